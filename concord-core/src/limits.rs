@@ -1,0 +1,53 @@
+//! Limits on user input, shared by the node (which enforces them) and the CLI
+//! (which documents them). Changing one is a compatibility change: note it in
+//! CHANGELOG.md.
+
+/// Longest key accepted, in bytes of UTF-8.
+pub const MAX_KEY_BYTES: usize = 4096;
+
+/// Default largest value accepted, in bytes (`--max-value-size`).
+pub const DEFAULT_MAX_VALUE_BYTES: usize = 1024 * 1024;
+
+/// Why a key was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("key must not be empty")]
+    Empty,
+    #[error("key is {0} bytes long; the limit is {MAX_KEY_BYTES} bytes")]
+    TooLong(usize),
+    #[error("key must not contain control characters")]
+    ControlCharacter,
+}
+
+/// Checks a key against the documented rules: non-empty UTF-8 (guaranteed by
+/// the `&str`), at most [`MAX_KEY_BYTES`] bytes, no ASCII control characters.
+pub fn validate_key(key: &str) -> Result<(), KeyError> {
+    if key.is_empty() {
+        return Err(KeyError::Empty);
+    }
+    if key.len() > MAX_KEY_BYTES {
+        return Err(KeyError::TooLong(key.len()));
+    }
+    if key.chars().any(|c| c.is_ascii_control()) {
+        return Err(KeyError::ControlCharacter);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(validate_key(""), Err(KeyError::Empty));
+        assert_eq!(validate_key("a/b/c"), Ok(()));
+        assert_eq!(validate_key("ключ"), Ok(()));
+        assert_eq!(validate_key(&"k".repeat(MAX_KEY_BYTES)), Ok(()));
+        assert_eq!(
+            validate_key(&"k".repeat(MAX_KEY_BYTES + 1)),
+            Err(KeyError::TooLong(MAX_KEY_BYTES + 1))
+        );
+        assert_eq!(validate_key("a\nb"), Err(KeyError::ControlCharacter));
+    }
+}

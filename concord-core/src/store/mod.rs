@@ -1,0 +1,200 @@
+//! The data directory: a lock file, the Raft log database and the state
+//! machine database, both fjall.
+//!
+//! Layout of `--data-dir`:
+//! - `LOCK`: held (an OS file lock) by the one process that owns the directory.
+//! - `raft/`: fjall database with keyspaces `log` (big-endian index -> entry)
+//!   and `meta` (`vote`, `committed`, `last_purged`, `node_id`, `format_version`).
+//! - `sm/`: fjall database with keyspaces `kv` (key -> [`KvRecord`]) and
+//!   `sm_meta` (`last_applied`, `last_membership`).
+//! - `snapshots/`: the current snapshot file, written and fsynced before it is
+//!   announced.
+//!
+//! Durability rules (see ../shared/RAFT-NOTES.md) are stated in each module.
+
+mod codec;
+mod log;
+mod sm;
+
+use std::fs::{self, File, TryLockError};
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use self::log::LogStore;
+pub use self::sm::{KvReader, StateMachine};
+use crate::types::{KvRecord, NodeId};
+
+/// The on-disk format this build writes and understands.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// Errors opening a data directory.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("data directory {0} is in use by another concord process (lock held on {0}/LOCK)")]
+    Locked(PathBuf),
+    #[error("cannot create data directory {path}: {source}")]
+    CreateDir { path: PathBuf, source: io::Error },
+    #[error("data directory {dir} belongs to node {found}, not node {wanted}")]
+    WrongNode {
+        dir: PathBuf,
+        found: NodeId,
+        wanted: NodeId,
+    },
+    #[error("data directory {dir} has format version {found}; this build reads version {FORMAT_VERSION}")]
+    Format { dir: PathBuf, found: u64 },
+    #[error("storage error in {dir}: {source}")]
+    Io { dir: PathBuf, source: io::Error },
+}
+
+/// An opened data directory. Dropping it (and every clone of its stores)
+/// releases the lock.
+pub struct Storage {
+    pub log: LogStore,
+    pub sm: StateMachine,
+    pub reader: KvReader,
+    /// The node id recorded in the directory, if any.
+    pub node_id: Option<NodeId>,
+    /// `true` when the directory held no Raft state (no vote, no log).
+    pub is_fresh: bool,
+}
+
+/// Opens (creating when needed) the data directory at `dir` and takes its lock.
+pub fn open(dir: &Path) -> Result<Storage, OpenError> {
+    fs::create_dir_all(dir).map_err(|source| OpenError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let io_err = |source: io::Error| OpenError::Io {
+        dir: dir.to_path_buf(),
+        source,
+    };
+    let lock = lock_dir(dir)?;
+    let log = LogStore::open(&dir.join("raft"), lock.clone()).map_err(io_err)?;
+    match log.format_version().map_err(io_err)? {
+        None => log.set_format_version(FORMAT_VERSION).map_err(io_err)?,
+        Some(FORMAT_VERSION) => {}
+        Some(found) => {
+            return Err(OpenError::Format {
+                dir: dir.to_path_buf(),
+                found,
+            })
+        }
+    }
+    let node_id = log.node_id().map_err(io_err)?;
+    let is_fresh = log.is_empty().map_err(io_err)?;
+    let sm = StateMachine::open(&dir.join("sm"), &dir.join("snapshots"), lock).map_err(io_err)?;
+    let reader = sm.reader();
+    Ok(Storage {
+        log,
+        sm,
+        reader,
+        node_id,
+        is_fresh,
+    })
+}
+
+impl Storage {
+    /// Records the node id on first start; refuses a directory that belongs to
+    /// another node.
+    pub fn claim_node_id(&mut self, dir: &Path, id: NodeId) -> Result<(), OpenError> {
+        match self.node_id {
+            Some(found) if found != id => Err(OpenError::WrongNode {
+                dir: dir.to_path_buf(),
+                found,
+                wanted: id,
+            }),
+            Some(_) => Ok(()),
+            None => {
+                self.log.set_node_id(id).map_err(|source| OpenError::Io {
+                    dir: dir.to_path_buf(),
+                    source,
+                })?;
+                self.node_id = Some(id);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The process-wide lock on a data directory, shared by the stores that use it.
+pub type DirLock = std::sync::Arc<File>;
+
+fn lock_dir(dir: &Path) -> Result<DirLock, OpenError> {
+    let path = dir.join("LOCK");
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| OpenError::Io {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(std::sync::Arc::new(file)),
+        Err(TryLockError::WouldBlock) => Err(OpenError::Locked(dir.to_path_buf())),
+        Err(TryLockError::Error(source)) => Err(OpenError::Io {
+            dir: dir.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Is the record visible at `now_ms`? Expired keys are invisible to reads
+/// before the sweep deletes them.
+pub fn is_live(record: &KvRecord, now_ms: u64) -> bool {
+    record.expires_at_ms.is_none_or(|t| t > now_ms)
+}
+
+#[cfg(test)]
+mod conformance {
+    //! openraft's storage conformance suite against the real fjall stores.
+
+    use openraft::testing::log::{StoreBuilder, Suite};
+    use openraft::StorageError;
+
+    use super::{LogStore, StateMachine};
+    use crate::types::TypeConfig;
+
+    struct Builder;
+
+    impl StoreBuilder<TypeConfig, LogStore, StateMachine, tempfile::TempDir> for Builder {
+        async fn build(&self) -> Result<(tempfile::TempDir, LogStore, StateMachine), StorageError<TypeConfig>> {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let storage = super::open(dir.path()).expect("open storage");
+            Ok((dir, storage.log, storage.sm))
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn openraft_storage_suite() -> Result<(), StorageError<TypeConfig>> {
+        Suite::test_all(Builder).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_open_of_a_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = open(dir.path()).unwrap();
+        let err = open(dir.path()).err().expect("second open must fail");
+        assert!(matches!(err, OpenError::Locked(_)), "{err}");
+        drop(first);
+        open(dir.path()).expect("open after the first owner dropped it");
+    }
+
+    #[test]
+    fn node_id_is_claimed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = open(dir.path()).unwrap();
+        s.claim_node_id(dir.path(), 7).unwrap();
+        drop(s);
+        let mut s = open(dir.path()).unwrap();
+        assert_eq!(s.node_id, Some(7));
+        let err = s.claim_node_id(dir.path(), 8).unwrap_err();
+        assert!(matches!(err, OpenError::WrongNode { found: 7, wanted: 8, .. }), "{err}");
+    }
+}

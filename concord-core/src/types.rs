@@ -1,0 +1,102 @@
+//! Types shared by every Concord crate: the openraft type configuration, the
+//! commands that travel through the Raft log, and the per-key record kept in
+//! the state machine.
+//!
+//! Everything here is encoded into the Raft log and into snapshots with
+//! bincode: adding a variant at the end of an enum is compatible, reordering or
+//! changing fields is a format change and needs a new `FORMAT_VERSION`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A node's id. Ids are never reused within a cluster.
+pub type NodeId = u64;
+
+/// Where a node can be reached. Stored in the Raft membership.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeInfo {
+    /// Base URL of the client API, for example `http://127.0.0.1:7379`.
+    pub client_url: String,
+    /// Base URL of the peer (Raft) listener, for example `http://127.0.0.1:7380`.
+    pub peer_url: String,
+}
+
+impl fmt::Display for NodeInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "client={} peer={}", self.client_url, self.peer_url)
+    }
+}
+
+/// A write, as proposed through Raft and applied by the state machine.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Command {
+    Put { key: String, value: Vec<u8> },
+    Delete { key: String },
+}
+
+impl fmt::Debug for Command {
+    // Values can be large and can be secrets: never print them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Put { key, value } => write!(f, "Put({key:?}, {} bytes)", value.len()),
+            Command::Delete { key } => write!(f, "Delete({key:?})"),
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// What applying a [`Command`] produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommandResponse {
+    /// Entries that carry no command (blank, membership).
+    None,
+    Put {
+        revision: u64,
+    },
+    Delete {
+        deleted: u64,
+        revision: u64,
+    },
+}
+
+/// A key's value and its revision metadata, as stored in the state machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KvRecord {
+    pub value: Vec<u8>,
+    /// Log index of the write that created the key (since its last deletion).
+    pub create_revision: u64,
+    /// Log index of the last write to the key.
+    pub mod_revision: u64,
+    /// Number of writes since creation, starting at 1.
+    pub version: u64,
+    /// Expiry as milliseconds since the Unix epoch, from the leader's clock
+    /// recorded in the log entry. `None`: never expires. Reserved for TTL.
+    pub expires_at_ms: Option<u64>,
+}
+
+openraft::declare_raft_types!(
+    /// Concord's openraft type configuration.
+    pub TypeConfig:
+        D = Command,
+        R = CommandResponse,
+        NodeId = NodeId,
+        Node = NodeInfo,
+);
+
+/// Aliases for openraft's generic types under [`TypeConfig`].
+pub mod alias {
+    use super::TypeConfig;
+
+    pub type LogId = openraft::alias::LogIdOf<TypeConfig>;
+    pub type Vote = openraft::alias::VoteOf<TypeConfig>;
+    pub type Entry = openraft::alias::EntryOf<TypeConfig>;
+    pub type StoredMembership = openraft::alias::StoredMembershipOf<TypeConfig>;
+    pub type SnapshotMeta = openraft::alias::SnapshotMetaOf<TypeConfig>;
+    pub type Snapshot = openraft::alias::SnapshotOf<TypeConfig, Vec<u8>>;
+}
