@@ -351,3 +351,14 @@ pub(crate) fn now_ms() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }
+
+/// Checks that `data` is a snapshot payload this build can install, without
+/// installing it. The transport calls this before handing a received
+/// snapshot to openraft, where a decoding error would be fatal.
+pub fn validate_snapshot(data: &[u8]) -> io::Result<()> {
+    let payload: SnapshotPayload = decode(data)?;
+    for (key, _) in &payload.items {
+        crate::limits::validate_key(key).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    }
+    Ok(())
+}

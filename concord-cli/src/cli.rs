@@ -1,0 +1,71 @@
+//! The raw command line: clap structs only. Validation happens when a command
+//! resolves them (see `client::ClientConfig::resolve`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser};
+
+use crate::commands::Commands;
+use crate::error::EXIT_CODES_HELP;
+use crate::output::Format;
+
+const AFTER_HELP: &str = "\
+Examples:
+  concord node start                       # a one-node cluster in ./concord-data
+  concord kv put greeting hello
+  concord kv get greeting
+  echo -n secret | concord kv put app/password
+  concord --endpoints http://10.0.0.1:7379,http://10.0.0.2:7379 kv get greeting
+
+Environment:
+  CONCORD_ENDPOINTS   default for --endpoints
+  CONCORD_TOKEN       bearer token sent to the cluster (never pass a token in argv)
+  CONCORD_TOKEN_FILE  default for --token-file
+  NO_COLOR            disables colours
+";
+
+/// Concord: a strongly consistent, replicated key-value store.
+#[derive(Debug, Parser)]
+#[command(
+    name = "concord",
+    version,
+    propagate_version = true,
+    after_help = EXIT_CODES_HELP,
+    after_long_help = format!("{AFTER_HELP}\n{EXIT_CODES_HELP}"),
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+/// Flags every client command takes, before or after the subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Client URLs of cluster members, comma-separated. The CLI fails over
+    /// between them and follows the leader.
+    #[arg(
+        long,
+        global = true,
+        env = "CONCORD_ENDPOINTS",
+        value_delimiter = ',',
+        default_value = "http://127.0.0.1:7379",
+        value_name = "URLS"
+    )]
+    pub endpoints: Vec<String>,
+
+    /// How long one command may wait for the cluster, like `500ms`, `2s`, `1m`.
+    #[arg(long, global = true, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// Output format: `text` for people, `json` for scripts.
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+
+    /// File holding the bearer token (read instead of `CONCORD_TOKEN`).
+    #[arg(long, global = true, env = "CONCORD_TOKEN_FILE", value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+}

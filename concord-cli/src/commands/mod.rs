@@ -1,0 +1,35 @@
+//! One module per command group, one file per leaf command.
+
+pub mod gen_docs;
+pub mod kv;
+pub mod node;
+
+use clap::Subcommand;
+
+use crate::cli::Cli;
+use crate::client::{ApiClient, ClientConfig};
+use crate::error::CliError;
+
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Read and write keys.
+    #[command(subcommand)]
+    Kv(kv::KvCommand),
+    /// Run a node.
+    #[command(subcommand)]
+    Node(node::NodeCommand),
+    /// Write the man pages and shell completions (for maintainers).
+    #[command(hide = true)]
+    GenDocs(gen_docs::GenDocsArgs),
+}
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Commands::Kv(cmd) => {
+            let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
+            kv::run(&client, cmd)
+        }
+        Commands::Node(cmd) => node::run(cmd),
+        Commands::GenDocs(args) => gen_docs::run(args),
+    }
+}

@@ -1,0 +1,217 @@
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use concord_node::{Listeners, NodeConfig};
+use serde::Deserialize;
+
+use crate::error::CliError;
+
+/// Run a node. With no flags: a one-member cluster with its data in
+/// `./concord-data`, clients on 127.0.0.1:7379, peers on 127.0.0.1:7380.
+///
+/// Stops cleanly on SIGINT or SIGTERM. A second node on the same data
+/// directory is refused.
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  concord node start
+  concord node start --data-dir /var/lib/concord --listen-client 0.0.0.0:7379 \\
+      --advertise-client http://10.0.0.5:7379
+  concord node start --config /etc/concord/node.toml
+
+Config file (TOML; flags win over the file):
+  id = 1
+  data-dir = \"/var/lib/concord\"
+  listen-client = \"127.0.0.1:7379\"
+  listen-peer = \"127.0.0.1:7380\"
+  advertise-client = \"http://127.0.0.1:7379\"
+  advertise-peer = \"http://127.0.0.1:7380\"
+  log-level = \"info\"
+  max-value-size = 1048576
+  heartbeat-interval = \"100ms\"
+  election-timeout = \"500ms\"
+  request-timeout = \"10s\"")]
+pub struct NodeStartArgs {
+    /// TOML file with the same settings as these flags; flags win.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// This node's id (default 1). Recorded in the data directory on first
+    /// start; a directory that belongs to another id is refused.
+    #[arg(long)]
+    pub id: Option<u64>,
+    /// Where the Raft log, state machine and snapshots live
+    /// [default: ./concord-data].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address of the client API [default: 127.0.0.1:7379].
+    #[arg(long, value_name = "ADDR")]
+    pub listen_client: Option<SocketAddr>,
+    /// Address of the peer (Raft) listener [default: 127.0.0.1:7380].
+    #[arg(long, value_name = "ADDR")]
+    pub listen_peer: Option<SocketAddr>,
+    /// Client URL others use to reach this node [default: from --listen-client].
+    #[arg(long, value_name = "URL")]
+    pub advertise_client: Option<String>,
+    /// Peer URL other nodes use to reach this node [default: from --listen-peer].
+    #[arg(long, value_name = "URL")]
+    pub advertise_peer: Option<String>,
+    /// Log filter: error, warn, info, debug, trace, or a tracing directive
+    /// [default: info]. Logs go to stderr.
+    #[arg(long, value_name = "LEVEL")]
+    pub log_level: Option<String>,
+    /// Largest value accepted, in bytes [default: 1048576].
+    #[arg(long, value_name = "BYTES")]
+    pub max_value_size: Option<usize>,
+    /// Leader heartbeat period [default: 100ms].
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub heartbeat_interval: Option<Duration>,
+    /// Minimum election timeout; the maximum is twice this [default: 500ms].
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub election_timeout: Option<Duration>,
+    /// How long a request may wait for a quorum before 503 [default: 10s].
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub request_timeout: Option<Duration>,
+}
+
+/// The TOML config file. Keys are the flag names without `--`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileConfig {
+    id: Option<u64>,
+    data_dir: Option<PathBuf>,
+    listen_client: Option<SocketAddr>,
+    listen_peer: Option<SocketAddr>,
+    advertise_client: Option<String>,
+    advertise_peer: Option<String>,
+    log_level: Option<String>,
+    max_value_size: Option<usize>,
+    heartbeat_interval: Option<String>,
+    election_timeout: Option<String>,
+    request_timeout: Option<String>,
+}
+
+fn read_config(path: &Path) -> Result<FileConfig, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::usage(format!("reading config file {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| CliError::usage(format!("config file {}: {e}", path.display())))
+}
+
+fn duration(flag: Option<Duration>, file: Option<String>, name: &str) -> Result<Option<Duration>, CliError> {
+    match (flag, file) {
+        (Some(d), _) => Ok(Some(d)),
+        (None, Some(s)) => humantime::parse_duration(&s)
+            .map(Some)
+            .map_err(|e| CliError::usage(format!("config file: {name} = {s:?}: {e}"))),
+        (None, None) => Ok(None),
+    }
+}
+
+struct Resolved {
+    node: NodeConfig,
+    listen_client: SocketAddr,
+    listen_peer: SocketAddr,
+    log_level: String,
+}
+
+fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
+    let file = match &args.config {
+        Some(path) => read_config(path)?,
+        None => FileConfig::default(),
+    };
+    let id = args.id.or(file.id).unwrap_or(1);
+    if id == 0 {
+        return Err(CliError::usage("--id must be at least 1"));
+    }
+    let data_dir = args
+        .data_dir
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from("concord-data"));
+    let mut node = NodeConfig::new(id, data_dir);
+    node.advertise_client = args.advertise_client.or(file.advertise_client);
+    node.advertise_peer = args.advertise_peer.or(file.advertise_peer);
+    if let Some(size) = args.max_value_size.or(file.max_value_size) {
+        if size == 0 {
+            return Err(CliError::usage("--max-value-size must be at least 1"));
+        }
+        node.max_value_size = size;
+    }
+    if let Some(d) = duration(args.heartbeat_interval, file.heartbeat_interval, "heartbeat-interval")? {
+        node.heartbeat_interval = d;
+    }
+    if let Some(d) = duration(args.election_timeout, file.election_timeout, "election-timeout")? {
+        node.election_timeout = d;
+    }
+    if let Some(d) = duration(args.request_timeout, file.request_timeout, "request-timeout")? {
+        node.request_timeout = d;
+    }
+    if node.election_timeout <= node.heartbeat_interval {
+        return Err(CliError::usage("--election-timeout must be longer than --heartbeat-interval"));
+    }
+    let default_addr = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
+    Ok(Resolved {
+        node,
+        listen_client: args.listen_client.or(file.listen_client).unwrap_or(default_addr(7379)),
+        listen_peer: args.listen_peer.or(file.listen_peer).unwrap_or(default_addr(7380)),
+        log_level: args.log_level.or(file.log_level).unwrap_or_else(|| "info".into()),
+    })
+}
+
+fn init_logging(level: &str) -> Result<(), CliError> {
+    let filter = tracing_subscriber::EnvFilter::try_new(level)
+        .map_err(|e| CliError::usage(format!("invalid --log-level {level:?}: {e}")))?;
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .init();
+    Ok(())
+}
+
+pub fn run(args: NodeStartArgs) -> Result<(), CliError> {
+    let resolved = resolve(args)?;
+    init_logging(&resolved.log_level)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::other(format!("starting the runtime: {e}")))?;
+    runtime.block_on(async move {
+        let bind = |addr: SocketAddr, what: &'static str| async move {
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| CliError::other(format!("cannot listen for {what} on {addr}: {e}")))
+        };
+        let listeners = Listeners {
+            client: bind(resolved.listen_client, "clients").await?,
+            peer: bind(resolved.listen_peer, "peers").await?,
+        };
+        concord_node::run(resolved.node, listeners, shutdown_signal())
+            .await
+            .map_err(|e| CliError::other(e.to_string()))
+    })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,68 @@
+//! A node's settings, resolved by the caller (the CLI merges flags, the TOML
+//! file and defaults) before [`crate::run`] is called.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use concord_core::NodeId;
+
+/// How a node with an empty data directory finds its cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bootstrap {
+    /// Form a one-member cluster of this node (the default).
+    SingleNode,
+}
+
+/// Everything [`crate::run`] needs besides the listeners.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    pub id: NodeId,
+    pub data_dir: PathBuf,
+    /// Client URL other nodes and clients use to reach this node. Derived
+    /// from the client listener's address when `None`.
+    pub advertise_client: Option<String>,
+    /// Peer URL other nodes use for Raft RPCs. Derived from the peer
+    /// listener's address when `None`.
+    pub advertise_peer: Option<String>,
+    /// Largest value accepted, in bytes.
+    pub max_value_size: usize,
+    /// Leader heartbeat period.
+    pub heartbeat_interval: Duration,
+    /// Lower bound of the randomised election timeout; the upper bound is twice
+    /// this.
+    pub election_timeout: Duration,
+    /// How long a client request may wait for Raft (commit or read index)
+    /// before the node answers 503 `timeout`.
+    pub request_timeout: Duration,
+    pub bootstrap: Bootstrap,
+}
+
+impl NodeConfig {
+    /// The defaults of `concord node start` with no flags.
+    pub fn new(id: NodeId, data_dir: PathBuf) -> Self {
+        NodeConfig {
+            id,
+            data_dir,
+            advertise_client: None,
+            advertise_peer: None,
+            max_value_size: concord_core::limits::DEFAULT_MAX_VALUE_BYTES,
+            heartbeat_interval: Duration::from_millis(100),
+            election_timeout: Duration::from_millis(500),
+            request_timeout: Duration::from_secs(10),
+            bootstrap: Bootstrap::SingleNode,
+        }
+    }
+
+    pub(crate) fn raft_config(&self) -> Result<openraft::Config, openraft::ConfigError> {
+        let ms = |d: Duration| d.as_millis().max(1) as u64;
+        openraft::Config {
+            cluster_name: "concord".into(),
+            heartbeat_interval: ms(self.heartbeat_interval),
+            election_timeout_min: ms(self.election_timeout),
+            election_timeout_max: ms(self.election_timeout) * 2,
+            max_payload_entries: 1024,
+            ..Default::default()
+        }
+        .validate()
+    }
+}

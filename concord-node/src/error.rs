@@ -1,0 +1,103 @@
+//! The one error shape of the HTTP API:
+//! `{"error": {"code": "...", "message": "..."}}`, plus `leader_id` and
+//! `leader_url` on `not_leader`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use concord_core::{NodeId, TypeConfig};
+use openraft::error::{ClientWriteError, ForwardToLeader, LinearizableReadError, RaftError};
+use serde_json::json;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub leader: Option<(NodeId, String)>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            leader: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
+    pub fn timeout(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    }
+
+    fn not_leader(f: &ForwardToLeader<TypeConfig>) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_leader",
+            match f.leader_id {
+                Some(id) => format!("this node is not the leader; node {id} is"),
+                None => "this node is not the leader and no leader is known yet; retry shortly".into(),
+            },
+        );
+        if let (Some(id), Some(node)) = (f.leader_id, &f.leader_node) {
+            e.leader = Some((id, node.client_url.clone()));
+        }
+        e
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if let Some((id, url)) = self.leader {
+            error["leader_id"] = json!(id);
+            error["leader_url"] = json!(url);
+        }
+        (self.status, Json(json!({ "error": error }))).into_response()
+    }
+}
+
+impl From<RaftError<TypeConfig, ClientWriteError<TypeConfig>>> for ApiError {
+    fn from(e: RaftError<TypeConfig, ClientWriteError<TypeConfig>>) -> Self {
+        match e {
+            RaftError::APIError(ClientWriteError::ForwardToLeader(f)) => ApiError::not_leader(&f),
+            RaftError::APIError(ClientWriteError::LogEntryDiscarded(f)) => {
+                let mut e = ApiError::not_leader(&f);
+                e.message = format!("leadership changed before the write committed; its outcome is unknown. {}", e.message);
+                e
+            }
+            RaftError::APIError(ClientWriteError::ChangeMembershipError(m)) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", m.to_string())
+            }
+            RaftError::APIError(other) => ApiError::new(StatusCode::CONFLICT, "conflict", other.to_string()),
+            RaftError::Fatal(f) => ApiError::unavailable(format!("raft stopped: {f}")),
+        }
+    }
+}
+
+impl From<RaftError<TypeConfig, LinearizableReadError<TypeConfig>>> for ApiError {
+    fn from(e: RaftError<TypeConfig, LinearizableReadError<TypeConfig>>) -> Self {
+        match e {
+            RaftError::APIError(LinearizableReadError::ForwardToLeader(f)) => ApiError::not_leader(&f),
+            RaftError::APIError(other) => ApiError::unavailable(other.to_string()),
+            RaftError::Fatal(f) => ApiError::unavailable(format!("raft stopped: {f}")),
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The Raft transport: openraft's `RaftNetworkV2` over HTTP to the peer
+//! listener of each member, with bincode bodies and kept-alive connections
+//! (one `reqwest::Client`, hence one connection pool, per node).
+//!
+//! Every RPC answers with a bincode `Result<Response, String>`: the error side
+//! is only a message, so openraft's error types never cross the wire.
+
+use std::future::Future;
+use std::time::Duration;
+
+use concord_core::types::alias::{Snapshot, Vote};
+use concord_core::{NodeId, NodeInfo, TypeConfig};
+use openraft::error::{NetworkError, RPCError, ReplicationClosed, StreamingError, Unreachable};
+use openraft::network::RPCOption;
+use openraft::raft::{
+    AppendEntriesRequest, AppendEntriesResponse, SnapshotResponse, TransferLeaderRequest, TransferLeaderResponse,
+    VoteRequest, VoteResponse,
+};
+use openraft::{RaftNetworkFactory, RaftNetworkV2};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Paths of the peer RPCs, shared with the server side in `peer.rs`.
+pub(crate) mod path {
+    pub const APPEND: &str = "/raft/append";
+    pub const VOTE: &str = "/raft/vote";
+    pub const PRE_VOTE: &str = "/raft/pre-vote";
+    pub const SNAPSHOT: &str = "/raft/snapshot";
+    pub const TRANSFER_LEADER: &str = "/raft/transfer-leader";
+}
+
+/// Why a peer RPC failed before the remote Raft could answer.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum TransportError {
+    /// Could not connect, or the connection broke: back off.
+    #[error("peer {target} unreachable: {source}")]
+    Unreachable { target: NodeId, source: reqwest::Error },
+    #[error("peer {target} timed out")]
+    Timeout { target: NodeId },
+    #[error("peer {target}: {message}")]
+    Other { target: NodeId, message: String },
+}
+
+impl TransportError {
+    fn into_rpc<E: std::error::Error>(self) -> RPCError<TypeConfig, E> {
+        match self {
+            TransportError::Unreachable { .. } => RPCError::Unreachable(Unreachable::new(&self)),
+            _ => RPCError::Network(NetworkError::new(&self)),
+        }
+    }
+
+    fn into_streaming(self) -> StreamingError<TypeConfig> {
+        match self {
+            TransportError::Unreachable { .. } => StreamingError::Unreachable(Unreachable::new(&self)),
+            _ => StreamingError::Network(NetworkError::new(&self)),
+        }
+    }
+}
+
+/// Creates one [`PeerClient`] per target; all share a connection pool.
+#[derive(Clone)]
+pub struct PeerNetwork {
+    http: reqwest::Client,
+}
+
+impl PeerNetwork {
+    pub fn new() -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true)
+            .connect_timeout(Duration::from_secs(2))
+            .build()?;
+        Ok(PeerNetwork { http })
+    }
+}
+
+impl RaftNetworkFactory<TypeConfig> for PeerNetwork {
+    type Network = PeerClient;
+
+    async fn new_client(&mut self, target: NodeId, node: &NodeInfo) -> PeerClient {
+        PeerClient {
+            http: self.http.clone(),
+            target,
+            base: node.peer_url.trim_end_matches('/').to_string(),
+        }
+    }
+}
+
+/// The RPC client to one peer.
+pub struct PeerClient {
+    http: reqwest::Client,
+    target: NodeId,
+    base: String,
+}
+
+impl PeerClient {
+    async fn call<Req, Resp>(&self, path: &str, req: &Req, timeout: Duration) -> Result<Resp, TransportError>
+    where
+        Req: Serialize,
+        Resp: DeserializeOwned,
+    {
+        let target = self.target;
+        let other = |message: String| TransportError::Other { target, message };
+        let body = bincode::serialize(req).map_err(|e| other(format!("encoding request: {e}")))?;
+        let send = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(body)
+            .send();
+        let resp = match tokio::time::timeout(timeout, send).await {
+            Err(_) => return Err(TransportError::Timeout { target }),
+            Ok(Err(source)) => return Err(TransportError::Unreachable { target, source }),
+            Ok(Ok(resp)) => resp,
+        };
+        if !resp.status().is_success() {
+            return Err(other(format!("HTTP {} from {path}", resp.status())));
+        }
+        let bytes = resp.bytes().await.map_err(|source| TransportError::Unreachable { target, source })?;
+        let answer: Result<Resp, String> =
+            bincode::deserialize(&bytes).map_err(|e| other(format!("decoding response from {path}: {e}")))?;
+        answer.map_err(other)
+    }
+}
+
+impl RaftNetworkV2<TypeConfig> for PeerClient {
+    type SnapshotData = Vec<u8>;
+
+    async fn append_entries(
+        &mut self,
+        rpc: AppendEntriesRequest<TypeConfig>,
+        option: RPCOption,
+    ) -> Result<AppendEntriesResponse<TypeConfig>, RPCError<TypeConfig>> {
+        self.call(path::APPEND, &rpc, option.hard_ttl())
+            .await
+            .map_err(TransportError::into_rpc)
+    }
+
+    async fn vote(
+        &mut self,
+        rpc: VoteRequest<TypeConfig>,
+        option: RPCOption,
+    ) -> Result<VoteResponse<TypeConfig>, RPCError<TypeConfig>> {
+        self.call(path::VOTE, &rpc, option.hard_ttl())
+            .await
+            .map_err(TransportError::into_rpc)
+    }
+
+    async fn pre_vote(
+        &mut self,
+        rpc: VoteRequest<TypeConfig>,
+        option: RPCOption,
+    ) -> Result<VoteResponse<TypeConfig>, RPCError<TypeConfig>> {
+        self.call(path::PRE_VOTE, &rpc, option.hard_ttl())
+            .await
+            .map_err(TransportError::into_rpc)
+    }
+
+    async fn full_snapshot(
+        &mut self,
+        vote: Vote,
+        snapshot: Snapshot,
+        cancel: impl Future<Output = ReplicationClosed> + Send + 'static,
+        option: RPCOption,
+    ) -> Result<SnapshotResponse<TypeConfig>, StreamingError<TypeConfig>> {
+        let req = SnapshotTransfer {
+            vote,
+            meta: snapshot.meta,
+            data: snapshot.snapshot,
+        };
+        // A snapshot can be large: give it far longer than a heartbeat.
+        let timeout = option.hard_ttl().max(Duration::from_secs(60));
+        tokio::select! {
+            closed = cancel => Err(StreamingError::Closed(closed)),
+            res = self.call(path::SNAPSHOT, &req, timeout) => res.map_err(TransportError::into_streaming),
+        }
+    }
+
+    async fn transfer_leader(
+        &mut self,
+        req: TransferLeaderRequest<TypeConfig>,
+        option: RPCOption,
+    ) -> Result<TransferLeaderResponse<TypeConfig>, RPCError<TypeConfig>> {
+        self.call(path::TRANSFER_LEADER, &req, option.hard_ttl())
+            .await
+            .map_err(TransportError::into_rpc)
+    }
+}
+
+/// The body of `/raft/snapshot`.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct SnapshotTransfer {
+    pub vote: Vote,
+    pub meta: concord_core::types::alias::SnapshotMeta,
+    pub data: Vec<u8>,
+}
