@@ -54,14 +54,27 @@ pub(crate) struct Node {
     pub(crate) recovered: AtomicBool,
 }
 
+/// A node whose data directory is open and locked, ready to [`run`].
+pub struct Prepared {
+    config: NodeConfig,
+    storage: concord_core::Storage,
+}
+
+/// Opens and locks the data directory. Call it before binding listeners, so
+/// that a directory in use is reported before a port in use.
+pub fn prepare(config: NodeConfig) -> Result<Prepared, NodeError> {
+    let mut storage = concord_core::open(&config.data_dir)?;
+    storage.claim_node_id(&config.data_dir, config.id)?;
+    Ok(Prepared { config, storage })
+}
+
 /// Runs a node until `shutdown` resolves, then stops Raft and returns.
 pub async fn run(
-    config: NodeConfig,
+    prepared: Prepared,
     listeners: Listeners,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), NodeError> {
-    let mut storage = concord_core::open(&config.data_dir)?;
-    storage.claim_node_id(&config.data_dir, config.id)?;
+    let Prepared { config, storage } = prepared;
     let is_fresh = storage.is_fresh;
     let me = NodeInfo {
         client_url: advertised(&config.advertise_client, &listeners.client)?,

@@ -1,1 +1,9 @@
-fn main(){}
+//! End-to-end tests: real `concord` processes, real fjall directories, real
+//! HTTP on 127.0.0.1. The binary is `target/<profile>/concord`, built by
+//! `cargo test --workspace` (or set `CONCORD_BIN`).
+
+mod support;
+
+mod cli;
+mod durability;
+mod http;

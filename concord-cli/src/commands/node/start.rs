@@ -59,7 +59,7 @@ pub struct NodeStartArgs {
     #[arg(long, value_name = "URL")]
     pub advertise_peer: Option<String>,
     /// Log filter: error, warn, info, debug, trace, or a tracing directive
-    /// [default: info]. Logs go to stderr.
+    /// [default: info,openraft=warn]. Logs go to stderr.
     #[arg(long, value_name = "LEVEL")]
     pub log_level: Option<String>,
     /// Largest value accepted, in bytes [default: 1048576].
@@ -155,7 +155,7 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
         node,
         listen_client: args.listen_client.or(file.listen_client).unwrap_or(default_addr(7379)),
         listen_peer: args.listen_peer.or(file.listen_peer).unwrap_or(default_addr(7380)),
-        log_level: args.log_level.or(file.log_level).unwrap_or_else(|| "info".into()),
+        log_level: args.log_level.or(file.log_level).unwrap_or_else(|| "info,openraft=warn".into()),
     })
 }
 
@@ -178,6 +178,7 @@ pub fn run(args: NodeStartArgs) -> Result<(), CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::other(format!("starting the runtime: {e}")))?;
+    let prepared = concord_node::prepare(resolved.node).map_err(|e| CliError::other(e.to_string()))?;
     runtime.block_on(async move {
         let bind = |addr: SocketAddr, what: &'static str| async move {
             tokio::net::TcpListener::bind(addr)
@@ -188,7 +189,7 @@ pub fn run(args: NodeStartArgs) -> Result<(), CliError> {
             client: bind(resolved.listen_client, "clients").await?,
             peer: bind(resolved.listen_peer, "peers").await?,
         };
-        concord_node::run(resolved.node, listeners, shutdown_signal())
+        concord_node::run(prepared, listeners, shutdown_signal())
             .await
             .map_err(|e| CliError::other(e.to_string()))
     })

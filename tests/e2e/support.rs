@@ -1,0 +1,252 @@
+//! `TestNode`: one real `concord node start` process with its own temp data
+//! dir and free ports, readiness polled with a deadline, SIGTERM then SIGKILL
+//! on drop, and its log kept (path printed) when the test fails.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The `concord` binary under test.
+pub fn concord_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("CONCORD_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    // target/<profile>/deps/e2e-HASH -> target/<profile>/concord
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let bin = profile_dir.join("concord");
+    assert!(
+        bin.exists(),
+        "{} not found: run `cargo build -p concord-cli` or `cargo test --workspace`",
+        bin.display()
+    );
+    bin
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind port 0")
+        .port()
+}
+
+pub struct TestNode {
+    pub id: u64,
+    pub data_dir: PathBuf,
+    pub client_port: u16,
+    pub peer_port: u16,
+    pub extra_args: Vec<String>,
+    log_path: PathBuf,
+    child: Option<Child>,
+    // Dropped last: the data dir and logs live here.
+    root: Option<tempfile::TempDir>,
+}
+
+impl TestNode {
+    /// Starts a one-node cluster in a fresh temp dir and waits until ready.
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    pub fn start_with(extra: &[&str]) -> Self {
+        let root = tempfile::Builder::new().prefix("concord-e2e-").tempdir().expect("tempdir");
+        let mut node = TestNode {
+            id: 1,
+            data_dir: root.path().join("data"),
+            client_port: free_port(),
+            peer_port: free_port(),
+            extra_args: extra.iter().map(|s| s.to_string()).collect(),
+            log_path: root.path().join("node.log"),
+            child: None,
+            root: Some(root),
+        };
+        node.spawn();
+        node.wait_ready();
+        node
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.client_port)
+    }
+
+    pub fn kv_url(&self, encoded_key: &str) -> String {
+        format!("{}/v1/kv/{encoded_key}", self.url())
+    }
+
+    /// The arguments that start this node.
+    pub fn start_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "node".to_string(),
+            "start".into(),
+            "--id".into(),
+            self.id.to_string(),
+            "--data-dir".into(),
+            self.data_dir.display().to_string(),
+            "--listen-client".into(),
+            format!("127.0.0.1:{}", self.client_port),
+            "--listen-peer".into(),
+            format!("127.0.0.1:{}", self.peer_port),
+        ];
+        args.extend(self.extra_args.iter().cloned());
+        args
+    }
+
+    /// Starts the process (again) on the same data dir and ports.
+    pub fn spawn(&mut self) {
+        assert!(self.child.is_none(), "node already running");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log_path)
+            .expect("open log");
+        let child = Command::new(concord_bin())
+            .args(self.start_args())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("clone log"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn concord node start");
+        self.child = Some(child);
+    }
+
+    /// Polls `/ready` until 200, failing the test after 20 s.
+    pub fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(1))
+            .build()
+            .unwrap();
+        loop {
+            if let Some(child) = self.child.as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    panic!("node exited early with {status}; log:\n{}", self.log());
+                }
+            }
+            if let Ok(resp) = http.get(format!("{}/ready", self.url())).send() {
+                if resp.status().is_success() {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "node not ready after 20s; log:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `kill -9`: no shutdown code runs.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("SIGKILL");
+            child.wait().expect("wait");
+        }
+    }
+
+    /// SIGTERM, then wait for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("node running");
+        signal(&child, "TERM");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("node did not stop within 15s of SIGTERM; log:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// `concord` with `--endpoints` pointing at this node.
+    pub fn cli(&self) -> Command {
+        let mut cmd = Command::new(concord_bin());
+        cmd.env_remove("CONCORD_ENDPOINTS")
+            .env_remove("CONCORD_TOKEN")
+            .env_remove("CONCORD_TOKEN_FILE")
+            .arg("--endpoints")
+            .arg(self.url());
+        cmd
+    }
+}
+
+impl Drop for TestNode {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if std::thread::panicking() {
+            if let Some(root) = self.root.take() {
+                let kept = root.keep();
+                eprintln!("test failed: node {} data and log kept in {}", self.id, kept.display());
+            }
+        }
+    }
+}
+
+/// Sends a signal by name (`TERM`, `STOP`, ...) with kill(1): the workspace
+/// forbids unsafe code, so no libc::kill.
+pub fn signal(child: &Child, sig: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(child.id().to_string())
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{sig} {} failed", child.id());
+}
+
+/// Runs a command with `stdin` bytes; returns its output.
+pub fn run_with_stdin(mut cmd: Command, stdin: &[u8]) -> Output {
+    use std::io::Write;
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn concord");
+    let mut input = child.stdin.take().expect("stdin");
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("wait concord");
+    writer.join().unwrap();
+    out
+}
+
+/// Runs a command with no stdin; returns its output.
+pub fn run(mut cmd: Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("run concord")
+}
+
+pub fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    use rand::RngCore;
+    let mut v = vec![0u8; n];
+    rand::thread_rng().fill_bytes(&mut v);
+    v
+}
