@@ -7,8 +7,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
 use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -31,14 +31,21 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/v1/kv/", get(get_key).put(put_key).delete(delete_key))
-        .route("/v1/kv/{*key}", get(get_key).put(put_key).delete(delete_key))
+        .route(
+            "/v1/kv/{*key}",
+            get(get_key).put(put_key).delete(delete_key),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(node)
 }
 
 async fn not_found(uri: Uri) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "no_route", format!("no such endpoint: {}", uri.path()))
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_route",
+        format!("no such endpoint: {}", uri.path()),
+    )
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
@@ -56,10 +63,14 @@ async fn health() -> Json<serde_json::Value> {
 async fn ready(State(node): State<Arc<Node>>) -> Result<Json<serde_json::Value>, ApiError> {
     let metrics = node.raft.metrics().borrow_watched().clone();
     if !node.recovered.load(Ordering::Acquire) {
-        return Err(not_ready("the state machine is still applying the log found at start-up"));
+        return Err(not_ready(
+            "the state machine is still applying the log found at start-up",
+        ));
     }
     match metrics.current_leader {
-        Some(leader) => Ok(Json(json!({ "status": "ready", "id": node.id, "leader_id": leader }))),
+        Some(leader) => Ok(Json(
+            json!({ "status": "ready", "id": node.id, "leader_id": leader }),
+        )),
         None => Err(not_ready("no leader is known yet")),
     }
 }
@@ -97,7 +108,8 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
 fn key_from_uri(uri: &Uri) -> Result<String, ApiError> {
     let raw = uri.path().strip_prefix(KV_PREFIX).unwrap_or("");
     let bytes: Vec<u8> = percent_encoding::percent_decode_str(raw).collect();
-    let key = String::from_utf8(bytes).map_err(|_| ApiError::bad_request("invalid_key", "key is not valid UTF-8"))?;
+    let key = String::from_utf8(bytes)
+        .map_err(|_| ApiError::bad_request("invalid_key", "key is not valid UTF-8"))?;
     validate_key(&key).map_err(|e| ApiError::bad_request("invalid_key", e.to_string()))?;
     Ok(key)
 }
@@ -118,9 +130,15 @@ async fn get_key(
         .map_err(|e| ApiError::internal(format!("reading {key:?}: {e}")))?
         .ok_or_else(|| ApiError::not_found(format!("key {key:?} not found")))?;
     let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
     headers.insert("concord-revision", HeaderValue::from(record.mod_revision));
-    headers.insert("concord-create-revision", HeaderValue::from(record.create_revision));
+    headers.insert(
+        "concord-create-revision",
+        HeaderValue::from(record.create_revision),
+    );
     headers.insert("concord-version", HeaderValue::from(record.version));
     Ok((StatusCode::OK, headers, record.value).into_response())
 }
@@ -134,7 +152,13 @@ async fn put_key(
     let key = key_from_uri(&uri)?;
     query(params)?;
     let value = read_body(body, node.config.max_value_size).await?;
-    match node.write(Command::Put { key, value: value.to_vec() }).await? {
+    match node
+        .write(Command::Put {
+            key,
+            value: value.to_vec(),
+        })
+        .await?
+    {
         CommandResponse::Put { revision } => Ok(Json(json!({ "revision": revision }))),
         other => Err(unexpected(other)),
     }
@@ -148,8 +172,12 @@ async fn delete_key(
     let key = key_from_uri(&uri)?;
     query(params)?;
     match node.write(Command::Delete { key: key.clone() }).await? {
-        CommandResponse::Delete { deleted: 0, .. } => Err(ApiError::not_found(format!("key {key:?} not found"))),
-        CommandResponse::Delete { deleted, revision } => Ok(Json(json!({ "deleted": deleted, "revision": revision }))),
+        CommandResponse::Delete { deleted: 0, .. } => {
+            Err(ApiError::not_found(format!("key {key:?} not found")))
+        }
+        CommandResponse::Delete { deleted, revision } => {
+            Ok(Json(json!({ "deleted": deleted, "revision": revision })))
+        }
         other => Err(unexpected(other)),
     }
 }
@@ -170,7 +198,10 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
-        Err(e) => Err(ApiError::bad_request("bad_body", format!("could not read the request body: {e}"))),
+        Err(e) => Err(ApiError::bad_request(
+            "bad_body",
+            format!("could not read the request body: {e}"),
+        )),
     }
 }
 
@@ -185,16 +216,19 @@ impl Node {
     /// Waits until a read here is linearizable: ReadIndex confirmed by a quorum
     /// and applied locally.
     pub(crate) async fn linearize(&self) -> Result<(), ApiError> {
-        self.bounded(self.raft.ensure_linearizable(ReadPolicy::ReadIndex)).await??;
+        self.bounded(self.raft.ensure_linearizable(ReadPolicy::ReadIndex))
+            .await??;
         Ok(())
     }
 
     async fn bounded<F: Future>(&self, fut: F) -> Result<F::Output, ApiError> {
-        tokio::time::timeout(self.config.request_timeout, fut).await.map_err(|_| {
-            ApiError::timeout(format!(
-                "no quorum answered within {}ms",
-                self.config.request_timeout.as_millis()
-            ))
-        })
+        tokio::time::timeout(self.config.request_timeout, fut)
+            .await
+            .map_err(|_| {
+                ApiError::timeout(format!(
+                    "no quorum answered within {}ms",
+                    self.config.request_timeout.as_millis()
+                ))
+            })
     }
 }

@@ -53,7 +53,9 @@ impl ApiError {
             "not_leader",
             match f.leader_id {
                 Some(id) => format!("this node is not the leader; node {id} is"),
-                None => "this node is not the leader and no leader is known yet; retry shortly".into(),
+                None => {
+                    "this node is not the leader and no leader is known yet; retry shortly".into()
+                }
             },
         );
         if let (Some(id), Some(node)) = (f.leader_id, &f.leader_node) {
@@ -80,13 +82,18 @@ impl From<RaftError<TypeConfig, ClientWriteError<TypeConfig>>> for ApiError {
             RaftError::APIError(ClientWriteError::ForwardToLeader(f)) => ApiError::not_leader(&f),
             RaftError::APIError(ClientWriteError::LogEntryDiscarded(f)) => {
                 let mut e = ApiError::not_leader(&f);
-                e.message = format!("leadership changed before the write committed; its outcome is unknown. {}", e.message);
+                e.message = format!(
+                    "leadership changed before the write committed; its outcome is unknown. {}",
+                    e.message
+                );
                 e
             }
             RaftError::APIError(ClientWriteError::ChangeMembershipError(m)) => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", m.to_string())
             }
-            RaftError::APIError(other) => ApiError::new(StatusCode::CONFLICT, "conflict", other.to_string()),
+            RaftError::APIError(other) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", other.to_string())
+            }
             RaftError::Fatal(f) => ApiError::unavailable(format!("raft stopped: {f}")),
         }
     }
@@ -95,7 +102,9 @@ impl From<RaftError<TypeConfig, ClientWriteError<TypeConfig>>> for ApiError {
 impl From<RaftError<TypeConfig, LinearizableReadError<TypeConfig>>> for ApiError {
     fn from(e: RaftError<TypeConfig, LinearizableReadError<TypeConfig>>) -> Self {
         match e {
-            RaftError::APIError(LinearizableReadError::ForwardToLeader(f)) => ApiError::not_leader(&f),
+            RaftError::APIError(LinearizableReadError::ForwardToLeader(f)) => {
+                ApiError::not_leader(&f)
+            }
             RaftError::APIError(other) => ApiError::unavailable(other.to_string()),
             RaftError::Fatal(f) => ApiError::unavailable(format!("raft stopped: {f}")),
         }

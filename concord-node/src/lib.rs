@@ -6,9 +6,9 @@
 //! `concord node start` calls it, tests may call it with listeners bound to
 //! port 0.
 
+mod api;
 pub mod config;
 pub mod error;
-mod api;
 mod network;
 mod peer;
 
@@ -89,7 +89,10 @@ pub async fn run(
     if is_fresh {
         match config.bootstrap {
             Bootstrap::SingleNode => {
-                tracing::info!(id = config.id, "empty data directory: initialising a one-member cluster");
+                tracing::info!(
+                    id = config.id,
+                    "empty data directory: initialising a one-member cluster"
+                );
                 let members = BTreeMap::from([(config.id, me.clone())]);
                 raft.initialize(members)
                     .await
@@ -125,7 +128,8 @@ pub async fn run(
     };
     let client = axum::serve(listeners.client, api::router(node.clone()))
         .with_graceful_shutdown(stopped(stop_rx.clone()));
-    let peer = axum::serve(listeners.peer, peer::router(node.clone())).with_graceful_shutdown(stopped(stop_rx));
+    let peer = axum::serve(listeners.peer, peer::router(node.clone()))
+        .with_graceful_shutdown(stopped(stop_rx));
     let client = tokio::spawn(async move { client.await });
     let peer = tokio::spawn(async move { peer.await });
 
@@ -140,7 +144,9 @@ pub async fn run(
         let _ = peer.await;
     })
     .await;
-    raft.shutdown().await.map_err(|e| NodeError::Raft(e.to_string()))?;
+    raft.shutdown()
+        .await
+        .map_err(|e| NodeError::Raft(e.to_string()))?;
     tracing::info!("stopped");
     Ok(())
 }

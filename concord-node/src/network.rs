@@ -13,8 +13,8 @@ use concord_core::{NodeId, NodeInfo, TypeConfig};
 use openraft::error::{NetworkError, RPCError, ReplicationClosed, StreamingError, Unreachable};
 use openraft::network::RPCOption;
 use openraft::raft::{
-    AppendEntriesRequest, AppendEntriesResponse, SnapshotResponse, TransferLeaderRequest, TransferLeaderResponse,
-    VoteRequest, VoteResponse,
+    AppendEntriesRequest, AppendEntriesResponse, SnapshotResponse, TransferLeaderRequest,
+    TransferLeaderResponse, VoteRequest, VoteResponse,
 };
 use openraft::{RaftNetworkFactory, RaftNetworkV2};
 use serde::de::DeserializeOwned;
@@ -34,7 +34,10 @@ pub(crate) mod path {
 pub(crate) enum TransportError {
     /// Could not connect, or the connection broke: back off.
     #[error("peer {target} unreachable: {source}")]
-    Unreachable { target: NodeId, source: reqwest::Error },
+    Unreachable {
+        target: NodeId,
+        source: reqwest::Error,
+    },
     #[error("peer {target} timed out")]
     Timeout { target: NodeId },
     #[error("peer {target}: {message}")]
@@ -51,7 +54,9 @@ impl TransportError {
 
     fn into_streaming(self) -> StreamingError<TypeConfig> {
         match self {
-            TransportError::Unreachable { .. } => StreamingError::Unreachable(Unreachable::new(&self)),
+            TransportError::Unreachable { .. } => {
+                StreamingError::Unreachable(Unreachable::new(&self))
+            }
             _ => StreamingError::Network(NetworkError::new(&self)),
         }
     }
@@ -94,7 +99,12 @@ pub struct PeerClient {
 }
 
 impl PeerClient {
-    async fn call<Req, Resp>(&self, path: &str, req: &Req, timeout: Duration) -> Result<Resp, TransportError>
+    async fn call<Req, Resp>(
+        &self,
+        path: &str,
+        req: &Req,
+        timeout: Duration,
+    ) -> Result<Resp, TransportError>
     where
         Req: Serialize,
         Resp: DeserializeOwned,
@@ -116,9 +126,12 @@ impl PeerClient {
         if !resp.status().is_success() {
             return Err(other(format!("HTTP {} from {path}", resp.status())));
         }
-        let bytes = resp.bytes().await.map_err(|source| TransportError::Unreachable { target, source })?;
-        let answer: Result<Resp, String> =
-            bincode::deserialize(&bytes).map_err(|e| other(format!("decoding response from {path}: {e}")))?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|source| TransportError::Unreachable { target, source })?;
+        let answer: Result<Resp, String> = bincode::deserialize(&bytes)
+            .map_err(|e| other(format!("decoding response from {path}: {e}")))?;
         answer.map_err(other)
     }
 }

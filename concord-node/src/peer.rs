@@ -1,6 +1,7 @@
 //! The peer listener: Raft RPCs from other members, bincode in and out.
 //! Only openraft calls these; clients use the client listener.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -30,12 +31,22 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         .with_state(node)
 }
 
-fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    bincode::deserialize(body).map_err(|e| (StatusCode::BAD_REQUEST, format!("bad peer request: {e}")).into_response())
-}
-
-fn encode<T: Serialize, E: std::fmt::Display>(res: Result<T, E>) -> Response {
-    let res = res.map_err(|e| e.to_string());
+/// Decodes a bincode request, runs `f`, and answers with a bincode
+/// `Result<Resp, String>`.
+async fn handle<Req, Resp, E, Fut>(body: Bytes, f: impl FnOnce(Req) -> Fut) -> Response
+where
+    Req: DeserializeOwned,
+    Resp: Serialize,
+    E: std::fmt::Display,
+    Fut: Future<Output = Result<Resp, E>>,
+{
+    let req = match bincode::deserialize::<Req>(&body) {
+        Ok(req) => req,
+        Err(e) => {
+            return (StatusCode::BAD_REQUEST, format!("bad peer request: {e}")).into_response()
+        }
+    };
+    let res = f(req).await.map_err(|e| e.to_string());
     match bincode::serialize(&res) {
         Ok(bytes) => bytes.into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
@@ -43,45 +54,41 @@ fn encode<T: Serialize, E: std::fmt::Display>(res: Result<T, E>) -> Response {
 }
 
 async fn append(State(node): State<Arc<Node>>, body: Bytes) -> Response {
-    match decode(&body) {
-        Ok(req) => encode(node.raft.append_entries(req).await),
-        Err(r) => r,
-    }
+    handle(
+        body,
+        |req| async move { node.raft.append_entries(req).await },
+    )
+    .await
 }
 
 async fn vote(State(node): State<Arc<Node>>, body: Bytes) -> Response {
-    match decode(&body) {
-        Ok(req) => encode(node.raft.vote(req).await),
-        Err(r) => r,
-    }
+    handle(body, |req| async move { node.raft.vote(req).await }).await
 }
 
 async fn pre_vote(State(node): State<Arc<Node>>, body: Bytes) -> Response {
-    match decode(&body) {
-        Ok(req) => encode(node.raft.pre_vote(req).await),
-        Err(r) => r,
-    }
+    handle(body, |req| async move { node.raft.pre_vote(req).await }).await
 }
 
 async fn transfer_leader(State(node): State<Arc<Node>>, body: Bytes) -> Response {
-    match decode(&body) {
-        Ok(req) => encode(node.raft.handle_transfer_leader(req).await),
-        Err(r) => r,
-    }
+    handle(body, |req| async move {
+        node.raft.handle_transfer_leader(req).await
+    })
+    .await
 }
 
 async fn snapshot(State(node): State<Arc<Node>>, body: Bytes) -> Response {
-    let req: SnapshotTransfer = match decode(&body) {
-        Ok(req) => req,
-        Err(r) => return r,
-    };
-    // Validate before openraft sees it: an error inside install is fatal.
-    if let Err(e) = concord_core::store::validate_snapshot(&req.data) {
-        return (StatusCode::BAD_REQUEST, format!("invalid snapshot payload: {e}")).into_response();
-    }
-    let snapshot = Snapshot {
-        meta: req.meta,
-        snapshot: req.data,
-    };
-    encode(node.raft.install_full_snapshot(req.vote, snapshot).await)
+    handle(body, |req: SnapshotTransfer| async move {
+        // Validate before openraft sees it: an error inside install is fatal.
+        concord_core::store::validate_snapshot(&req.data)
+            .map_err(|e| format!("invalid snapshot payload: {e}"))?;
+        let snapshot = Snapshot {
+            meta: req.meta,
+            snapshot: req.data,
+        };
+        node.raft
+            .install_full_snapshot(req.vote, snapshot)
+            .await
+            .map_err(|e| e.to_string())
+    })
+    .await
 }

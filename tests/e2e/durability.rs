@@ -22,12 +22,19 @@ fn acknowledged_writes_survive_kill_9() {
     node.wait_ready();
     for (key, value) in &acked {
         let resp = c.get(node.kv_url(key)).send().unwrap();
-        assert_eq!(resp.status(), 200, "acknowledged write {key} lost after kill -9");
+        assert_eq!(
+            resp.status(),
+            200,
+            "acknowledged write {key} lost after kill -9"
+        );
         assert_eq!(resp.text().unwrap(), *value, "{key}");
     }
     // Stale reads agree once the node is ready.
     for (key, value) in &acked {
-        let resp = c.get(format!("{}?consistency=stale", node.kv_url(key))).send().unwrap();
+        let resp = c
+            .get(format!("{}?consistency=stale", node.kv_url(key)))
+            .send()
+            .unwrap();
         assert_eq!(resp.text().unwrap(), *value, "{key} (stale)");
     }
 }
@@ -52,7 +59,11 @@ fn a_second_process_on_the_same_data_dir_is_refused() {
     let started = Instant::now();
     let out = run(second);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(stderr(&out).contains("in use by another concord process"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("in use by another concord process"),
+        "{}",
+        stderr(&out)
+    );
     assert!(started.elapsed() < Duration::from_secs(10));
 
     // The first node is untouched.
@@ -65,10 +76,17 @@ fn sigterm_stops_cleanly_and_data_stays() {
     let c = http();
     c.put(node.kv_url("k")).body("before").send().unwrap();
     let status = node.terminate();
-    assert!(status.success(), "SIGTERM exit: {status}; log:\n{}", node.log());
+    assert!(
+        status.success(),
+        "SIGTERM exit: {status}; log:\n{}",
+        node.log()
+    );
     node.spawn();
     node.wait_ready();
-    assert_eq!(c.get(node.kv_url("k")).send().unwrap().text().unwrap(), "before");
+    assert_eq!(
+        c.get(node.kv_url("k")).send().unwrap().text().unwrap(),
+        "before"
+    );
 }
 
 #[test]
@@ -96,16 +114,29 @@ fn config_file_settings_apply_and_flags_win() {
     let c = http();
     let url = format!("http://127.0.0.1:{client}");
     let deadline = Instant::now() + Duration::from_secs(20);
-    while c.get(format!("{url}/ready")).send().map(|r| r.status() != 200).unwrap_or(true) {
+    while c
+        .get(format!("{url}/ready"))
+        .send()
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
         assert!(Instant::now() < deadline, "node with config file not ready");
         std::thread::sleep(Duration::from_millis(50));
     }
     // max-value-size from the file applies.
-    let status = c.put(format!("{url}/v1/kv/k")).body("01234567890").send().unwrap().status();
+    let status = c
+        .put(format!("{url}/v1/kv/k"))
+        .body("01234567890")
+        .send()
+        .unwrap()
+        .status();
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(status, 413);
-    assert!(dir.path().join("data").join("LOCK").exists(), "data-dir from the file used");
+    assert!(
+        dir.path().join("data").join("LOCK").exists(),
+        "data-dir from the file used"
+    );
 
     // An unknown key in the file is a usage error.
     std::fs::write(&config, "colour = \"blue\"\n").unwrap();

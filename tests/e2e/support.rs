@@ -51,7 +51,10 @@ impl TestNode {
     }
 
     pub fn start_with(extra: &[&str]) -> Self {
-        let root = tempfile::Builder::new().prefix("concord-e2e-").tempdir().expect("tempdir");
+        let root = tempfile::Builder::new()
+            .prefix("concord-e2e-")
+            .tempdir()
+            .expect("tempdir");
         let mut node = TestNode {
             id: 1,
             data_dir: root.path().join("data"),
@@ -129,7 +132,11 @@ impl TestNode {
                     return;
                 }
             }
-            assert!(Instant::now() < deadline, "node not ready after 20s; log:\n{}", self.log());
+            assert!(
+                Instant::now() < deadline,
+                "node not ready after 20s; log:\n{}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -153,7 +160,10 @@ impl TestNode {
             }
             if Instant::now() > deadline {
                 let _ = child.kill();
-                panic!("node did not stop within 15s of SIGTERM; log:\n{}", self.log());
+                panic!(
+                    "node did not stop within 15s of SIGTERM; log:\n{}",
+                    self.log()
+                );
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -178,7 +188,10 @@ impl TestNode {
 impl Drop for TestNode {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = child.try_wait() {
@@ -192,7 +205,11 @@ impl Drop for TestNode {
         if std::thread::panicking() {
             if let Some(root) = self.root.take() {
                 let kept = root.keep();
-                eprintln!("test failed: node {} data and log kept in {}", self.id, kept.display());
+                eprintln!(
+                    "test failed: node {} data and log kept in {}",
+                    self.id,
+                    kept.display()
+                );
             }
         }
     }
@@ -212,7 +229,9 @@ pub fn signal(child: &Child, sig: &str) {
 /// Runs a command with `stdin` bytes; returns its output.
 pub fn run_with_stdin(mut cmd: Command, stdin: &[u8]) -> Output {
     use std::io::Write;
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn concord");
     let mut input = child.stdin.take().expect("stdin");
     let data = stdin.to_vec();

@@ -11,6 +11,7 @@ use crate::client::{ApiClient, ClientConfig};
 use crate::error::CliError;
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum Commands {
     /// Read and write keys.
     #[command(subcommand)]

@@ -10,7 +10,8 @@ const TAG_V1: u8 = 1;
 
 pub fn encode<T: Serialize>(value: &T) -> io::Result<Vec<u8>> {
     let mut out = vec![TAG_V1];
-    bincode::serialize_into(&mut out, value).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    bincode::serialize_into(&mut out, value)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     Ok(out)
 }
 

@@ -50,8 +50,12 @@ struct Inner {
 impl LogStore {
     pub(super) fn open(path: &Path, lock: DirLock) -> io::Result<Self> {
         let db = Database::builder(path).open().map_err(fj)?;
-        let log = db.keyspace("log", KeyspaceCreateOptions::default).map_err(fj)?;
-        let meta = db.keyspace("meta", KeyspaceCreateOptions::default).map_err(fj)?;
+        let log = db
+            .keyspace("log", KeyspaceCreateOptions::default)
+            .map_err(fj)?;
+        let meta = db
+            .keyspace("meta", KeyspaceCreateOptions::default)
+            .map_err(fj)?;
         let (tx, rx) = mpsc::channel::<IOFlushed<TypeConfig>>();
         let flush_db = db.clone();
         std::thread::Builder::new()
@@ -161,7 +165,11 @@ impl RaftLogReader<TypeConfig> for LogStore {
             Bound::Unbounded => Bound::Unbounded,
         };
         let mut entries = Vec::new();
-        for guard in self.inner.log.range((Bound::Included(index_key(start)), end)) {
+        for guard in self
+            .inner
+            .log
+            .range((Bound::Included(index_key(start)), end))
+        {
             let (key, value) = guard.into_inner().map_err(fj)?;
             let entry: Entry = decode(&value)?;
             let index = index_from_key(&key)?;
@@ -188,7 +196,7 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         let last_purged_log_id: Option<LogId> = self.get_meta(META_LAST_PURGED)?;
         let last_log_id = match self.last_entry()? {
             Some(entry) => Some(entry.log_id()),
-            None => last_purged_log_id.clone(),
+            None => last_purged_log_id,
         };
         Ok(LogState {
             last_purged_log_id,
@@ -201,13 +209,18 @@ impl RaftLogStorage<TypeConfig> for LogStore {
     }
 
     async fn save_vote(&mut self, vote: &Vote) -> Result<(), io::Error> {
-        let vote = vote.clone();
-        self.blocking(move |s| s.put_meta_durable(META_VOTE, &vote)).await
+        let vote = *vote;
+        self.blocking(move |s| s.put_meta_durable(META_VOTE, &vote))
+            .await
     }
 
     async fn save_committed(&mut self, committed: Option<LogId>) -> Result<(), io::Error> {
         match committed {
-            Some(c) => self.inner.meta.insert(META_COMMITTED, encode(&c)?).map_err(fj),
+            Some(c) => self
+                .inner
+                .meta
+                .insert(META_COMMITTED, encode(&c)?)
+                .map_err(fj),
             None => self.inner.meta.remove(META_COMMITTED).map_err(fj),
         }
     }
@@ -216,7 +229,11 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         self.get_meta(META_COMMITTED)
     }
 
-    async fn append<I>(&mut self, entries: I, callback: IOFlushed<TypeConfig>) -> Result<(), io::Error>
+    async fn append<I>(
+        &mut self,
+        entries: I,
+        callback: IOFlushed<TypeConfig>,
+    ) -> Result<(), io::Error>
     where
         I: IntoIterator<Item = Entry> + OptionalSend,
         I::IntoIter: OptionalSend,

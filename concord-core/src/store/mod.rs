@@ -159,7 +159,9 @@ mod conformance {
     struct Builder;
 
     impl StoreBuilder<TypeConfig, LogStore, StateMachine, tempfile::TempDir> for Builder {
-        async fn build(&self) -> Result<(tempfile::TempDir, LogStore, StateMachine), StorageError<TypeConfig>> {
+        async fn build(
+            &self,
+        ) -> Result<(tempfile::TempDir, LogStore, StateMachine), StorageError<TypeConfig>> {
             let dir = tempfile::tempdir().expect("temp dir");
             let storage = super::open(dir.path()).expect("open storage");
             Ok((dir, storage.log, storage.sm))
@@ -195,6 +197,16 @@ mod tests {
         let mut s = open(dir.path()).unwrap();
         assert_eq!(s.node_id, Some(7));
         let err = s.claim_node_id(dir.path(), 8).unwrap_err();
-        assert!(matches!(err, OpenError::WrongNode { found: 7, wanted: 8, .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                OpenError::WrongNode {
+                    found: 7,
+                    wanted: 8,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 }

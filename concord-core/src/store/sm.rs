@@ -80,8 +80,12 @@ impl StateMachine {
     pub(super) fn open(path: &Path, snapshot_dir: &Path, lock: DirLock) -> io::Result<Self> {
         fs::create_dir_all(snapshot_dir)?;
         let db = Database::builder(path).open().map_err(fj)?;
-        let kv = db.keyspace("kv", KeyspaceCreateOptions::default).map_err(fj)?;
-        let meta = db.keyspace("sm_meta", KeyspaceCreateOptions::default).map_err(fj)?;
+        let kv = db
+            .keyspace("kv", KeyspaceCreateOptions::default)
+            .map_err(fj)?;
+        let meta = db
+            .keyspace("sm_meta", KeyspaceCreateOptions::default)
+            .map_err(fj)?;
         let last_applied = match meta.get(META_LAST_APPLIED).map_err(fj)? {
             Some(b) => decode(&b)?,
             None => None,
@@ -102,7 +106,9 @@ impl StateMachine {
     }
 
     pub fn reader(&self) -> KvReader {
-        KvReader { kv: self.kv.clone() }
+        KvReader {
+            kv: self.kv.clone(),
+        }
     }
 
     fn builder(&self) -> SnapshotBuilder {
@@ -114,7 +120,11 @@ impl StateMachine {
         }
     }
 
-    fn read(&self, overlay: &HashMap<String, Option<KvRecord>>, key: &str) -> io::Result<Option<KvRecord>> {
+    fn read(
+        &self,
+        overlay: &HashMap<String, Option<KvRecord>>,
+        key: &str,
+    ) -> io::Result<Option<KvRecord>> {
         if let Some(pending) = overlay.get(key) {
             return Ok(pending.clone());
         }
@@ -180,7 +190,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
     type SnapshotBuilder = SnapshotBuilder;
 
     async fn applied_state(&mut self) -> Result<(Option<LogId>, StoredMembership), io::Error> {
-        Ok((self.last_applied.clone(), self.membership.clone()))
+        Ok((self.last_applied, self.membership.clone()))
     }
 
     async fn apply<Strm>(&mut self, mut entries: Strm) -> Result<(), io::Error>
@@ -195,7 +205,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                 EntryPayload::Blank => CommandResponse::None,
                 EntryPayload::Normal(cmd) => self.apply_command(&mut overlay, index, cmd)?,
                 EntryPayload::Membership(m) => {
-                    self.membership = StoredMembership::new(Some(entry.log_id.clone()), m);
+                    self.membership = StoredMembership::new(Some(entry.log_id), m);
                     CommandResponse::None
                 }
             };
@@ -227,7 +237,11 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         self.builder()
     }
 
-    async fn install_snapshot(&mut self, meta: &SnapshotMeta, snapshot: Vec<u8>) -> Result<(), io::Error> {
+    async fn install_snapshot(
+        &mut self,
+        meta: &SnapshotMeta,
+        snapshot: Vec<u8>,
+    ) -> Result<(), io::Error> {
         if meta.last_log_id.is_some() && meta.last_log_id <= self.last_applied {
             tracing::warn!(snapshot = %meta, applied = ?self.last_applied, "ignoring a snapshot that is not newer than the applied state");
             return Ok(());
@@ -257,7 +271,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         })
         .await
         .map_err(io::Error::other)??;
-        self.last_applied = meta.last_log_id.clone();
+        self.last_applied = meta.last_log_id;
         self.membership = meta.last_membership.clone();
         Ok(())
     }
@@ -284,14 +298,16 @@ impl SnapshotBuilder {
         // below the snapshot may be purged once it is announced.
         self.db.persist(PersistMode::SyncAll).map_err(fj)?;
         let view = self.db.snapshot();
-        let last_applied: Option<LogId> = match view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => None,
-        };
-        let last_membership: StoredMembership = match view.get(&self.meta, META_MEMBERSHIP).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => StoredMembership::default(),
-        };
+        let last_applied: Option<LogId> =
+            match view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
+                Some(b) => decode(&b)?,
+                None => None,
+            };
+        let last_membership: StoredMembership =
+            match view.get(&self.meta, META_MEMBERSHIP).map_err(fj)? {
+                Some(b) => decode(&b)?,
+                None => StoredMembership::default(),
+            };
         let now = now_ms();
         let mut items = Vec::new();
         for guard in view.iter(&self.kv) {
@@ -300,7 +316,8 @@ impl SnapshotBuilder {
             if !is_live(&record, now) {
                 continue;
             }
-            let key = String::from_utf8(key.to_vec()).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            let key = String::from_utf8(key.to_vec())
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
             items.push((key, record));
         }
         let data = encode(&SnapshotPayload { items })?;
@@ -358,7 +375,8 @@ pub(crate) fn now_ms() -> u64 {
 pub fn validate_snapshot(data: &[u8]) -> io::Result<()> {
     let payload: SnapshotPayload = decode(data)?;
     for (key, _) in &payload.items {
-        crate::limits::validate_key(key).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        crate::limits::validate_key(key)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     }
     Ok(())
 }

@@ -26,7 +26,11 @@ pub struct KvGetArgs {
 }
 
 pub fn run(client: &ApiClient, args: KvGetArgs) -> Result<(), CliError> {
-    let path = format!("/v1/kv/{}?consistency={}", encode_key(&args.key), args.consistency);
+    let path = format!(
+        "/v1/kv/{}?consistency={}",
+        encode_key(&args.key),
+        args.consistency
+    );
     let resp = client.send(Method::GET, &path, |r| r)?;
     let header = |name: &str| -> u64 {
         resp.headers()
@@ -60,7 +64,10 @@ pub fn run(client: &ApiClient, args: KvGetArgs) -> Result<(), CliError> {
             });
             match std::str::from_utf8(&value) {
                 Ok(text) => doc["value"] = json!(text),
-                Err(_) => doc["value_base64"] = json!(base64::engine::general_purpose::STANDARD.encode(&value)),
+                Err(_) => {
+                    doc["value_base64"] =
+                        json!(base64::engine::general_purpose::STANDARD.encode(&value))
+                }
             }
             output::json(&doc)
         }

@@ -7,6 +7,7 @@ use clap::Subcommand;
 use crate::error::CliError;
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum NodeCommand {
     Start(start::NodeStartArgs),
 }

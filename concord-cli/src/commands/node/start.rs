@@ -96,10 +96,15 @@ struct FileConfig {
 fn read_config(path: &Path) -> Result<FileConfig, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::usage(format!("reading config file {}: {e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| CliError::usage(format!("config file {}: {e}", path.display())))
+    toml::from_str(&text)
+        .map_err(|e| CliError::usage(format!("config file {}: {e}", path.display())))
 }
 
-fn duration(flag: Option<Duration>, file: Option<String>, name: &str) -> Result<Option<Duration>, CliError> {
+fn duration(
+    flag: Option<Duration>,
+    file: Option<String>,
+    name: &str,
+) -> Result<Option<Duration>, CliError> {
     match (flag, file) {
         (Some(d), _) => Ok(Some(d)),
         (None, Some(s)) => humantime::parse_duration(&s)
@@ -138,24 +143,47 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
         }
         node.max_value_size = size;
     }
-    if let Some(d) = duration(args.heartbeat_interval, file.heartbeat_interval, "heartbeat-interval")? {
+    if let Some(d) = duration(
+        args.heartbeat_interval,
+        file.heartbeat_interval,
+        "heartbeat-interval",
+    )? {
         node.heartbeat_interval = d;
     }
-    if let Some(d) = duration(args.election_timeout, file.election_timeout, "election-timeout")? {
+    if let Some(d) = duration(
+        args.election_timeout,
+        file.election_timeout,
+        "election-timeout",
+    )? {
         node.election_timeout = d;
     }
-    if let Some(d) = duration(args.request_timeout, file.request_timeout, "request-timeout")? {
+    if let Some(d) = duration(
+        args.request_timeout,
+        file.request_timeout,
+        "request-timeout",
+    )? {
         node.request_timeout = d;
     }
     if node.election_timeout <= node.heartbeat_interval {
-        return Err(CliError::usage("--election-timeout must be longer than --heartbeat-interval"));
+        return Err(CliError::usage(
+            "--election-timeout must be longer than --heartbeat-interval",
+        ));
     }
     let default_addr = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
     Ok(Resolved {
         node,
-        listen_client: args.listen_client.or(file.listen_client).unwrap_or(default_addr(7379)),
-        listen_peer: args.listen_peer.or(file.listen_peer).unwrap_or(default_addr(7380)),
-        log_level: args.log_level.or(file.log_level).unwrap_or_else(|| "info,openraft=warn".into()),
+        listen_client: args
+            .listen_client
+            .or(file.listen_client)
+            .unwrap_or(default_addr(7379)),
+        listen_peer: args
+            .listen_peer
+            .or(file.listen_peer)
+            .unwrap_or(default_addr(7380)),
+        log_level: args
+            .log_level
+            .or(file.log_level)
+            .unwrap_or_else(|| "info,openraft=warn".into()),
     })
 }
 
@@ -178,7 +206,8 @@ pub fn run(args: NodeStartArgs) -> Result<(), CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::other(format!("starting the runtime: {e}")))?;
-    let prepared = concord_node::prepare(resolved.node).map_err(|e| CliError::other(e.to_string()))?;
+    let prepared =
+        concord_node::prepare(resolved.node).map_err(|e| CliError::other(e.to_string()))?;
     runtime.block_on(async move {
         let bind = |addr: SocketAddr, what: &'static str| async move {
             tokio::net::TcpListener::bind(addr)

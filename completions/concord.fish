@@ -1,0 +1,120 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_concord_global_optspecs
+    string join \n endpoints= timeout= o/output= token-file= h/help V/version
+end
+
+function __fish_concord_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_concord_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_concord_using_subcommand
+    set -l cmd (__fish_concord_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c concord -n "__fish_concord_needs_command" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_needs_command" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_needs_command" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_needs_command" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_needs_command" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_needs_command" -f -a "kv" -d 'Read and write keys'
+complete -c concord -n "__fish_concord_needs_command" -f -a "node" -d 'Run a node'
+complete -c concord -n "__fish_concord_needs_command" -f -a "gen-docs" -d 'Write the man pages and shell completions (for maintainers)'
+complete -c concord -n "__fish_concord_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -f -a "get" -d 'Read a key. Text output is the value\'s bytes exactly (a newline is added only on a terminal); a missing key exits 3'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -f -a "put" -d 'Write a key. The value comes from the argument, or from stdin (byte-exact) when it is omitted or `-`'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -f -a "delete" -d 'Delete a key. A missing key exits 3'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -l consistency -d '`linearizable` (default) confirms leadership with a quorum first; `stale` reads this node\'s local state, possibly behind' -r -f -a "linearizable\t''
+stale\t''"
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "get" -d 'Read a key. Text output is the value\'s bytes exactly (a newline is added only on a terminal); a missing key exits 3'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "put" -d 'Write a key. The value comes from the argument, or from stdin (byte-exact) when it is omitted or `-`'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a key. A missing key exits 3'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -f -a "start" -d 'Run a node. With no flags: a one-member cluster with its data in `./concord-data`, clients on 127.0.0.1:7379, peers on 127.0.0.1:7380'
+complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l config -d 'TOML file with the same settings as these flags; flags win' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l id -d 'This node\'s id (default 1). Recorded in the data directory on first start; a directory that belongs to another id is refused' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l data-dir -d 'Where the Raft log, state machine and snapshots live [default: ./concord-data]' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l listen-client -d 'Address of the client API [default: 127.0.0.1:7379]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l listen-peer -d 'Address of the peer (Raft) listener [default: 127.0.0.1:7380]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l advertise-client -d 'Client URL others use to reach this node [default: from --listen-client]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l advertise-peer -d 'Peer URL other nodes use to reach this node [default: from --listen-peer]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l log-level -d 'Log filter: error, warn, info, debug, trace, or a tracing directive [default: info,openraft=warn]. Logs go to stderr' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l max-value-size -d 'Largest value accepted, in bytes [default: 1048576]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l heartbeat-interval -d 'Leader heartbeat period [default: 100ms]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l election-timeout -d 'Minimum election timeout; the maximum is twice this [default: 500ms]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l request-timeout -d 'How long a request may wait for a quorum before 503 [default: 10s]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "start" -d 'Run a node. With no flags: a one-member cluster with its data in `./concord-data`, clients on 127.0.0.1:7379, peers on 127.0.0.1:7380'
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand gen-docs" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand gen-docs" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand gen-docs" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand gen-docs" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand gen-docs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand gen-docs" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from kv node gen-docs help" -f -a "kv" -d 'Read and write keys'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from kv node gen-docs help" -f -a "node" -d 'Run a node'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from kv node gen-docs help" -f -a "gen-docs" -d 'Write the man pages and shell completions (for maintainers)'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from kv node gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "get" -d 'Read a key. Text output is the value\'s bytes exactly (a newline is added only on a terminal); a missing key exits 3'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "put" -d 'Write a key. The value comes from the argument, or from stdin (byte-exact) when it is omitted or `-`'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "delete" -d 'Delete a key. A missing key exits 3'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "start" -d 'Run a node. With no flags: a one-member cluster with its data in `./concord-data`, clients on 127.0.0.1:7379, peers on 127.0.0.1:7380'

@@ -1,0 +1,67 @@
+//! Tests of the command tree itself, without a cluster: clap's consistency
+//! checks, the documented exit codes in `--help`, and the committed man pages
+//! and completions matching what the binary generates.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn command_tree_is_consistent() {
+    concord_cli::command().debug_assert();
+}
+
+#[test]
+fn help_documents_exit_codes_and_global_flags() {
+    let out = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "Exit codes:",
+        "3  key or object not found",
+        "5  cluster unavailable",
+        "6  conflict",
+        "--endpoints",
+        "--timeout",
+        "--output",
+        "--token-file",
+        "CONCORD_TOKEN",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
+    }
+    // Global flags are accepted after the subcommand too.
+    let out = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["kv", "get", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("--endpoints"), "{help}");
+}
+
+#[test]
+fn committed_man_pages_and_completions_are_current() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    concord_cli::commands::gen_docs::generate(fresh.path()).unwrap();
+    let mut stale = Vec::new();
+    for sub in ["man", "completions"] {
+        let mut names: Vec<_> = std::fs::read_dir(fresh.path().join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        for name in names {
+            let want = std::fs::read(fresh.path().join(sub).join(&name)).unwrap();
+            let have = std::fs::read(repo.join(sub).join(&name)).unwrap_or_default();
+            if want != have {
+                stale.push(format!("{sub}/{}", name.to_string_lossy()));
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "generated files are out of date: {stale:?}\nregenerate with: cargo run -p concord-cli -- gen-docs ."
+    );
+}
