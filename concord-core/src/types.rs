@@ -31,8 +31,22 @@ impl fmt::Display for NodeInfo {
 /// A write, as proposed through Raft and applied by the state machine.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Command {
-    Put { key: String, value: Vec<u8> },
-    Delete { key: String },
+    Put {
+        key: String,
+        value: Vec<u8>,
+    },
+    Delete {
+        key: String,
+    },
+    /// Records the cluster id; ignored when one is already set.
+    InitCluster {
+        cluster_id: String,
+    },
+    /// Reserves a node id for a joining node: `Some(id)` must never have been
+    /// used; `None` allocates the next id never used. Ids are never reused.
+    ReserveNodeId {
+        id: Option<NodeId>,
+    },
 }
 
 impl fmt::Debug for Command {
@@ -41,6 +55,8 @@ impl fmt::Debug for Command {
         match self {
             Command::Put { key, value } => write!(f, "Put({key:?}, {} bytes)", value.len()),
             Command::Delete { key } => write!(f, "Delete({key:?})"),
+            Command::InitCluster { cluster_id } => write!(f, "InitCluster({cluster_id})"),
+            Command::ReserveNodeId { id } => write!(f, "ReserveNodeId({id:?})"),
         }
     }
 }
@@ -62,6 +78,14 @@ pub enum CommandResponse {
     Delete {
         deleted: u64,
         revision: u64,
+    },
+    /// The id reserved by `ReserveNodeId`.
+    NodeIdReserved {
+        id: NodeId,
+    },
+    /// `ReserveNodeId` named an id that is or was in use.
+    NodeIdInUse {
+        id: NodeId,
     },
 }
 

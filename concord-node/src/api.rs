@@ -11,7 +11,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use concord_core::limits::validate_key;
 use concord_core::{Command, CommandResponse};
@@ -23,6 +23,7 @@ use serde_json::json;
 
 use crate::error::ApiError;
 use crate::Node;
+use crate::{cluster, forward};
 
 const KV_PREFIX: &str = "/v1/kv/";
 
@@ -35,8 +36,22 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
             "/v1/kv/{*key}",
             get(get_key).put(put_key).delete(delete_key),
         )
+        .route("/v1/cluster/status", get(cluster::status))
+        .route(
+            "/v1/cluster/members",
+            get(cluster::members).post(cluster::add_member),
+        )
+        .route("/v1/cluster/members/{id}", delete(cluster::remove_member))
+        .route(
+            "/v1/cluster/transfer-leader",
+            post(cluster::transfer_leader),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            node.clone(),
+            forward::middleware,
+        ))
         .with_state(node)
 }
 
@@ -221,7 +236,7 @@ impl Node {
         Ok(())
     }
 
-    async fn bounded<F: Future>(&self, fut: F) -> Result<F::Output, ApiError> {
+    pub(crate) async fn bounded<F: Future>(&self, fut: F) -> Result<F::Output, ApiError> {
         tokio::time::timeout(self.config.request_timeout, fut)
             .await
             .map_err(|_| {

@@ -1,6 +1,7 @@
 //! A node's settings, resolved by the caller (the CLI merges flags, the TOML
 //! file and defaults) before [`crate::run`] is called.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -11,12 +12,21 @@ use concord_core::NodeId;
 pub enum Bootstrap {
     /// Form a one-member cluster of this node (the default).
     SingleNode,
+    /// Ask a member (any of these client URLs) to add this node; it joins as a
+    /// learner and is promoted to voter once caught up.
+    Join(Vec<String>),
+    /// Static bootstrap: every member gets the same id -> peer URL map and the
+    /// cluster forms once a quorum is up.
+    InitialCluster(BTreeMap<NodeId, String>),
 }
 
 /// Everything [`crate::run`] needs besides the listeners.
 #[derive(Debug, Clone)]
 pub struct NodeConfig {
-    pub id: NodeId,
+    /// `None`: the id recorded in the data directory, else 1 for a single
+    /// node, the id assigned by the cluster when joining, or the entry of
+    /// `--initial-cluster` whose peer URL is this node's.
+    pub id: Option<NodeId>,
     pub data_dir: PathBuf,
     /// Client URL other nodes and clients use to reach this node. Derived
     /// from the client listener's address when `None`.
@@ -34,12 +44,15 @@ pub struct NodeConfig {
     /// How long a client request may wait for Raft (commit or read index)
     /// before the node answers 503 `timeout`.
     pub request_timeout: Duration,
+    /// Build a snapshot (and let the log before it be purged) after this many
+    /// log entries.
+    pub snapshot_logs: u64,
     pub bootstrap: Bootstrap,
 }
 
 impl NodeConfig {
     /// The defaults of `concord node start` with no flags.
-    pub fn new(id: NodeId, data_dir: PathBuf) -> Self {
+    pub fn new(id: Option<NodeId>, data_dir: PathBuf) -> Self {
         NodeConfig {
             id,
             data_dir,
@@ -49,6 +62,7 @@ impl NodeConfig {
             heartbeat_interval: Duration::from_millis(100),
             election_timeout: Duration::from_millis(500),
             request_timeout: Duration::from_secs(10),
+            snapshot_logs: 10_000,
             bootstrap: Bootstrap::SingleNode,
         }
     }
@@ -61,6 +75,8 @@ impl NodeConfig {
             election_timeout_min: ms(self.election_timeout),
             election_timeout_max: ms(self.election_timeout) * 2,
             max_payload_entries: 1024,
+            snapshot_policy: openraft::SnapshotPolicy::LogsSinceLast(self.snapshot_logs.max(1)),
+            max_in_snapshot_log_to_keep: self.snapshot_logs.clamp(1, 1000),
             ..Default::default()
         }
         .validate()

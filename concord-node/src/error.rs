@@ -6,8 +6,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use concord_core::{NodeId, TypeConfig};
-use openraft::error::{ClientWriteError, ForwardToLeader, LinearizableReadError, RaftError};
+use openraft::error::{
+    ChangeMembershipError, ClientWriteError, ForwardToLeader, LinearizableReadError, RaftError,
+};
 use serde_json::json;
+
+/// The 409 code of a membership change refused because another is running;
+/// unlike other conflicts it is worth retrying.
+pub const MEMBERSHIP_BUSY: &str = "membership_change_in_progress";
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -47,6 +53,28 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
     }
 
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// `not_leader`, naming the leader when it is known.
+    pub fn not_leader_hint(leader: Option<(NodeId, Option<String>)>) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_leader",
+            match &leader {
+                Some((id, _)) => format!("this node is not the leader; node {id} is"),
+                None => {
+                    "this node is not the leader and no leader is known yet; retry shortly".into()
+                }
+            },
+        );
+        if let Some((id, Some(url))) = leader {
+            e.leader = Some((id, url));
+        }
+        e
+    }
+
     fn not_leader(f: &ForwardToLeader<TypeConfig>) -> Self {
         let mut e = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -80,16 +108,16 @@ impl From<RaftError<TypeConfig, ClientWriteError<TypeConfig>>> for ApiError {
     fn from(e: RaftError<TypeConfig, ClientWriteError<TypeConfig>>) -> Self {
         match e {
             RaftError::APIError(ClientWriteError::ForwardToLeader(f)) => ApiError::not_leader(&f),
-            RaftError::APIError(ClientWriteError::LogEntryDiscarded(f)) => {
-                let mut e = ApiError::not_leader(&f);
-                e.message = format!(
-                    "leadership changed before the write committed; its outcome is unknown. {}",
-                    e.message
-                );
-                e
+            RaftError::APIError(ClientWriteError::LogEntryDiscarded(_)) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "outcome_unknown",
+                "leadership changed before the write committed; it may or may not have been applied",
+            ),
+            RaftError::APIError(ClientWriteError::ChangeMembershipError(ChangeMembershipError::InProgress(p))) => {
+                ApiError::conflict(MEMBERSHIP_BUSY, format!("another membership change is in progress: {p}"))
             }
             RaftError::APIError(ClientWriteError::ChangeMembershipError(m)) => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", m.to_string())
+                ApiError::conflict("conflict", m.to_string())
             }
             RaftError::APIError(other) => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", other.to_string())

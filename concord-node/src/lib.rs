@@ -2,13 +2,17 @@
 //! wiring of openraft to the storage in `concord-core`.
 //!
 //! This crate has no command-line parsing and writes to the terminal only
-//! through `tracing`. [`run`] is its only entry point: the CLI's
-//! `concord node start` calls it, tests may call it with listeners bound to
+//! through `tracing`. [`prepare`] then [`run`] is its only entry point: the
+//! CLI's `concord node start` calls them; tests may pass listeners bound to
 //! port 0.
 
 mod api;
+mod cluster;
 pub mod config;
 pub mod error;
+mod forward;
+mod join;
+mod maintainer;
 mod network;
 mod peer;
 
@@ -19,7 +23,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use concord_core::store::OpenError;
-use concord_core::{KvReader, NodeId, NodeInfo, Raft};
+use concord_core::{KvReader, NodeId, NodeInfo, Raft, TypeConfig};
+use openraft::async_runtime::WatchReceiver;
+use openraft::RaftMetrics;
 use tokio::net::TcpListener;
 
 pub use crate::config::{Bootstrap, NodeConfig};
@@ -38,20 +44,49 @@ pub enum NodeError {
     Storage(#[from] OpenError),
     #[error("invalid Raft settings: {0}")]
     Config(#[from] openraft::ConfigError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("joining the cluster failed: {0}")]
+    Join(String),
     #[error("raft failed: {0}")]
     Raft(String),
     #[error("{0}")]
     Io(#[from] io::Error),
 }
 
-/// What the HTTP handlers share.
+/// What the HTTP handlers and background tasks share.
 pub(crate) struct Node {
     pub(crate) id: NodeId,
+    pub(crate) me: NodeInfo,
     pub(crate) raft: Raft,
     pub(crate) reader: KvReader,
     pub(crate) config: NodeConfig,
     /// Set once the state machine has applied what was committed at start-up.
     pub(crate) recovered: AtomicBool,
+    /// Held for the whole of a membership change: they never overlap.
+    pub(crate) membership_lock: tokio::sync::Mutex<()>,
+    /// Client for forwarding to the leader and probing peers (keep-alive pool).
+    pub(crate) http: reqwest::Client,
+}
+
+impl Node {
+    /// A copy of the current Raft metrics (never hold the watch borrow).
+    pub(crate) fn metrics(&self) -> RaftMetrics<TypeConfig> {
+        self.raft.metrics().borrow_watched().clone()
+    }
+
+    /// The leader's id and client URL, when known.
+    pub(crate) fn leader(&self) -> Option<(NodeId, Option<String>)> {
+        let m = self.metrics();
+        let id = m.current_leader?;
+        let url = m
+            .membership_config
+            .membership()
+            .get_node(&id)
+            .map(|n| n.client_url.clone())
+            .filter(|u| !u.is_empty());
+        Some((id, url))
+    }
 }
 
 /// A node whose data directory is open and locked, ready to [`run`].
@@ -63,8 +98,17 @@ pub struct Prepared {
 /// Opens and locks the data directory. Call it before binding listeners, so
 /// that a directory in use is reported before a port in use.
 pub fn prepare(config: NodeConfig) -> Result<Prepared, NodeError> {
-    let mut storage = concord_core::open(&config.data_dir)?;
-    storage.claim_node_id(&config.data_dir, config.id)?;
+    let storage = concord_core::open(&config.data_dir)?;
+    if let (Some(recorded), Some(wanted)) = (storage.node_id, config.id) {
+        if recorded != wanted {
+            return Err(OpenError::WrongNode {
+                dir: config.data_dir.clone(),
+                found: recorded,
+                wanted,
+            }
+            .into());
+        }
+    }
     Ok(Prepared { config, storage })
 }
 
@@ -74,39 +118,97 @@ pub async fn run(
     listeners: Listeners,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), NodeError> {
-    let Prepared { config, storage } = prepared;
+    let Prepared {
+        config,
+        mut storage,
+    } = prepared;
     let is_fresh = storage.is_fresh;
     let me = NodeInfo {
         client_url: advertised(&config.advertise_client, &listeners.client)?,
         peer_url: advertised(&config.advertise_peer, &listeners.peer)?,
     };
+    let http = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(2))
+        .build()
+        .map_err(|e| NodeError::Raft(e.to_string()))?;
+
+    // Which id are we? A restarted member resumes with the recorded one and
+    // ignores --join and --initial-cluster.
+    let id = match (&config.bootstrap, storage.node_id.or(config.id)) {
+        (Bootstrap::Join(urls), id) if is_fresh => join::join(&http, urls, id, &me).await?,
+        (_, Some(id)) => id,
+        (Bootstrap::SingleNode, None) => 1,
+        (Bootstrap::Join(_), None) => {
+            return Err(NodeError::Usage(
+                "this data directory has Raft state but no node id; pass --id".into(),
+            ))
+        }
+        (Bootstrap::InitialCluster(members), None) => members
+            .iter()
+            .find(|(_, peer)| peer.trim_end_matches('/') == me.peer_url)
+            .map(|(id, _)| *id)
+            .ok_or_else(|| {
+                NodeError::Usage(format!(
+                    "pass --id: no --initial-cluster entry has this node's peer URL {}",
+                    me.peer_url
+                ))
+            })?,
+    };
+    storage.claim_node_id(&config.data_dir, id)?;
+
     let raft_config = Arc::new(config.raft_config()?);
     let network = network::PeerNetwork::new().map_err(|e| NodeError::Raft(e.to_string()))?;
-    let raft = Raft::new(config.id, raft_config, network, storage.log, storage.sm)
+    let raft = Raft::new(id, raft_config, network, storage.log, storage.sm)
         .await
         .map_err(|e| NodeError::Raft(e.to_string()))?;
 
     if is_fresh {
-        match config.bootstrap {
-            Bootstrap::SingleNode => {
-                tracing::info!(
-                    id = config.id,
-                    "empty data directory: initialising a one-member cluster"
-                );
-                let members = BTreeMap::from([(config.id, me.clone())]);
-                raft.initialize(members)
-                    .await
-                    .map_err(|e| NodeError::Raft(format!("initialising the cluster: {e}")))?;
+        let members = match &config.bootstrap {
+            Bootstrap::SingleNode => Some(BTreeMap::from([(id, me.clone())])),
+            Bootstrap::InitialCluster(peers) => {
+                if !peers.contains_key(&id) {
+                    return Err(NodeError::Usage(format!(
+                        "--initial-cluster has no entry for this node's id {id}"
+                    )));
+                }
+                // Other members' client URLs are learnt by the leader later
+                // (see maintainer.rs); every node proposes the same voter set.
+                Some(
+                    peers
+                        .iter()
+                        .map(|(&pid, peer)| {
+                            let info = if pid == id {
+                                me.clone()
+                            } else {
+                                NodeInfo {
+                                    client_url: String::new(),
+                                    peer_url: peer.trim_end_matches('/').to_string(),
+                                }
+                            };
+                            (pid, info)
+                        })
+                        .collect(),
+                )
             }
+            Bootstrap::Join(_) => None,
+        };
+        if let Some(members) = members {
+            tracing::info!(id, voters = ?members.keys().collect::<Vec<_>>(), "empty data directory: initialising the cluster");
+            raft.initialize(members)
+                .await
+                .map_err(|e| NodeError::Raft(format!("initialising the cluster: {e}")))?;
         }
     }
 
     let node = Arc::new(Node {
-        id: config.id,
+        id,
+        me: me.clone(),
         raft: raft.clone(),
         reader: storage.reader,
         config,
         recovered: AtomicBool::new(false),
+        membership_lock: tokio::sync::Mutex::new(()),
+        http,
     });
     let recovery = {
         let node = node.clone();
@@ -120,8 +222,9 @@ pub async fn run(
             }
         })
     };
+    let maintainer = tokio::spawn(maintainer::run(node.clone()));
 
-    tracing::info!(id = node.id, client = %me.client_url, peer = %me.peer_url, "serving");
+    tracing::info!(id, client = %me.client_url, peer = %me.peer_url, "serving");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
@@ -137,6 +240,7 @@ pub async fn run(
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
     recovery.abort();
+    maintainer.abort();
     // In-flight requests get a moment to finish; then Raft stops.
     let grace = std::time::Duration::from_secs(5);
     let _ = tokio::time::timeout(grace, async {

@@ -207,3 +207,36 @@ pub(crate) struct SnapshotTransfer {
     pub meta: concord_core::types::alias::SnapshotMeta,
     pub data: Vec<u8>,
 }
+
+/// `GET /raft/info` on the peer listener: what a node says about itself.
+/// Used by `cluster status` and by the leader to learn client URLs.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct PeerInfo {
+    pub id: NodeId,
+    pub client_url: String,
+    pub peer_url: String,
+    /// `leader`, `follower`, `learner`, `candidate` or `shutdown`.
+    pub state: String,
+    pub term: u64,
+    pub leader_id: Option<NodeId>,
+    pub last_log_index: u64,
+    pub commit_index: u64,
+    pub applied_index: u64,
+}
+
+pub(crate) const INFO_PATH: &str = "/raft/info";
+
+/// Asks the node at `peer_url` about itself, giving up after `timeout`.
+pub(crate) async fn probe(
+    http: &reqwest::Client,
+    peer_url: &str,
+    timeout: Duration,
+) -> Option<PeerInfo> {
+    let resp = http
+        .get(format!("{}{INFO_PATH}", peer_url.trim_end_matches('/')))
+        .timeout(timeout)
+        .send()
+        .await
+        .ok()?;
+    resp.json().await.ok()
+}

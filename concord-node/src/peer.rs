@@ -8,13 +8,14 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
+use axum::Json;
 use axum::Router;
 use concord_core::types::alias::Snapshot;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::network::{path, SnapshotTransfer};
+use crate::network::{path, PeerInfo, SnapshotTransfer, INFO_PATH};
 use crate::Node;
 
 /// Largest peer request body (a snapshot travels in one body).
@@ -27,6 +28,7 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         .route(path::PRE_VOTE, post(pre_vote))
         .route(path::SNAPSHOT, post(snapshot))
         .route(path::TRANSFER_LEADER, post(transfer_leader))
+        .route(INFO_PATH, get(info))
         .layer(DefaultBodyLimit::max(MAX_PEER_BODY))
         .with_state(node)
 }
@@ -91,4 +93,36 @@ async fn snapshot(State(node): State<Arc<Node>>, body: Bytes) -> Response {
             .map_err(|e| e.to_string())
     })
     .await
+}
+
+async fn info(State(node): State<Arc<Node>>) -> Json<PeerInfo> {
+    Json(node.self_info())
+}
+
+impl Node {
+    /// This node's view of itself, as `/raft/info` reports it.
+    pub(crate) fn self_info(&self) -> PeerInfo {
+        let m = self.metrics();
+        let state = match m.state {
+            openraft::ServerState::Leader => "leader",
+            openraft::ServerState::Follower => "follower",
+            openraft::ServerState::Learner => "learner",
+            openraft::ServerState::Candidate => "candidate",
+            openraft::ServerState::Shutdown => "shutdown",
+        };
+        PeerInfo {
+            id: self.id,
+            client_url: self.me.client_url.clone(),
+            peer_url: self.me.peer_url.clone(),
+            state: state.to_string(),
+            term: m.current_term,
+            leader_id: m.current_leader,
+            last_log_index: m.last_log_index.unwrap_or(0),
+            commit_index: m
+                .cluster_committed
+                .or(m.local_committed)
+                .map_or(0, |c| c.index()),
+            applied_index: m.last_applied.map_or(0, |c| c.index()),
+        }
+    }
 }

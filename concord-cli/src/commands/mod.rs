@@ -1,5 +1,6 @@
 //! One module per command group, one file per leaf command.
 
+pub mod cluster;
 pub mod gen_docs;
 pub mod kv;
 pub mod node;
@@ -13,6 +14,9 @@ use crate::error::CliError;
 #[derive(Debug, Subcommand)]
 #[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum Commands {
+    /// Inspect the cluster and change its membership.
+    #[command(subcommand)]
+    Cluster(cluster::ClusterCommand),
     /// Read and write keys.
     #[command(subcommand)]
     Kv(kv::KvCommand),
@@ -29,6 +33,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Commands::Kv(cmd) => {
             let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
             kv::run(&client, cmd)
+        }
+        Commands::Cluster(cmd) => {
+            let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
+            cluster::run(&client, cmd)
         }
         Commands::Node(cmd) => node::run(cmd),
         Commands::GenDocs(args) => gen_docs::run(args),

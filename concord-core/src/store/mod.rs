@@ -21,7 +21,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use self::log::LogStore;
-pub use self::sm::{validate_snapshot, KvReader, StateMachine};
+pub use self::sm::{validate_snapshot, ClusterMeta, KvReader, StateMachine};
 use crate::types::{KvRecord, NodeId};
 
 /// The on-disk format this build writes and understands.

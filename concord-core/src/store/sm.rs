@@ -12,7 +12,7 @@
 //! - Installing a snapshot replaces the whole key space and `last_applied` in
 //!   one batch, fsynced; a snapshot at or below `last_applied` is ignored.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -27,15 +27,27 @@ use serde::{Deserialize, Serialize};
 use super::codec::{decode, encode, fj};
 use super::{is_live, DirLock};
 use crate::types::alias::{LogId, Snapshot, SnapshotMeta, StoredMembership};
-use crate::types::{Command, CommandResponse, KvRecord, TypeConfig};
+use crate::types::{Command, CommandResponse, KvRecord, NodeId, TypeConfig};
 
 const META_LAST_APPLIED: &str = "last_applied";
 const META_MEMBERSHIP: &str = "last_membership";
+const META_CLUSTER: &str = "cluster";
 const SNAPSHOT_FILE: &str = "current.snap";
 
-/// What a snapshot carries: every live key with its record.
+/// Cluster-wide facts kept in the state machine (and its snapshots).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterMeta {
+    /// Set once, by the first leader.
+    pub cluster_id: Option<String>,
+    /// Every node id ever reserved or seen in a membership: never reused.
+    pub used_node_ids: BTreeSet<NodeId>,
+}
+
+/// What a snapshot carries: every live key with its record, and the
+/// cluster metadata.
 #[derive(Serialize, Deserialize)]
 struct SnapshotPayload {
+    cluster: ClusterMeta,
     items: Vec<(String, KvRecord)>,
 }
 
@@ -50,9 +62,15 @@ struct SnapshotFile {
 #[derive(Clone)]
 pub struct KvReader {
     kv: Keyspace,
+    meta: Keyspace,
 }
 
 impl KvReader {
+    /// The cluster metadata as applied on this node.
+    pub fn cluster(&self) -> io::Result<ClusterMeta> {
+        read_cluster(&self.meta)
+    }
+
     /// The live record of `key`, if any (expired keys are invisible).
     pub fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
         match self.kv.get(key).map_err(fj)? {
@@ -73,7 +91,15 @@ pub struct StateMachine {
     snapshot_dir: PathBuf,
     last_applied: Option<LogId>,
     membership: StoredMembership,
+    cluster: ClusterMeta,
     _lock: DirLock,
+}
+
+fn read_cluster(meta: &Keyspace) -> io::Result<ClusterMeta> {
+    match meta.get(META_CLUSTER).map_err(fj)? {
+        Some(b) => decode(&b),
+        None => Ok(ClusterMeta::default()),
+    }
 }
 
 impl StateMachine {
@@ -94,6 +120,7 @@ impl StateMachine {
             Some(b) => decode(&b)?,
             None => StoredMembership::default(),
         };
+        let cluster = read_cluster(&meta)?;
         Ok(StateMachine {
             db,
             kv,
@@ -101,6 +128,7 @@ impl StateMachine {
             snapshot_dir: snapshot_dir.to_path_buf(),
             last_applied,
             membership,
+            cluster,
             _lock: lock,
         })
     }
@@ -108,6 +136,7 @@ impl StateMachine {
     pub fn reader(&self) -> KvReader {
         KvReader {
             kv: self.kv.clone(),
+            meta: self.meta.clone(),
         }
     }
 
@@ -135,7 +164,7 @@ impl StateMachine {
     }
 
     fn apply_command(
-        &self,
+        &mut self,
         overlay: &mut HashMap<String, Option<KvRecord>>,
         revision: u64,
         cmd: Command,
@@ -173,6 +202,27 @@ impl StateMachine {
                     revision,
                 })
             }
+            Command::InitCluster { cluster_id } => {
+                if self.cluster.cluster_id.is_none() {
+                    self.cluster.cluster_id = Some(cluster_id);
+                }
+                Ok(CommandResponse::None)
+            }
+            Command::ReserveNodeId { id } => {
+                let used = &mut self.cluster.used_node_ids;
+                match id {
+                    Some(id) if used.contains(&id) => Ok(CommandResponse::NodeIdInUse { id }),
+                    Some(id) => {
+                        used.insert(id);
+                        Ok(CommandResponse::NodeIdReserved { id })
+                    }
+                    None => {
+                        let id = used.last().map_or(1, |max| max + 1);
+                        used.insert(id);
+                        Ok(CommandResponse::NodeIdReserved { id })
+                    }
+                }
+            }
         }
     }
 
@@ -205,6 +255,9 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                 EntryPayload::Blank => CommandResponse::None,
                 EntryPayload::Normal(cmd) => self.apply_command(&mut overlay, index, cmd)?,
                 EntryPayload::Membership(m) => {
+                    self.cluster
+                        .used_node_ids
+                        .extend(m.nodes().map(|(id, _)| *id));
                     self.membership = StoredMembership::new(Some(entry.log_id), m);
                     CommandResponse::None
                 }
@@ -224,6 +277,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         }
         batch.insert(&self.meta, META_LAST_APPLIED, encode(&self.last_applied)?);
         batch.insert(&self.meta, META_MEMBERSHIP, encode(&self.membership)?);
+        batch.insert(&self.meta, META_CLUSTER, encode(&self.cluster)?);
         batch.commit().map_err(fj)?;
         for (responder, reply) in replies {
             if let Some(r) = responder {
@@ -259,6 +313,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             }
             batch.insert(&sm_meta, META_LAST_APPLIED, encode(&meta_c.last_log_id)?);
             batch.insert(&sm_meta, META_MEMBERSHIP, encode(&meta_c.last_membership)?);
+            batch.insert(&sm_meta, META_CLUSTER, encode(&payload.cluster)?);
             batch.commit().map_err(fj)?;
             db.persist(PersistMode::SyncAll).map_err(fj)?;
             write_snapshot_file(
@@ -273,6 +328,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         .map_err(io::Error::other)??;
         self.last_applied = meta.last_log_id;
         self.membership = meta.last_membership.clone();
+        self.cluster = read_cluster(&self.meta)?;
         Ok(())
     }
 
@@ -308,6 +364,10 @@ impl SnapshotBuilder {
                 Some(b) => decode(&b)?,
                 None => StoredMembership::default(),
             };
+        let cluster: ClusterMeta = match view.get(&self.meta, META_CLUSTER).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => ClusterMeta::default(),
+        };
         let now = now_ms();
         let mut items = Vec::new();
         for guard in view.iter(&self.kv) {
@@ -320,7 +380,7 @@ impl SnapshotBuilder {
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
             items.push((key, record));
         }
-        let data = encode(&SnapshotPayload { items })?;
+        let data = encode(&SnapshotPayload { cluster, items })?;
         let meta = SnapshotMeta {
             last_log_id: last_applied,
             last_membership,

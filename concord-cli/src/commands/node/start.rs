@@ -1,10 +1,11 @@
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
-use concord_node::{Listeners, NodeConfig};
+use concord_node::{Bootstrap, Listeners, NodeConfig};
 use serde::Deserialize;
 
 use crate::error::CliError;
@@ -22,6 +23,17 @@ Examples:
       --advertise-client http://10.0.0.5:7379
   concord node start --config /etc/concord/node.toml
 
+A local three-node cluster, joined one by one:
+  concord node start --id 1 --data-dir n1 --listen-client 127.0.0.1:7379 --listen-peer 127.0.0.1:7380
+  concord node start --data-dir n2 --listen-client 127.0.0.1:7381 --listen-peer 127.0.0.1:7382 \\
+      --join http://127.0.0.1:7379
+  concord node start --data-dir n3 --listen-client 127.0.0.1:7383 --listen-peer 127.0.0.1:7384 \\
+      --join http://127.0.0.1:7379
+
+The same, bootstrapped statically (run on each node with its own --id and ports):
+  concord node start --id 2 --data-dir n2 --listen-client 127.0.0.1:7381 --listen-peer 127.0.0.1:7382 \\
+      --initial-cluster 1=http://127.0.0.1:7380,2=http://127.0.0.1:7382,3=http://127.0.0.1:7384
+
 Config file (TOML; flags win over the file):
   id = 1
   data-dir = \"/var/lib/concord\"
@@ -33,15 +45,38 @@ Config file (TOML; flags win over the file):
   max-value-size = 1048576
   heartbeat-interval = \"100ms\"
   election-timeout = \"500ms\"
-  request-timeout = \"10s\"")]
+  request-timeout = \"10s\"
+  snapshot-logs = 10000
+  join = [\"http://10.0.0.1:7379\"]            # or:
+  initial-cluster = \"1=http://10.0.0.1:7380,2=http://10.0.0.2:7380,3=http://10.0.0.3:7380\"")]
 pub struct NodeStartArgs {
     /// TOML file with the same settings as these flags; flags win.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// This node's id (default 1). Recorded in the data directory on first
-    /// start; a directory that belongs to another id is refused.
+    /// This node's id. Recorded in the data directory on first start; a
+    /// directory that belongs to another id is refused. Default: 1 for a
+    /// single node; assigned by the cluster with --join; the entry whose peer
+    /// URL is this node's with --initial-cluster.
     #[arg(long)]
     pub id: Option<u64>,
+    /// Join an existing cluster: client URLs of one or more members,
+    /// comma-separated. Ignored once the data directory has Raft state.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "URLS",
+        conflicts_with = "initial_cluster"
+    )]
+    pub join: Vec<String>,
+    /// Static bootstrap: `1=http://10.0.0.1:7380,2=...,3=...` (ids and peer
+    /// URLs), the same on every member. Ignored once the data directory has
+    /// Raft state.
+    #[arg(long, value_name = "ID=PEER_URL,...")]
+    pub initial_cluster: Option<String>,
+    /// Take a snapshot (letting older log be purged) every this many log
+    /// entries [default: 10000].
+    #[arg(long, value_name = "ENTRIES")]
+    pub snapshot_logs: Option<u64>,
     /// Where the Raft log, state machine and snapshots live
     /// [default: ./concord-data].
     #[arg(long, value_name = "DIR")]
@@ -81,6 +116,9 @@ pub struct NodeStartArgs {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct FileConfig {
     id: Option<u64>,
+    join: Option<Vec<String>>,
+    initial_cluster: Option<String>,
+    snapshot_logs: Option<u64>,
     data_dir: Option<PathBuf>,
     listen_client: Option<SocketAddr>,
     listen_peer: Option<SocketAddr>,
@@ -126,15 +164,38 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
         Some(path) => read_config(path)?,
         None => FileConfig::default(),
     };
-    let id = args.id.or(file.id).unwrap_or(1);
-    if id == 0 {
+    let id = args.id.or(file.id);
+    if id == Some(0) {
         return Err(CliError::usage("--id must be at least 1"));
     }
+    let join = if args.join.is_empty() {
+        file.join.unwrap_or_default()
+    } else {
+        args.join
+    };
+    let initial = args.initial_cluster.or(file.initial_cluster);
+    let bootstrap = match (join.is_empty(), initial) {
+        (true, None) => Bootstrap::SingleNode,
+        (false, None) => Bootstrap::Join(join),
+        (true, Some(spec)) => Bootstrap::InitialCluster(parse_initial_cluster(&spec)?),
+        (false, Some(_)) => {
+            return Err(CliError::usage(
+                "--join and --initial-cluster cannot be used together",
+            ))
+        }
+    };
     let data_dir = args
         .data_dir
         .or(file.data_dir)
         .unwrap_or_else(|| PathBuf::from("concord-data"));
     let mut node = NodeConfig::new(id, data_dir);
+    node.bootstrap = bootstrap;
+    if let Some(n) = args.snapshot_logs.or(file.snapshot_logs) {
+        if n == 0 {
+            return Err(CliError::usage("--snapshot-logs must be at least 1"));
+        }
+        node.snapshot_logs = n;
+    }
     node.advertise_client = args.advertise_client.or(file.advertise_client);
     node.advertise_peer = args.advertise_peer.or(file.advertise_peer);
     if let Some(size) = args.max_value_size.or(file.max_value_size) {
@@ -185,6 +246,35 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
             .or(file.log_level)
             .unwrap_or_else(|| "info,openraft=warn".into()),
     })
+}
+
+/// Parses `1=http://a:7380,2=http://b:7380`.
+fn parse_initial_cluster(spec: &str) -> Result<BTreeMap<u64, String>, CliError> {
+    let bad = |why: String| CliError::usage(format!("invalid --initial-cluster {spec:?}: {why}"));
+    let mut members = BTreeMap::new();
+    for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let (id, url) = entry
+            .split_once('=')
+            .ok_or_else(|| bad(format!("{entry:?} is not ID=PEER_URL")))?;
+        let id: u64 = id
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("{id:?} is not a node id")))?;
+        if id == 0 {
+            return Err(bad("node ids start at 1".into()));
+        }
+        let url = url.trim().trim_end_matches('/');
+        if !url.starts_with("http://") {
+            return Err(bad(format!("{url:?} is not an http:// URL")));
+        }
+        if members.insert(id, url.to_string()).is_some() {
+            return Err(bad(format!("node {id} is listed twice")));
+        }
+    }
+    if members.is_empty() {
+        return Err(bad("no members".into()));
+    }
+    Ok(members)
 }
 
 fn init_logging(level: &str) -> Result<(), CliError> {

@@ -1,0 +1,40 @@
+use clap::Args;
+use reqwest::Method;
+use serde_json::json;
+
+use super::json_body;
+use crate::client::ApiClient;
+use crate::error::CliError;
+use crate::output::{self, Format};
+
+/// Add a node as a learner; it is promoted to voter once it has caught up.
+/// Start the new node with `concord node start --id N` (or use `--join`,
+/// which does this for you). Ids are never reused.
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  concord cluster add-node --peer-url http://10.0.0.4:7380 --client-url http://10.0.0.4:7379
+  concord cluster add-node --id 4 --peer-url http://10.0.0.4:7380 --client-url http://10.0.0.4:7379")]
+pub struct AddNodeArgs {
+    /// The new node's peer (Raft) URL.
+    #[arg(long, value_name = "URL")]
+    pub peer_url: String,
+    /// The new node's client URL.
+    #[arg(long, value_name = "URL")]
+    pub client_url: String,
+    /// The id to give it; by default the cluster assigns a fresh one.
+    #[arg(long)]
+    pub id: Option<u64>,
+}
+
+pub fn run(client: &ApiClient, args: AddNodeArgs) -> Result<(), CliError> {
+    let body = json!({ "id": args.id, "peer_url": args.peer_url, "client_url": args.client_url });
+    let answer = json_body(client.send(Method::POST, "/v1/cluster/members", |r| r.json(&body))?)?;
+    match client.output() {
+        Format::Json => output::json(&answer),
+        Format::Text => output::line(&format!(
+            "added node {} as a learner; it becomes a voter once caught up",
+            answer["id"]
+        )),
+    }
+}

@@ -1,0 +1,41 @@
+use clap::Args;
+use reqwest::Method;
+
+use super::{cell, json_body};
+use crate::client::ApiClient;
+use crate::error::CliError;
+use crate::output::{self, Format};
+
+/// List the members: id, role (leader, follower or learner), client URL and
+/// peer URL.
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  concord cluster members
+  concord cluster members -o json | jq '.[] | select(.role == \"leader\") | .client_url'")]
+pub struct ClusterMembersArgs {}
+
+pub fn run(client: &ApiClient, _args: ClusterMembersArgs) -> Result<(), CliError> {
+    let members = json_body(client.send(Method::GET, "/v1/cluster/members", |r| r)?)?;
+    match client.output() {
+        Format::Json => output::json(&members),
+        Format::Text => {
+            let rows = members
+                .as_array()
+                .map(|ms| {
+                    ms.iter()
+                        .map(|m| {
+                            vec![
+                                cell(&m["id"]),
+                                cell(&m["role"]),
+                                cell(&m["client_url"]),
+                                cell(&m["peer_url"]),
+                            ]
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            output::table(&["ID", "ROLE", "CLIENT URL", "PEER URL"], rows)
+        }
+    }
+}

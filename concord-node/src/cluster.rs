@@ -1,0 +1,377 @@
+//! Cluster endpoints: status, members, adding and removing members, and
+//! leadership transfer. Membership changes run on the leader (followers
+//! forward them, see `forward.rs`) one at a time, under
+//! `Node::membership_lock`: a second concurrent change gets 409 `conflict`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::Method;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use concord_core::{Command, CommandResponse, NodeId, NodeInfo};
+use openraft::ChangeMembers;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::error::{ApiError, MEMBERSHIP_BUSY};
+use crate::network::{probe, PeerInfo};
+use crate::Node;
+
+/// A member further behind the leader's commit index than this is lagging.
+const LAG_THRESHOLD: u64 = 1000;
+/// How long `cluster status` waits for each member to answer.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(700);
+
+#[derive(Debug, Serialize)]
+struct Member {
+    id: NodeId,
+    role: &'static str,
+    client_url: String,
+    peer_url: String,
+}
+
+fn role_of(id: NodeId, leader: Option<NodeId>, voters: &BTreeSet<NodeId>) -> &'static str {
+    if Some(id) == leader {
+        "leader"
+    } else if voters.contains(&id) {
+        "follower"
+    } else {
+        "learner"
+    }
+}
+
+impl Node {
+    /// The members in this node's latest membership config.
+    fn members(&self) -> (BTreeSet<NodeId>, BTreeMap<NodeId, NodeInfo>) {
+        let m = self.metrics();
+        let membership = m.membership_config.membership();
+        let voters = membership.voter_ids().collect();
+        let nodes = membership.nodes().map(|(id, n)| (*id, n.clone())).collect();
+        (voters, nodes)
+    }
+
+    fn ensure_leader(&self) -> Result<(), ApiError> {
+        match self.leader() {
+            Some((id, _)) if id == self.id => Ok(()),
+            other => Err(ApiError::not_leader_hint(other)),
+        }
+    }
+
+    fn lock_membership(&self) -> Result<tokio::sync::MutexGuard<'_, ()>, ApiError> {
+        self.membership_lock.try_lock().map_err(|_| {
+            ApiError::conflict(
+                MEMBERSHIP_BUSY,
+                "another membership change is in progress; retry when it is done",
+            )
+        })
+    }
+
+    /// Waits until `cond` holds for the metrics, or the request timeout.
+    async fn wait_until(
+        &self,
+        what: &str,
+        cond: impl Fn(&openraft::RaftMetrics<concord_core::TypeConfig>) -> bool,
+    ) -> Result<(), ApiError> {
+        let deadline = Instant::now() + self.config.request_timeout;
+        loop {
+            if cond(&self.metrics()) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(ApiError::timeout(format!("timed out waiting for {what}")));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The voter other than this node that has replicated the most.
+    fn best_successor(&self) -> Option<NodeId> {
+        let m = self.metrics();
+        let voters: Vec<NodeId> = m
+            .membership_config
+            .membership()
+            .voter_ids()
+            .filter(|v| *v != self.id)
+            .collect();
+        let matched = |id: &NodeId| {
+            m.replication
+                .as_ref()
+                .and_then(|r| r.get(id).cloned().flatten())
+                .map_or(0, |l| l.index())
+        };
+        voters.into_iter().max_by_key(matched)
+    }
+
+    async fn hand_over_leadership(&self, to: NodeId) -> Result<(), ApiError> {
+        self.raft
+            .trigger()
+            .transfer_leader(to)
+            .await
+            .map_err(|e| ApiError::unavailable(format!("raft stopped: {e}")))?;
+        self.wait_until("the leadership transfer", |m| m.current_leader == Some(to))
+            .await
+    }
+}
+
+pub(crate) async fn members(State(node): State<Arc<Node>>) -> Json<serde_json::Value> {
+    let (voters, nodes) = node.members();
+    let leader = node.leader().map(|(id, _)| id);
+    let list: Vec<Member> = nodes
+        .into_iter()
+        .map(|(id, n)| Member {
+            id,
+            role: role_of(id, leader, &voters),
+            client_url: n.client_url,
+            peer_url: n.peer_url,
+        })
+        .collect();
+    Json(json!(list))
+}
+
+pub(crate) async fn status(State(node): State<Arc<Node>>) -> Json<serde_json::Value> {
+    let (voters, nodes) = node.members();
+    let m = node.metrics();
+    let leader = m.current_leader;
+    let probes = futures::future::join_all(nodes.iter().map(|(id, n)| {
+        let node = node.clone();
+        let (id, peer) = (*id, n.peer_url.clone());
+        async move {
+            if id == node.id {
+                Some(node.self_info())
+            } else {
+                probe(&node.http, &peer, PROBE_TIMEOUT).await
+            }
+        }
+    }))
+    .await;
+    let infos: BTreeMap<NodeId, Option<PeerInfo>> = nodes.keys().copied().zip(probes).collect();
+    let leader_info = leader.and_then(|l| infos.get(&l).cloned().flatten());
+    let commit_index = leader_info.as_ref().map_or(
+        m.cluster_committed
+            .or(m.local_committed)
+            .map_or(0, |c| c.index()),
+        |i| i.commit_index,
+    );
+
+    let mut degraded = false;
+    let mut reachable_voters = 0;
+    let mut members = Vec::new();
+    for (id, n) in &nodes {
+        let info = infos.get(id).cloned().flatten();
+        let reachable = info.is_some();
+        if reachable && voters.contains(id) {
+            reachable_voters += 1;
+        }
+        let lag = info
+            .as_ref()
+            .map(|i| commit_index.saturating_sub(i.applied_index));
+        if !reachable || lag.is_some_and(|l| l > LAG_THRESHOLD) {
+            degraded = true;
+        }
+        members.push(json!({
+            "id": id,
+            "role": role_of(*id, leader, &voters),
+            "voter": voters.contains(id),
+            "client_url": if n.client_url.is_empty() { info.as_ref().map(|i| i.client_url.clone()).unwrap_or_default() } else { n.client_url.clone() },
+            "peer_url": n.peer_url,
+            "reachable": reachable,
+            "state": info.as_ref().map(|i| i.state.clone()),
+            "term": info.as_ref().map(|i| i.term),
+            "commit_index": info.as_ref().map(|i| i.commit_index),
+            "applied_index": info.as_ref().map(|i| i.applied_index),
+            "lag": lag,
+        }));
+    }
+    let quorum = voters.len() / 2 + 1;
+    let verdict = if leader_info.is_none() || reachable_voters < quorum {
+        "unavailable"
+    } else if degraded {
+        "degraded"
+    } else {
+        "healthy"
+    };
+    let cluster_id = node.reader.cluster().ok().and_then(|c| c.cluster_id);
+    Json(json!({
+        "cluster_id": cluster_id,
+        "leader_id": leader,
+        "term": leader_info.as_ref().map_or(m.current_term, |i| i.term),
+        "commit_index": commit_index,
+        "verdict": verdict,
+        "answered_by": node.id,
+        "members": members,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AddMember {
+    id: Option<NodeId>,
+    client_url: String,
+    peer_url: String,
+}
+
+fn check_url(what: &str, url: &str) -> Result<String, ApiError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let ok = trimmed
+        .strip_prefix("http://")
+        .is_some_and(|rest| !rest.is_empty() && !rest.contains(' '));
+    if ok {
+        Ok(trimmed.to_string())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_argument",
+            format!("{what} must be an http:// URL, got {url:?}"),
+        ))
+    }
+}
+
+pub(crate) async fn add_member(
+    State(node): State<Arc<Node>>,
+    body: Result<Json<AddMember>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Json(req) = body.map_err(|e| ApiError::bad_request("invalid_argument", e.body_text()))?;
+    let info = NodeInfo {
+        client_url: check_url("client_url", &req.client_url)?,
+        peer_url: check_url("peer_url", &req.peer_url)?,
+    };
+    if req.id == Some(0) {
+        return Err(ApiError::bad_request(
+            "invalid_argument",
+            "node ids start at 1",
+        ));
+    }
+    node.ensure_leader()?;
+    let _guard = node.lock_membership()?;
+    let (voters, nodes) = node.members();
+    let answer = |id: NodeId, role: &str| {
+        Json(
+            json!({ "id": id, "role": role, "client_url": info.client_url, "peer_url": info.peer_url }),
+        )
+    };
+    if let Some(id) = req.id {
+        if let Some(existing) = nodes.get(&id) {
+            // A joining node that retries after a crash gets the same answer.
+            if existing.peer_url == info.peer_url {
+                let role = if voters.contains(&id) {
+                    "follower"
+                } else {
+                    "learner"
+                };
+                return Ok(answer(id, role));
+            }
+            return Err(ApiError::conflict(
+                "conflict",
+                format!("node id {id} is in use by {}", existing.peer_url),
+            ));
+        }
+    }
+    if let Some((other, _)) = nodes.iter().find(|(_, n)| n.peer_url == info.peer_url) {
+        return Err(ApiError::conflict(
+            "conflict",
+            format!("peer URL {} already belongs to node {other}", info.peer_url),
+        ));
+    }
+    let id = match node.write(Command::ReserveNodeId { id: req.id }).await? {
+        CommandResponse::NodeIdReserved { id } => id,
+        CommandResponse::NodeIdInUse { id } => {
+            return Err(ApiError::conflict(
+                "conflict",
+                format!("node id {id} was used before; ids are never reused"),
+            ))
+        }
+        other => return Err(ApiError::internal(format!("unexpected answer {other:?}"))),
+    };
+    node.bounded(node.raft.add_learner(id, info.clone(), false))
+        .await??;
+    tracing::info!(id, peer = %info.peer_url, "added a learner");
+    Ok(answer(id, "learner"))
+}
+
+pub(crate) async fn remove_member(
+    State(node): State<Arc<Node>>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let id: NodeId = raw.parse().map_err(|_| {
+        ApiError::bad_request("invalid_argument", format!("{raw:?} is not a node id"))
+    })?;
+    node.ensure_leader()?;
+    let guard = node.lock_membership()?;
+    let (voters, nodes) = node.members();
+    if !nodes.contains_key(&id) {
+        return Err(ApiError::not_found(format!("node {id} is not a member")));
+    }
+    if voters.contains(&id) && voters.len() == 1 {
+        return Err(ApiError::conflict(
+            "last_voter",
+            format!("refusing to remove node {id}: it is the last voter"),
+        ));
+    }
+    if id == node.id {
+        // Hand leadership over first, then let the new leader remove us.
+        let to = node.best_successor().ok_or_else(|| {
+            ApiError::conflict("last_voter", "no other voter to hand leadership to")
+        })?;
+        node.hand_over_leadership(to).await?;
+        drop(guard);
+        let url = node.leader().and_then(|(_, url)| url).ok_or_else(|| {
+            ApiError::unavailable("the new leader's client URL is not known yet; retry")
+        })?;
+        let path = format!("/v1/cluster/members/{id}");
+        return Ok(
+            crate::forward::relay(&node, Method::DELETE, &url, &path, None, Bytes::new()).await?,
+        );
+    }
+    let change = if voters.contains(&id) {
+        ChangeMembers::RemoveVoters(BTreeSet::from([id]))
+    } else {
+        ChangeMembers::RemoveNodes(BTreeSet::from([id]))
+    };
+    node.bounded(node.raft.change_membership(change, false))
+        .await??;
+    tracing::info!(id, "removed a member");
+    Ok(Json(json!({ "removed": id })).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferLeader {
+    to: Option<NodeId>,
+}
+
+pub(crate) async fn transfer_leader(
+    State(node): State<Arc<Node>>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let req: TransferLeader = if body.iter().all(u8::is_ascii_whitespace) {
+        TransferLeader::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request("invalid_argument", format!("bad JSON body: {e}")))?
+    };
+    node.ensure_leader()?;
+    let _guard = node.lock_membership()?;
+    let (voters, _) = node.members();
+    let to = match req.to {
+        Some(to) if to == node.id => return Ok(Json(json!({ "leader_id": to }))),
+        Some(to) if !voters.contains(&to) => {
+            return Err(ApiError::bad_request(
+                "invalid_argument",
+                format!("node {to} is not a voter"),
+            ))
+        }
+        Some(to) => to,
+        None => node.best_successor().ok_or_else(|| {
+            ApiError::conflict(
+                "last_voter",
+                "there is no other voter to hand leadership to",
+            )
+        })?,
+    };
+    node.hand_over_leadership(to).await?;
+    Ok(Json(json!({ "leader_id": to })))
+}

@@ -1,0 +1,185 @@
+//! Transparent forwarding: a follower proxies writes, linearizable reads and
+//! membership changes to the leader's client URL, so any member can be used
+//! as an endpoint. A forwarded request carries `Concord-Forwarded` and is
+//! never forwarded twice; when no leader is known the local handler answers
+//! (with `not_leader`, which clients retry).
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+
+use crate::error::ApiError;
+use crate::Node;
+
+pub(crate) const FORWARDED: &str = "concord-forwarded";
+
+/// Does this request have to be served by the leader?
+fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
+    let stale = query.is_some_and(|q| q.split('&').any(|kv| kv == "consistency=stale"));
+    if path.starts_with("/v1/kv") {
+        return *method != Method::GET || !stale;
+    }
+    if path.starts_with("/v1/cluster/") {
+        return *method != Method::GET;
+    }
+    false
+}
+
+pub(crate) async fn middleware(
+    State(node): State<Arc<Node>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.headers().contains_key(FORWARDED)
+        || !needs_leader(req.method(), req.uri().path(), req.uri().query())
+    {
+        return next.run(req).await;
+    }
+    let Some((leader, Some(url))) = node.leader().filter(|(id, _)| *id != node.id) else {
+        return next.run(req).await;
+    };
+    let (parts, body) = req.into_parts();
+    // The leader enforces the real limit; this only bounds what we buffer.
+    let limit = node.config.max_value_size + 1024 * 1024;
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) if e.is::<LengthLimitError>() => {
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "value_too_large",
+                format!("request body is larger than {limit} bytes"),
+            )
+            .into_response()
+        }
+        Err(e) => {
+            return ApiError::bad_request(
+                "bad_body",
+                format!("could not read the request body: {e}"),
+            )
+            .into_response()
+        }
+    };
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
+    match relay(
+        &node,
+        parts.method.clone(),
+        &url,
+        &path,
+        content_type.as_ref(),
+        body.clone(),
+    )
+    .await
+    {
+        Ok(resp) => resp,
+        // The request never reached the old leader: answer here, which gives
+        // the client `not_leader` (or serves it, if this node now leads).
+        Err(Relay::NotSent(e)) => {
+            tracing::debug!(leader, error = %e, "leader unreachable; answering locally");
+            next.run(Request::from_parts(parts, Body::from(body))).await
+        }
+        Err(Relay::Failed(e)) => e.into_response(),
+    }
+}
+
+/// Why relaying to the leader failed.
+pub(crate) enum Relay {
+    /// The connection could not be made: nothing reached the leader.
+    NotSent(reqwest::Error),
+    /// The request may have reached the leader: its outcome is unknown.
+    Failed(ApiError),
+}
+
+impl From<Relay> for ApiError {
+    fn from(r: Relay) -> Self {
+        match r {
+            Relay::NotSent(e) => ApiError::unavailable(format!("cannot reach the leader: {e}")),
+            Relay::Failed(e) => e,
+        }
+    }
+}
+
+/// Sends one request to the leader and passes its answer (status, body,
+/// content type and `Concord-*` headers) through unchanged.
+pub(crate) async fn relay(
+    node: &Node,
+    method: Method,
+    leader_url: &str,
+    path_and_query: &str,
+    content_type: Option<&HeaderValue>,
+    body: axum::body::Bytes,
+) -> Result<Response, Relay> {
+    let mut out = node
+        .http
+        .request(method, format!("{leader_url}{path_and_query}"))
+        .timeout(node.config.request_timeout + std::time::Duration::from_secs(1))
+        .header(FORWARDED, node.id.to_string())
+        .body(body);
+    if let Some(ct) = content_type {
+        out = out.header(header::CONTENT_TYPE, ct);
+    }
+    let resp = out.send().await.map_err(|e| {
+        if e.is_connect() {
+            Relay::NotSent(e)
+        } else if e.is_timeout() {
+            Relay::Failed(ApiError::timeout(format!(
+                "the leader at {leader_url} did not answer in time"
+            )))
+        } else {
+            Relay::Failed(ApiError::unavailable(format!(
+                "lost the leader at {leader_url}: {e}"
+            )))
+        }
+    })?;
+    let mut builder = Response::builder().status(resp.status().as_u16());
+    for (name, value) in resp.headers() {
+        let n = name.as_str();
+        if n == "content-type" || n.starts_with("concord-") {
+            if let Ok(v) = HeaderValue::from_bytes(value.as_bytes()) {
+                builder = builder.header(n, v);
+            }
+        }
+    }
+    let bytes = resp.bytes().await.map_err(|e| {
+        Relay::Failed(ApiError::unavailable(format!(
+            "reading the leader's answer: {e}"
+        )))
+    })?;
+    builder
+        .body(Body::from(bytes))
+        .map_err(|e| Relay::Failed(ApiError::internal(e.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_requests_go_to_the_leader() {
+        assert!(needs_leader(&Method::PUT, "/v1/kv/a", None));
+        assert!(needs_leader(&Method::DELETE, "/v1/kv/a", None));
+        assert!(needs_leader(&Method::GET, "/v1/kv/a", None));
+        assert!(needs_leader(
+            &Method::GET,
+            "/v1/kv/a",
+            Some("consistency=linearizable")
+        ));
+        assert!(!needs_leader(
+            &Method::GET,
+            "/v1/kv/a",
+            Some("consistency=stale")
+        ));
+        assert!(needs_leader(&Method::POST, "/v1/cluster/members", None));
+        assert!(!needs_leader(&Method::GET, "/v1/cluster/status", None));
+        assert!(!needs_leader(&Method::GET, "/ready", None));
+    }
+}

@@ -1,0 +1,118 @@
+//! Background duties of the leader, checked a few times a second on every
+//! node and acted on only by the leader:
+//! - record a cluster id once;
+//! - promote learners to voters once they have caught up;
+//! - learn the client URL of members that joined through
+//!   `--initial-cluster` (which names only peer URLs).
+//!
+//! Every membership change here takes `Node::membership_lock` without
+//! waiting, so it never overlaps an operator's change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+use concord_core::{Command, NodeInfo};
+use openraft::ChangeMembers;
+
+use crate::network::probe;
+use crate::Node;
+
+const PERIOD: Duration = Duration::from_millis(300);
+/// A learner this close to the leader's last log index counts as caught up.
+const CAUGHT_UP: u64 = 64;
+
+pub(crate) async fn run(node: Arc<Node>) {
+    loop {
+        tokio::time::sleep(PERIOD).await;
+        if node.leader().map(|(id, _)| id) != Some(node.id) {
+            continue;
+        }
+        if let Err(e) = tick(&node).await {
+            tracing::debug!(error = %e.message, "maintenance step failed; will retry");
+        }
+    }
+}
+
+async fn tick(node: &Node) -> Result<(), crate::error::ApiError> {
+    let has_id = node
+        .reader
+        .cluster()
+        .ok()
+        .and_then(|c| c.cluster_id)
+        .is_some();
+    if !has_id {
+        node.write(Command::InitCluster {
+            cluster_id: random_id(),
+        })
+        .await?;
+    }
+
+    let m = node.metrics();
+    let membership = m.membership_config.membership().clone();
+    let last = m.last_log_index.unwrap_or(0);
+    let caught_up: BTreeSet<_> = membership
+        .learner_ids()
+        .filter(|id| {
+            let matched = m
+                .replication
+                .as_ref()
+                .and_then(|r| r.get(id).cloned().flatten());
+            matched.is_some_and(|l| l.index() + CAUGHT_UP >= last)
+        })
+        .collect();
+    if !caught_up.is_empty() {
+        if let Ok(_guard) = node.membership_lock.try_lock() {
+            tracing::info!(ids = ?caught_up, "promoting caught-up learners to voters");
+            node.bounded(
+                node.raft
+                    .change_membership(ChangeMembers::AddVoterIds(caught_up), false),
+            )
+            .await??;
+        }
+    }
+
+    let unknown: Vec<(u64, String)> = membership
+        .nodes()
+        .filter(|(_, n)| n.client_url.is_empty())
+        .map(|(id, n)| (*id, n.peer_url.clone()))
+        .collect();
+    let mut learnt = BTreeMap::new();
+    for (id, peer) in unknown {
+        if let Some(info) = probe(&node.http, &peer, Duration::from_millis(500)).await {
+            if info.id == id && !info.client_url.is_empty() {
+                learnt.insert(
+                    id,
+                    NodeInfo {
+                        client_url: info.client_url,
+                        peer_url: peer,
+                    },
+                );
+            }
+        }
+    }
+    if !learnt.is_empty() {
+        if let Ok(_guard) = node.membership_lock.try_lock() {
+            tracing::info!(ids = ?learnt.keys().collect::<Vec<_>>(), "recording members' client URLs");
+            node.bounded(
+                node.raft
+                    .change_membership(ChangeMembers::SetNodes(learnt), false),
+            )
+            .await??;
+        }
+    }
+    Ok(())
+}
+
+/// 64 random bits as hex, from the standard library's per-process random
+/// hasher keys (no extra crate for one id).
+fn random_id() -> String {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    format!("{:016x}", h.finish())
+}
