@@ -31,10 +31,70 @@ json\t'One JSON document on stdout, stable for scripts'"
 complete -c concord -n "__fish_concord_needs_command" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
 complete -c concord -n "__fish_concord_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_needs_command" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_needs_command" -f -a "cluster" -d 'Inspect the cluster and change its membership'
 complete -c concord -n "__fish_concord_needs_command" -f -a "kv" -d 'Read and write keys'
 complete -c concord -n "__fish_concord_needs_command" -f -a "node" -d 'Run a node'
 complete -c concord -n "__fish_concord_needs_command" -f -a "gen-docs" -d 'Write the man pages and shell completions (for maintainers)'
 complete -c concord -n "__fish_concord_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -f -a "status" -d 'Show the cluster\'s health: every member\'s role, term, commit and applied index, lag and reachability, and a verdict: healthy, degraded (a member down or lagging) or unavailable (no quorum). Exits 5 when unavailable'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -f -a "members" -d 'List the members: id, role (leader, follower or learner), client URL and peer URL'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -f -a "add-node" -d 'Add a node as a learner; it is promoted to voter once it has caught up. Start the new node with `concord node start --id N` (or use `--join`, which does this for you). Ids are never reused'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -f -a "remove-node" -d 'Remove a member. Asks for confirmation on a terminal; needs `--yes` otherwise. Refuses to remove the last voter; removing the leader hands leadership to another voter first. A removed id is never reused'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -f -a "transfer-leader" -d 'Hand leadership to another voter (by default the most caught-up one) and wait until it leads'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from status" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from status" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from status" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -l peer-url -d 'The new node\'s peer (Raft) URL' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -l client-url -d 'The new node\'s client URL' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -l id -d 'The id to give it; by default the cluster assigns a fresh one' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -s y -l yes -d 'Do not ask for confirmation'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -l to -d 'The voter to hand leadership to' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the cluster\'s health: every member\'s role, term, commit and applied index, lag and reachability, and a verdict: healthy, degraded (a member down or lagging) or unavailable (no quorum). Exits 5 when unavailable'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "members" -d 'List the members: id, role (leader, follower or learner), client URL and peer URL'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "add-node" -d 'Add a node as a learner; it is promoted to voter once it has caught up. Start the new node with `concord node start --id N` (or use `--join`, which does this for you). Ids are never reused'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "remove-node" -d 'Remove a member. Asks for confirmation on a terminal; needs `--yes` otherwise. Refuses to remove the last voter; removing the leader hands leadership to another voter first. A removed id is never reused'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "transfer-leader" -d 'Hand leadership to another voter (by default the most caught-up one) and wait until it leads'
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
 complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
 complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
@@ -83,7 +143,10 @@ complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_see
 complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -f -a "start" -d 'Run a node. With no flags: a one-member cluster with its data in `./concord-data`, clients on 127.0.0.1:7379, peers on 127.0.0.1:7380'
 complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l config -d 'TOML file with the same settings as these flags; flags win' -r -F
-complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l id -d 'This node\'s id (default 1). Recorded in the data directory on first start; a directory that belongs to another id is refused' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l id -d 'This node\'s id. Recorded in the data directory on first start; a directory that belongs to another id is refused. Default: 1 for a single node; assigned by the cluster with --join; the entry whose peer URL is this node\'s with --initial-cluster' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l join -d 'Join an existing cluster: client URLs of one or more members, comma-separated. Ignored once the data directory has Raft state' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l initial-cluster -d 'Static bootstrap: `1=http://10.0.0.1:7380,2=...,3=...` (ids and peer URLs), the same on every member. Ignored once the data directory has Raft state' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l snapshot-logs -d 'Take a snapshot (letting older log be purged) every this many log entries [default: 10000]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l data-dir -d 'Where the Raft log, state machine and snapshots live [default: ./concord-data]' -r -F
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l listen-client -d 'Address of the client API [default: 127.0.0.1:7379]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l listen-peer -d 'Address of the peer (Raft) listener [default: 127.0.0.1:7380]' -r
@@ -110,10 +173,16 @@ json\t'One JSON document on stdout, stable for scripts'"
 complete -c concord -n "__fish_concord_using_subcommand gen-docs" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
 complete -c concord -n "__fish_concord_using_subcommand gen-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand gen-docs" -s V -l version -d 'Print version'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from kv node gen-docs help" -f -a "kv" -d 'Read and write keys'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from kv node gen-docs help" -f -a "node" -d 'Run a node'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from kv node gen-docs help" -f -a "gen-docs" -d 'Write the man pages and shell completions (for maintainers)'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from kv node gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node gen-docs help" -f -a "cluster" -d 'Inspect the cluster and change its membership'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node gen-docs help" -f -a "kv" -d 'Read and write keys'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node gen-docs help" -f -a "node" -d 'Run a node'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node gen-docs help" -f -a "gen-docs" -d 'Write the man pages and shell completions (for maintainers)'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "status" -d 'Show the cluster\'s health: every member\'s role, term, commit and applied index, lag and reachability, and a verdict: healthy, degraded (a member down or lagging) or unavailable (no quorum). Exits 5 when unavailable'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "members" -d 'List the members: id, role (leader, follower or learner), client URL and peer URL'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "add-node" -d 'Add a node as a learner; it is promoted to voter once it has caught up. Start the new node with `concord node start --id N` (or use `--join`, which does this for you). Ids are never reused'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "remove-node" -d 'Remove a member. Asks for confirmation on a terminal; needs `--yes` otherwise. Refuses to remove the last voter; removing the leader hands leadership to another voter first. A removed id is never reused'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "transfer-leader" -d 'Hand leadership to another voter (by default the most caught-up one) and wait until it leads'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "get" -d 'Read a key. Text output is the value\'s bytes exactly (a newline is added only on a terminal); a missing key exits 3'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "put" -d 'Write a key. The value comes from the argument, or from stdin (byte-exact) when it is omitted or `-`'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "delete" -d 'Delete a key. A missing key exits 3'

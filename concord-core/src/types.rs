@@ -38,10 +38,6 @@ pub enum Command {
     Delete {
         key: String,
     },
-    /// Records the cluster id; ignored when one is already set.
-    InitCluster {
-        cluster_id: String,
-    },
     /// Reserves a node id for a joining node: `Some(id)` must never have been
     /// used; `None` allocates the next id never used. Ids are never reused.
     ReserveNodeId {
@@ -55,7 +51,6 @@ impl fmt::Debug for Command {
         match self {
             Command::Put { key, value } => write!(f, "Put({key:?}, {} bytes)", value.len()),
             Command::Delete { key } => write!(f, "Delete({key:?})"),
-            Command::InitCluster { cluster_id } => write!(f, "InitCluster({cluster_id})"),
             Command::ReserveNodeId { id } => write!(f, "ReserveNodeId({id:?})"),
         }
     }

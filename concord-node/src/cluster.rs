@@ -195,7 +195,7 @@ pub(crate) async fn status(State(node): State<Arc<Node>>) -> Json<serde_json::Va
     } else {
         "healthy"
     };
-    let cluster_id = node.reader.cluster().ok().and_then(|c| c.cluster_id);
+    let cluster_id = &*node.cluster_id;
     Json(json!({
         "cluster_id": cluster_id,
         "leader_id": leader,
@@ -249,9 +249,13 @@ pub(crate) async fn add_member(
     let _guard = node.lock_membership()?;
     let (voters, nodes) = node.members();
     let answer = |id: NodeId, role: &str| {
-        Json(
-            json!({ "id": id, "role": role, "client_url": info.client_url, "peer_url": info.peer_url }),
-        )
+        Json(json!({
+            "id": id,
+            "role": role,
+            "client_url": info.client_url,
+            "peer_url": info.peer_url,
+            "cluster_id": &*node.cluster_id,
+        }))
     };
     if let Some(id) = req.id {
         if let Some(existing) = nodes.get(&id) {

@@ -19,7 +19,7 @@ pub(crate) async fn join(
     urls: &[String],
     id: Option<NodeId>,
     me: &NodeInfo,
-) -> Result<NodeId, NodeError> {
+) -> Result<(NodeId, String), NodeError> {
     if urls.is_empty() {
         return Err(NodeError::Usage(
             "--join needs at least one member URL".into(),
@@ -46,8 +46,11 @@ pub(crate) async fn join(
                     let id = v["id"].as_u64().ok_or_else(|| {
                         NodeError::Join(format!("{url} answered without an id: {v}"))
                     })?;
-                    tracing::info!(id, via = %url, "joined the cluster as a learner");
-                    return Ok(id);
+                    let cluster = v["cluster_id"].as_str().ok_or_else(|| {
+                        NodeError::Join(format!("{url} answered without a cluster id: {v}"))
+                    })?;
+                    tracing::info!(id, cluster, via = %url, "joined the cluster as a learner");
+                    return Ok((id, cluster.to_string()));
                 }
                 Ok(resp) => {
                     let status = resp.status();

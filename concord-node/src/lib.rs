@@ -67,6 +67,9 @@ pub(crate) struct Node {
     pub(crate) membership_lock: tokio::sync::Mutex<()>,
     /// Client for forwarding to the leader and probing peers (keep-alive pool).
     pub(crate) http: reqwest::Client,
+    /// Fixed when the data directory is first used: random for a single
+    /// node, derived from `--initial-cluster`, or the joined cluster's.
+    pub(crate) cluster_id: Arc<str>,
 }
 
 impl Node {
@@ -134,8 +137,13 @@ pub async fn run(
 
     // Which id are we? A restarted member resumes with the recorded one and
     // ignores --join and --initial-cluster.
+    let mut joined_cluster = None;
     let id = match (&config.bootstrap, storage.node_id.or(config.id)) {
-        (Bootstrap::Join(urls), id) if is_fresh => join::join(&http, urls, id, &me).await?,
+        (Bootstrap::Join(urls), id) if is_fresh => {
+            let (id, cluster_id) = join::join(&http, urls, id, &me).await?;
+            joined_cluster = Some(cluster_id);
+            id
+        }
         (_, Some(id)) => id,
         (Bootstrap::SingleNode, None) => 1,
         (Bootstrap::Join(_), None) => {
@@ -155,9 +163,22 @@ pub async fn run(
             })?,
     };
     storage.claim_node_id(&config.data_dir, id)?;
+    let cluster_id = match (
+        storage.cluster_id.clone(),
+        joined_cluster,
+        &config.bootstrap,
+    ) {
+        (Some(recorded), _, _) => recorded,
+        (None, Some(joined), _) => joined,
+        (None, None, Bootstrap::InitialCluster(peers)) => cluster_id_of(peers),
+        (None, None, _) => random_cluster_id(),
+    };
+    storage.claim_cluster_id(&config.data_dir, &cluster_id)?;
+    let cluster_id: Arc<str> = cluster_id.into();
 
     let raft_config = Arc::new(config.raft_config()?);
-    let network = network::PeerNetwork::new().map_err(|e| NodeError::Raft(e.to_string()))?;
+    let network = network::PeerNetwork::new(cluster_id.clone())
+        .map_err(|e| NodeError::Raft(e.to_string()))?;
     let raft = Raft::new(id, raft_config, network, storage.log, storage.sm)
         .await
         .map_err(|e| NodeError::Raft(e.to_string()))?;
@@ -209,6 +230,7 @@ pub async fn run(
         recovered: AtomicBool::new(false),
         membership_lock: tokio::sync::Mutex::new(()),
         http,
+        cluster_id,
     });
     let recovery = {
         let node = node.clone();
@@ -269,4 +291,31 @@ fn advertised(configured: &Option<String>, listener: &TcpListener) -> io::Result
             Ok(format!("http://{addr}"))
         }
     }
+}
+
+/// The id of a cluster bootstrapped with `--initial-cluster`: the same on
+/// every member, since they all get the same list.
+fn cluster_id_of(peers: &BTreeMap<NodeId, String>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (id, url) in peers {
+        h.update(format!("{id}={},", url.trim_end_matches('/')));
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// 64 random bits as hex, from the standard library's per-process random
+/// hasher keys (no extra crate for one id).
+fn random_cluster_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    format!("{:016x}", h.finish())
 }

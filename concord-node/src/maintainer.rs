@@ -1,6 +1,5 @@
 //! Background duties of the leader, checked a few times a second on every
 //! node and acted on only by the leader:
-//! - record a cluster id once;
 //! - promote learners to voters once they have caught up;
 //! - learn the client URL of members that joined through
 //!   `--initial-cluster` (which names only peer URLs).
@@ -9,11 +8,10 @@
 //! waiting, so it never overlaps an operator's change.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
-use concord_core::{Command, NodeInfo};
+use concord_core::NodeInfo;
 use openraft::ChangeMembers;
 
 use crate::network::probe;
@@ -36,19 +34,6 @@ pub(crate) async fn run(node: Arc<Node>) {
 }
 
 async fn tick(node: &Node) -> Result<(), crate::error::ApiError> {
-    let has_id = node
-        .reader
-        .cluster()
-        .ok()
-        .and_then(|c| c.cluster_id)
-        .is_some();
-    if !has_id {
-        node.write(Command::InitCluster {
-            cluster_id: random_id(),
-        })
-        .await?;
-    }
-
     let m = node.metrics();
     let membership = m.membership_config.membership().clone();
     let last = m.last_log_index.unwrap_or(0);
@@ -103,16 +88,4 @@ async fn tick(node: &Node) -> Result<(), crate::error::ApiError> {
         }
     }
     Ok(())
-}
-
-/// 64 random bits as hex, from the standard library's per-process random
-/// hasher keys (no extra crate for one id).
-fn random_id() -> String {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    format!("{:016x}", h.finish())
 }

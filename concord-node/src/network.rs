@@ -6,6 +6,7 @@
 //! is only a message, so openraft's error types never cross the wire.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use concord_core::types::alias::{Snapshot, Vote};
@@ -62,20 +63,26 @@ impl TransportError {
     }
 }
 
+/// Header carrying the sender's cluster id on every peer RPC. A node whose
+/// cluster id differs refuses the RPC, so a node that bootstrapped a cluster
+/// of its own is never fed another cluster's log.
+pub(crate) const CLUSTER_ID_HEADER: &str = "concord-cluster-id";
+
 /// Creates one [`PeerClient`] per target; all share a connection pool.
 #[derive(Clone)]
 pub struct PeerNetwork {
     http: reqwest::Client,
+    cluster_id: Arc<str>,
 }
 
 impl PeerNetwork {
-    pub fn new() -> Result<Self, reqwest::Error> {
+    pub(crate) fn new(cluster_id: Arc<str>) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .pool_idle_timeout(Duration::from_secs(90))
             .tcp_nodelay(true)
             .connect_timeout(Duration::from_secs(2))
             .build()?;
-        Ok(PeerNetwork { http })
+        Ok(PeerNetwork { http, cluster_id })
     }
 }
 
@@ -85,6 +92,7 @@ impl RaftNetworkFactory<TypeConfig> for PeerNetwork {
     async fn new_client(&mut self, target: NodeId, node: &NodeInfo) -> PeerClient {
         PeerClient {
             http: self.http.clone(),
+            cluster_id: self.cluster_id.clone(),
             target,
             base: node.peer_url.trim_end_matches('/').to_string(),
         }
@@ -94,6 +102,7 @@ impl RaftNetworkFactory<TypeConfig> for PeerNetwork {
 /// The RPC client to one peer.
 pub struct PeerClient {
     http: reqwest::Client,
+    cluster_id: Arc<str>,
     target: NodeId,
     base: String,
 }
@@ -112,19 +121,21 @@ impl PeerClient {
         let target = self.target;
         let other = |message: String| TransportError::Other { target, message };
         let body = bincode::serialize(req).map_err(|e| other(format!("encoding request: {e}")))?;
-        let send = self
+        let req = self
             .http
             .post(format!("{}{path}", self.base))
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(body)
-            .send();
+            .body(body);
+        let send = req.header(CLUSTER_ID_HEADER, &*self.cluster_id).send();
         let resp = match tokio::time::timeout(timeout, send).await {
             Err(_) => return Err(TransportError::Timeout { target }),
             Ok(Err(source)) => return Err(TransportError::Unreachable { target, source }),
             Ok(Ok(resp)) => resp,
         };
         if !resp.status().is_success() {
-            return Err(other(format!("HTTP {} from {path}", resp.status())));
+            let status = resp.status();
+            let text = resp.text().await.unwrap_or_default();
+            return Err(other(format!("HTTP {status} from {path}: {text}")));
         }
         let bytes = resp
             .bytes()
@@ -213,6 +224,7 @@ pub(crate) struct SnapshotTransfer {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PeerInfo {
     pub id: NodeId,
+    pub cluster_id: String,
     pub client_url: String,
     pub peer_url: String,
     /// `leader`, `follower`, `learner`, `candidate` or `shutdown`.
@@ -222,6 +234,10 @@ pub(crate) struct PeerInfo {
     pub last_log_index: u64,
     pub commit_index: u64,
     pub applied_index: u64,
+    /// Last log index covered by this node's latest snapshot.
+    pub snapshot_index: Option<u64>,
+    /// Last log index purged from this node's log.
+    pub purged_index: Option<u64>,
 }
 
 pub(crate) const INFO_PATH: &str = "/raft/info";

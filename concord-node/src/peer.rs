@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Json;
@@ -15,7 +15,7 @@ use concord_core::types::alias::Snapshot;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::network::{path, PeerInfo, SnapshotTransfer, INFO_PATH};
+use crate::network::{path, PeerInfo, SnapshotTransfer, CLUSTER_ID_HEADER, INFO_PATH};
 use crate::Node;
 
 /// Largest peer request body (a snapshot travels in one body).
@@ -35,63 +35,94 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
 
 /// Decodes a bincode request, runs `f`, and answers with a bincode
 /// `Result<Resp, String>`.
-async fn handle<Req, Resp, E, Fut>(body: Bytes, f: impl FnOnce(Req) -> Fut) -> Response
+async fn handle<Req, Resp, E, Fut>(
+    node: Arc<Node>,
+    headers: HeaderMap,
+    body: Bytes,
+    f: impl FnOnce(Arc<Node>, Req) -> Fut,
+) -> Response
 where
     Req: DeserializeOwned,
     Resp: Serialize,
     E: std::fmt::Display,
     Fut: Future<Output = Result<Resp, E>>,
 {
+    let theirs = headers.get(CLUSTER_ID_HEADER).and_then(|v| v.to_str().ok());
+    let ours = &*node.cluster_id;
+    if let Some(theirs) = theirs {
+        if theirs != ours {
+            tracing::warn!(theirs, ours, "refusing a Raft RPC from another cluster");
+            return (
+                StatusCode::CONFLICT,
+                format!("cluster id mismatch: this node belongs to cluster {ours}, the sender to {theirs}"),
+            )
+                .into_response();
+        }
+    }
     let req = match bincode::deserialize::<Req>(&body) {
         Ok(req) => req,
         Err(e) => {
             return (StatusCode::BAD_REQUEST, format!("bad peer request: {e}")).into_response()
         }
     };
-    let res = f(req).await.map_err(|e| e.to_string());
+    let res = f(node, req).await.map_err(|e| e.to_string());
     match bincode::serialize(&res) {
         Ok(bytes) => bytes.into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }
 
-async fn append(State(node): State<Arc<Node>>, body: Bytes) -> Response {
-    handle(
-        body,
-        |req| async move { node.raft.append_entries(req).await },
-    )
+async fn append(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
+    handle(node, headers, body, |node, req| async move {
+        node.raft.append_entries(req).await
+    })
     .await
 }
 
-async fn vote(State(node): State<Arc<Node>>, body: Bytes) -> Response {
-    handle(body, |req| async move { node.raft.vote(req).await }).await
+async fn vote(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
+    handle(node, headers, body, |node, req| async move {
+        node.raft.vote(req).await
+    })
+    .await
 }
 
-async fn pre_vote(State(node): State<Arc<Node>>, body: Bytes) -> Response {
-    handle(body, |req| async move { node.raft.pre_vote(req).await }).await
+async fn pre_vote(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
+    handle(node, headers, body, |node, req| async move {
+        node.raft.pre_vote(req).await
+    })
+    .await
 }
 
-async fn transfer_leader(State(node): State<Arc<Node>>, body: Bytes) -> Response {
-    handle(body, |req| async move {
+async fn transfer_leader(
+    State(node): State<Arc<Node>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    handle(node, headers, body, |node, req| async move {
         node.raft.handle_transfer_leader(req).await
     })
     .await
 }
 
-async fn snapshot(State(node): State<Arc<Node>>, body: Bytes) -> Response {
-    handle(body, |req: SnapshotTransfer| async move {
-        // Validate before openraft sees it: an error inside install is fatal.
-        concord_core::store::validate_snapshot(&req.data)
-            .map_err(|e| format!("invalid snapshot payload: {e}"))?;
-        let snapshot = Snapshot {
-            meta: req.meta,
-            snapshot: req.data,
-        };
-        node.raft
-            .install_full_snapshot(req.vote, snapshot)
-            .await
-            .map_err(|e| e.to_string())
-    })
+async fn snapshot(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
+    handle(
+        node,
+        headers,
+        body,
+        |node, req: SnapshotTransfer| async move {
+            // Validate before openraft sees it: an error inside install is fatal.
+            concord_core::store::validate_snapshot(&req.data)
+                .map_err(|e| format!("invalid snapshot payload: {e}"))?;
+            let snapshot = Snapshot {
+                meta: req.meta,
+                snapshot: req.data,
+            };
+            node.raft
+                .install_full_snapshot(req.vote, snapshot)
+                .await
+                .map_err(|e| e.to_string())
+        },
+    )
     .await
 }
 
@@ -112,6 +143,7 @@ impl Node {
         };
         PeerInfo {
             id: self.id,
+            cluster_id: self.cluster_id.to_string(),
             client_url: self.me.client_url.clone(),
             peer_url: self.me.peer_url.clone(),
             state: state.to_string(),
@@ -123,6 +155,8 @@ impl Node {
                 .or(m.local_committed)
                 .map_or(0, |c| c.index()),
             applied_index: m.last_applied.map_or(0, |c| c.index()),
+            snapshot_index: m.snapshot.map(|c| c.index()),
+            purged_index: m.purged.map(|c| c.index()),
         }
     }
 }

@@ -5,5 +5,6 @@
 mod support;
 
 mod cli;
+mod cluster;
 mod durability;
 mod http;

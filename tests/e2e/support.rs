@@ -33,7 +33,9 @@ pub fn free_port() -> u16 {
 }
 
 pub struct TestNode {
-    pub id: u64,
+    /// `None` until known: a node started with `--join` gets its id from the
+    /// cluster (see [`TestNode::learn_id`]).
+    pub id: Option<u64>,
     pub data_dir: PathBuf,
     pub client_port: u16,
     pub peer_port: u16,
@@ -51,12 +53,20 @@ impl TestNode {
     }
 
     pub fn start_with(extra: &[&str]) -> Self {
+        let mut node = Self::new(Some(1), extra);
+        node.spawn();
+        node.wait_ready();
+        node
+    }
+
+    /// A node with its own temp dir and free ports, not yet started.
+    pub fn new(id: Option<u64>, extra: &[&str]) -> Self {
         let root = tempfile::Builder::new()
             .prefix("concord-e2e-")
             .tempdir()
             .expect("tempdir");
-        let mut node = TestNode {
-            id: 1,
+        TestNode {
+            id,
             data_dir: root.path().join("data"),
             client_port: free_port(),
             peer_port: free_port(),
@@ -64,10 +74,53 @@ impl TestNode {
             log_path: root.path().join("node.log"),
             child: None,
             root: Some(root),
-        };
-        node.spawn();
-        node.wait_ready();
-        node
+        }
+    }
+
+    pub fn peer_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.peer_port)
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
+    /// Has the process exited (crashed) on its own?
+    pub fn has_exited(&mut self) -> bool {
+        match self.child.as_mut() {
+            Some(child) => !matches!(child.try_wait(), Ok(None)),
+            None => true,
+        }
+    }
+
+    /// What the node says about itself on `/raft/info` (peer listener).
+    pub fn info(&self) -> Option<serde_json::Value> {
+        let resp = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .unwrap()
+            .get(format!("{}/raft/info", self.peer_url()))
+            .send()
+            .ok()?;
+        resp.json().ok()
+    }
+
+    /// Records the id the node reports (for nodes that joined without one).
+    pub fn learn_id(&mut self) -> u64 {
+        let id = self
+            .info()
+            .and_then(|i| i["id"].as_u64())
+            .expect("node reports its id");
+        self.id = Some(id);
+        id
+    }
+
+    /// Pauses (SIGSTOP) or resumes (SIGCONT) the process.
+    pub fn pause(&self, paused: bool) {
+        signal(
+            self.child.as_ref().expect("running"),
+            if paused { "STOP" } else { "CONT" },
+        );
     }
 
     pub fn url(&self) -> String {
@@ -80,18 +133,18 @@ impl TestNode {
 
     /// The arguments that start this node.
     pub fn start_args(&self) -> Vec<String> {
-        let mut args = vec![
-            "node".to_string(),
-            "start".into(),
-            "--id".into(),
-            self.id.to_string(),
+        let mut args = vec!["node".to_string(), "start".into()];
+        if let Some(id) = self.id {
+            args.extend(["--id".to_string(), id.to_string()]);
+        }
+        args.extend([
             "--data-dir".into(),
             self.data_dir.display().to_string(),
             "--listen-client".into(),
             format!("127.0.0.1:{}", self.client_port),
             "--listen-peer".into(),
             format!("127.0.0.1:{}", self.peer_port),
-        ];
+        ]);
         args.extend(self.extra_args.iter().cloned());
         args
     }
@@ -114,9 +167,9 @@ impl TestNode {
         self.child = Some(child);
     }
 
-    /// Polls `/ready` until 200, failing the test after 20 s.
+    /// Polls `/ready` until 200, failing the test after 30 s.
     pub fn wait_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(30);
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(1))
             .build()
@@ -206,7 +259,7 @@ impl Drop for TestNode {
             if let Some(root) = self.root.take() {
                 let kept = root.keep();
                 eprintln!(
-                    "test failed: node {} data and log kept in {}",
+                    "test failed: node {:?} data and log kept in {}",
                     self.id,
                     kept.display()
                 );
@@ -268,4 +321,187 @@ pub fn random_bytes(n: usize) -> Vec<u8> {
     let mut v = vec![0u8; n];
     rand::thread_rng().fill_bytes(&mut v);
     v
+}
+
+/// Polls `f` every 100 ms until it returns `Some`, failing after `secs`.
+pub fn eventually<T>(what: &str, secs: u64, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {secs}s waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Real `concord` processes forming one cluster.
+pub struct TestCluster {
+    pub nodes: Vec<TestNode>,
+}
+
+impl TestCluster {
+    /// Node 1 starts alone; the others `--join` it one after another.
+    pub fn join(n: usize, extra: &[&str]) -> Self {
+        let mut first = TestNode::new(Some(1), extra);
+        first.spawn();
+        first.wait_ready();
+        let seed = first.url();
+        let mut nodes = vec![first];
+        for _ in 1..n {
+            let mut args: Vec<&str> = extra.to_vec();
+            args.extend(["--join", seed.as_str()]);
+            let mut node = TestNode::new(None, &args);
+            node.spawn();
+            node.wait_ready();
+            node.learn_id();
+            nodes.push(node);
+        }
+        let cluster = TestCluster { nodes };
+        cluster.wait_voters(n);
+        cluster
+    }
+
+    /// Every node starts at once with the same `--initial-cluster`.
+    pub fn initial(n: usize, extra: &[&str]) -> Self {
+        let mut nodes: Vec<TestNode> = (1..=n as u64)
+            .map(|id| TestNode::new(Some(id), extra))
+            .collect();
+        let spec = nodes
+            .iter()
+            .map(|n| format!("{}={}", n.id.unwrap(), n.peer_url()))
+            .collect::<Vec<_>>()
+            .join(",");
+        for node in &mut nodes {
+            node.extra_args
+                .extend(["--initial-cluster".to_string(), spec.clone()]);
+            node.spawn();
+        }
+        for node in &mut nodes {
+            node.wait_ready();
+        }
+        let cluster = TestCluster { nodes };
+        cluster.wait_voters(n);
+        cluster
+    }
+
+    pub fn running(&self) -> impl Iterator<Item = &TestNode> {
+        self.nodes.iter().filter(|n| n.is_running())
+    }
+
+    /// Comma-separated client URLs of the running nodes.
+    pub fn endpoints(&self) -> String {
+        self.running()
+            .map(|n| n.url())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// `concord` with `--endpoints` of every running node.
+    pub fn cli(&self) -> Command {
+        let mut cmd = Command::new(concord_bin());
+        cmd.env_remove("CONCORD_ENDPOINTS")
+            .env_remove("CONCORD_TOKEN")
+            .env_remove("CONCORD_TOKEN_FILE")
+            .arg("--endpoints")
+            .arg(self.endpoints())
+            .arg("--timeout")
+            .arg("15s");
+        cmd
+    }
+
+    /// `GET /v1/cluster/members` from any running node.
+    pub fn members(&self) -> Vec<serde_json::Value> {
+        for node in self.running() {
+            if let Ok(resp) = http()
+                .get(format!("{}/v1/cluster/members", node.url()))
+                .send()
+            {
+                if let Ok(serde_json::Value::Array(list)) = resp.json() {
+                    return list;
+                }
+            }
+        }
+        panic!("no running node answered /v1/cluster/members");
+    }
+
+    /// Waits until the membership has exactly `n` voters, no learners, a
+    /// leader, and every member's client URL is known.
+    pub fn wait_voters(&self, n: usize) {
+        eventually(&format!("{n} voters"), 60, || {
+            let members = self.members();
+            let voters = members.iter().filter(|m| m["role"] != "learner").count();
+            let leaders = members.iter().filter(|m| m["role"] == "leader").count();
+            let urls_known = members
+                .iter()
+                .all(|m| m["client_url"].as_str().is_some_and(|u| !u.is_empty()));
+            (members.len() == n && voters == n && leaders == 1 && urls_known).then_some(())
+        });
+    }
+
+    /// Index in `nodes` of the current leader (as the running nodes agree).
+    pub fn leader(&self) -> usize {
+        eventually("an agreed leader", 30, || {
+            let ids: Vec<Option<u64>> = self
+                .running()
+                .map(|n| n.info().and_then(|i| i["leader_id"].as_u64()))
+                .collect();
+            let first = ids.first().copied().flatten()?;
+            if ids.iter().any(|id| *id != Some(first)) {
+                return None;
+            }
+            self.nodes
+                .iter()
+                .position(|n| n.id == Some(first) && n.is_running())
+        })
+    }
+
+    /// Waits until every running node has applied the same index (the
+    /// leader's commit index), then checks that each holds `expected`
+    /// exactly, read locally (stale) from each.
+    pub fn assert_converged(&self, expected: &std::collections::BTreeMap<String, String>) {
+        eventually("all running nodes to apply the same index", 30, || {
+            let applied: Vec<u64> = self
+                .running()
+                .map(|n| n.info().and_then(|i| i["applied_index"].as_u64()))
+                .collect::<Option<_>>()?;
+            let commit = self
+                .running()
+                .filter_map(|n| n.info())
+                .filter_map(|i| i["commit_index"].as_u64())
+                .max()?;
+            applied.iter().all(|a| *a == commit).then_some(())
+        });
+        let c = http();
+        for node in self.running() {
+            for (key, value) in expected {
+                let resp = c
+                    .get(format!("{}?consistency=stale", node.kv_url(&encode(key))))
+                    .send()
+                    .expect("stale read");
+                assert_eq!(resp.status(), 200, "node {:?} lacks {key}", node.id);
+                assert_eq!(
+                    resp.text().unwrap(),
+                    *value,
+                    "node {:?} has a different {key}",
+                    node.id
+                );
+            }
+        }
+    }
+}
+
+/// Percent-encodes a key for a URL path (keeps `/`).
+pub fn encode(key: &str) -> String {
+    key.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

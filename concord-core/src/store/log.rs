@@ -32,6 +32,7 @@ const META_COMMITTED: &str = "committed";
 const META_LAST_PURGED: &str = "last_purged";
 const META_NODE_ID: &str = "node_id";
 const META_FORMAT: &str = "format_version";
+const META_CLUSTER_ID: &str = "cluster_id";
 
 /// The Raft log store. Cheap to clone; clones share the database and flusher.
 #[derive(Clone)]
@@ -98,6 +99,14 @@ impl LogStore {
 
     pub(super) fn set_node_id(&self, id: NodeId) -> io::Result<()> {
         self.put_meta_durable(META_NODE_ID, &id)
+    }
+
+    pub(super) fn cluster_id(&self) -> io::Result<Option<String>> {
+        self.get_meta(META_CLUSTER_ID)
+    }
+
+    pub(super) fn set_cluster_id(&self, id: &str) -> io::Result<()> {
+        self.put_meta_durable(META_CLUSTER_ID, &id.to_string())
     }
 
     /// No vote and no log: this node has never taken part in a cluster.

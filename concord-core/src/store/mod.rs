@@ -40,6 +40,12 @@ pub enum OpenError {
         found: NodeId,
         wanted: NodeId,
     },
+    #[error("data directory {dir} belongs to cluster {found}, not cluster {wanted}")]
+    WrongCluster {
+        dir: PathBuf,
+        found: String,
+        wanted: String,
+    },
     #[error("data directory {dir} has format version {found}; this build reads version {FORMAT_VERSION}")]
     Format { dir: PathBuf, found: u64 },
     #[error("storage error in {dir}: {source}")]
@@ -54,6 +60,8 @@ pub struct Storage {
     pub reader: KvReader,
     /// The node id recorded in the directory, if any.
     pub node_id: Option<NodeId>,
+    /// The cluster this directory belongs to, once known.
+    pub cluster_id: Option<String>,
     /// `true` when the directory held no Raft state (no vote, no log).
     pub is_fresh: bool,
 }
@@ -81,6 +89,7 @@ pub fn open(dir: &Path) -> Result<Storage, OpenError> {
         }
     }
     let node_id = log.node_id().map_err(io_err)?;
+    let cluster_id = log.cluster_id().map_err(io_err)?;
     let is_fresh = log.is_empty().map_err(io_err)?;
     let sm = StateMachine::open(&dir.join("sm"), &dir.join("snapshots"), lock).map_err(io_err)?;
     let reader = sm.reader();
@@ -89,6 +98,7 @@ pub fn open(dir: &Path) -> Result<Storage, OpenError> {
         sm,
         reader,
         node_id,
+        cluster_id,
         is_fresh,
     })
 }
@@ -110,6 +120,31 @@ impl Storage {
                     source,
                 })?;
                 self.node_id = Some(id);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Storage {
+    /// Records the cluster id on first start; refuses a directory that
+    /// belongs to another cluster.
+    pub fn claim_cluster_id(&mut self, dir: &Path, id: &str) -> Result<(), OpenError> {
+        match &self.cluster_id {
+            Some(found) if found != id => Err(OpenError::WrongCluster {
+                dir: dir.to_path_buf(),
+                found: found.clone(),
+                wanted: id.to_string(),
+            }),
+            Some(_) => Ok(()),
+            None => {
+                self.log
+                    .set_cluster_id(id)
+                    .map_err(|source| OpenError::Io {
+                        dir: dir.to_path_buf(),
+                        source,
+                    })?;
+                self.cluster_id = Some(id.to_string());
                 Ok(())
             }
         }

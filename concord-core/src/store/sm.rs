@@ -37,8 +37,6 @@ const SNAPSHOT_FILE: &str = "current.snap";
 /// Cluster-wide facts kept in the state machine (and its snapshots).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterMeta {
-    /// Set once, by the first leader.
-    pub cluster_id: Option<String>,
     /// Every node id ever reserved or seen in a membership: never reused.
     pub used_node_ids: BTreeSet<NodeId>,
 }
@@ -201,12 +199,6 @@ impl StateMachine {
                     deleted: u64::from(existed),
                     revision,
                 })
-            }
-            Command::InitCluster { cluster_id } => {
-                if self.cluster.cluster_id.is_none() {
-                    self.cluster.cluster_id = Some(cluster_id);
-                }
-                Ok(CommandResponse::None)
             }
             Command::ReserveNodeId { id } => {
                 let used = &mut self.cluster.used_node_ids;
