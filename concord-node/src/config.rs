@@ -60,7 +60,7 @@ impl NodeConfig {
             advertise_peer: None,
             max_value_size: concord_core::limits::DEFAULT_MAX_VALUE_BYTES,
             heartbeat_interval: Duration::from_millis(100),
-            election_timeout: Duration::from_millis(500),
+            election_timeout: Duration::from_millis(300),
             request_timeout: Duration::from_secs(10),
             snapshot_logs: 10_000,
             bootstrap: Bootstrap::SingleNode,

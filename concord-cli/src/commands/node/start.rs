@@ -44,7 +44,7 @@ Config file (TOML; flags win over the file):
   log-level = \"info\"
   max-value-size = 1048576
   heartbeat-interval = \"100ms\"
-  election-timeout = \"500ms\"
+  election-timeout = \"300ms\"
   request-timeout = \"10s\"
   snapshot-logs = 10000
   join = [\"http://10.0.0.1:7379\"]            # or:
@@ -103,7 +103,9 @@ pub struct NodeStartArgs {
     /// Leader heartbeat period [default: 100ms].
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub heartbeat_interval: Option<Duration>,
-    /// Minimum election timeout; the maximum is twice this [default: 500ms].
+    /// Minimum election timeout; the maximum is twice this. A follower starts an
+    /// election after the leader lease (the maximum) plus a random timeout
+    /// without hearing from the leader [default: 300ms].
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub election_timeout: Option<Duration>,
     /// How long a request may wait for a quorum before 503 [default: 10s].
