@@ -100,11 +100,23 @@ _concord() {
             concord__subcmd__help__subcmd__kv,delete)
                 cmd="concord__subcmd__help__subcmd__kv__subcmd__delete"
                 ;;
+            concord__subcmd__help__subcmd__kv,export)
+                cmd="concord__subcmd__help__subcmd__kv__subcmd__export"
+                ;;
             concord__subcmd__help__subcmd__kv,get)
                 cmd="concord__subcmd__help__subcmd__kv__subcmd__get"
                 ;;
+            concord__subcmd__help__subcmd__kv,import)
+                cmd="concord__subcmd__help__subcmd__kv__subcmd__import"
+                ;;
+            concord__subcmd__help__subcmd__kv,list)
+                cmd="concord__subcmd__help__subcmd__kv__subcmd__list"
+                ;;
             concord__subcmd__help__subcmd__kv,put)
                 cmd="concord__subcmd__help__subcmd__kv__subcmd__put"
+                ;;
+            concord__subcmd__help__subcmd__kv,txn)
+                cmd="concord__subcmd__help__subcmd__kv__subcmd__txn"
                 ;;
             concord__subcmd__help__subcmd__node,start)
                 cmd="concord__subcmd__help__subcmd__node__subcmd__start"
@@ -112,17 +124,32 @@ _concord() {
             concord__subcmd__kv,delete)
                 cmd="concord__subcmd__kv__subcmd__delete"
                 ;;
+            concord__subcmd__kv,export)
+                cmd="concord__subcmd__kv__subcmd__export"
+                ;;
             concord__subcmd__kv,get)
                 cmd="concord__subcmd__kv__subcmd__get"
                 ;;
             concord__subcmd__kv,help)
                 cmd="concord__subcmd__kv__subcmd__help"
                 ;;
+            concord__subcmd__kv,import)
+                cmd="concord__subcmd__kv__subcmd__import"
+                ;;
+            concord__subcmd__kv,list)
+                cmd="concord__subcmd__kv__subcmd__list"
+                ;;
             concord__subcmd__kv,put)
                 cmd="concord__subcmd__kv__subcmd__put"
                 ;;
+            concord__subcmd__kv,txn)
+                cmd="concord__subcmd__kv__subcmd__txn"
+                ;;
             concord__subcmd__kv__subcmd__help,delete)
                 cmd="concord__subcmd__kv__subcmd__help__subcmd__delete"
+                ;;
+            concord__subcmd__kv__subcmd__help,export)
+                cmd="concord__subcmd__kv__subcmd__help__subcmd__export"
                 ;;
             concord__subcmd__kv__subcmd__help,get)
                 cmd="concord__subcmd__kv__subcmd__help__subcmd__get"
@@ -130,8 +157,17 @@ _concord() {
             concord__subcmd__kv__subcmd__help,help)
                 cmd="concord__subcmd__kv__subcmd__help__subcmd__help"
                 ;;
+            concord__subcmd__kv__subcmd__help,import)
+                cmd="concord__subcmd__kv__subcmd__help__subcmd__import"
+                ;;
+            concord__subcmd__kv__subcmd__help,list)
+                cmd="concord__subcmd__kv__subcmd__help__subcmd__list"
+                ;;
             concord__subcmd__kv__subcmd__help,put)
                 cmd="concord__subcmd__kv__subcmd__help__subcmd__put"
+                ;;
+            concord__subcmd__kv__subcmd__help,txn)
+                cmd="concord__subcmd__kv__subcmd__help__subcmd__txn"
                 ;;
             concord__subcmd__node,help)
                 cmd="concord__subcmd__node__subcmd__help"
@@ -664,7 +700,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help__subcmd__kv)
-            opts="get put delete"
+            opts="get put delete list txn import export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -678,6 +714,20 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help__subcmd__kv__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__kv__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -705,7 +755,49 @@ _concord() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        concord__subcmd__help__subcmd__kv__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__kv__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         concord__subcmd__help__subcmd__kv__subcmd__put)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__kv__subcmd__txn)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -748,7 +840,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv)
-            opts="-o -h -V --endpoints --timeout --output --token-file --help --version get put delete help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --help --version get put delete list txn import export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -782,12 +874,62 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__delete)
-            opts="-o -h -V --endpoints --timeout --output --token-file --help --version"
+            opts="-y -o -h -V --prefix --if-revision --yes --endpoints --timeout --output --token-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --if-revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__kv__subcmd__export)
+            opts="-o -h -V --prefix --consistency --endpoints --timeout --output --token-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --consistency)
+                    COMPREPLY=($(compgen -W "linearizable stale" -- "${cur}"))
+                    return 0
+                    ;;
                 --endpoints)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -854,7 +996,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__help)
-            opts="get put delete help"
+            opts="get put delete list txn import export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -868,6 +1010,20 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__kv__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -909,6 +1065,34 @@ _concord() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        concord__subcmd__kv__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__kv__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         concord__subcmd__kv__subcmd__help__subcmd__put)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -923,7 +1107,159 @@ _concord() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        concord__subcmd__kv__subcmd__help__subcmd__txn)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__kv__subcmd__import)
+            opts="-o -h -V --batch-size --endpoints --timeout --output --token-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__kv__subcmd__list)
+            opts="-o -h -V --prefix --start --end --limit --keys-only --consistency --page-size --endpoints --timeout --output --token-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --end)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --consistency)
+                    COMPREPLY=($(compgen -W "linearizable stale" -- "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         concord__subcmd__kv__subcmd__put)
+            opts="-o -h -V --if-revision --if-absent --ttl --endpoints --timeout --output --token-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --if-revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__kv__subcmd__txn)
             opts="-o -h -V --endpoints --timeout --output --token-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1034,7 +1370,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__node__subcmd__start)
-            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --max-value-size --heartbeat-interval --election-timeout --request-timeout --endpoints --timeout --output --token-file --help --version"
+            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --max-value-size --heartbeat-interval --election-timeout --request-timeout --endpoints --timeout --output --token-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1057,6 +1393,22 @@ _concord() {
                     return 0
                     ;;
                 --snapshot-logs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --default-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-txn-ops)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-batch-ops)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-request-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -95,17 +95,21 @@ complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "remove-node" -d 'Remove a member. Asks for confirmation on a terminal; needs `--yes` otherwise. Refuses to remove the last voter; removing the leader hands leadership to another voter first. A removed id is never reused'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "transfer-leader" -d 'Hand leadership to another voter (by default the most caught-up one) and wait until it leads'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
-complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
-complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout, stable for scripts'"
-complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
-complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -s V -l version -d 'Print version'
-complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -f -a "get" -d 'Read a key. Text output is the value\'s bytes exactly (a newline is added only on a terminal); a missing key exits 3'
-complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -f -a "put" -d 'Write a key. The value comes from the argument, or from stdin (byte-exact) when it is omitted or `-`'
-complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -f -a "delete" -d 'Delete a key. A missing key exits 3'
-complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -f -a "get" -d 'Read a key. Text output is the value\'s bytes exactly (a newline is added only on a terminal); a missing key exits 3'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -f -a "put" -d 'Write a key. The value comes from the argument, or from stdin (byte-exact) when it is omitted or `-`'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -f -a "delete" -d 'Delete a key (a missing key exits 3), or with `--prefix` every key under a prefix, atomically (asks for confirmation on a terminal; needs `--yes` otherwise)'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -f -a "list" -d 'List keys in order, following the server\'s pages. Text output is one `KEY<TAB>VALUE` line per key (binary values as `<N bytes>`), or one key per line with `--keys-only`; `--output json` prints one JSON array of items'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -f -a "txn" -d 'Run a transaction: JSON `{"compare": [...], "success": [...], "failure": [...]}` from FILE or stdin, applied atomically. Prints the answer; exits 6 when a compare failed (the failure branch ran)'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -f -a "import" -d 'Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE or stdin (other fields, like those `kv export` writes, are ignored). Lines are written in large batches, each batch atomic (the import as a whole is not); a progress bar shows on a terminal'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -f -a "export" -d 'Export keys as JSON lines `{"key", "value" | "value_base64", "create_revision", "mod_revision", "version", "ttl_remaining", "ttl"?}`, all from one consistent revision (printed on stderr). `kv import` reads them back'
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -l consistency -d '`linearizable` (default) confirms leadership with a quorum first; `stale` reads this node\'s local state, possibly behind' -r -f -a "linearizable\t''
 stale\t''"
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
@@ -115,23 +119,73 @@ json\t'One JSON document on stdout, stable for scripts'"
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l if-revision -d 'Write only if the key\'s mod revision is N (0: only if it does not exist); otherwise exit 6' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l ttl -d 'Expire the key this long after the write, like `30s` or `24h`' -r
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout, stable for scripts'"
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l if-absent -d 'Write only if the key does not exist; otherwise exit 6'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -l prefix -d 'Delete every key starting with this prefix instead' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -l if-revision -d 'Delete only if the key\'s mod revision is N; otherwise exit 6' -r
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout, stable for scripts'"
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (prefix deletes)'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l prefix -d 'Only keys starting with this' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l start -d 'Start at this key (inclusive)' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l end -d 'Stop before this key (exclusive)' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l limit -d 'Print at most N keys' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l consistency -d '`linearizable` (default) or `stale`' -r -f -a "linearizable\t''
+stale\t''"
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l page-size -d 'Keys fetched per request' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l keys-only -d 'Print keys only'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from txn" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from txn" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from txn" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from txn" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from txn" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from txn" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -l batch-size -d 'Keys per batch' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -l prefix -d 'Only keys starting with this' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -l consistency -d '`linearizable` (default) or `stale`' -r -f -a "linearizable\t''
+stale\t''"
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format: `text` for people, `json` for scripts' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'"
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "get" -d 'Read a key. Text output is the value\'s bytes exactly (a newline is added only on a terminal); a missing key exits 3'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "put" -d 'Write a key. The value comes from the argument, or from stdin (byte-exact) when it is omitted or `-`'
-complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a key. A missing key exits 3'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a key (a missing key exits 3), or with `--prefix` every key under a prefix, atomically (asks for confirmation on a terminal; needs `--yes` otherwise)'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "list" -d 'List keys in order, following the server\'s pages. Text output is one `KEY<TAB>VALUE` line per key (binary values as `<N bytes>`), or one key per line with `--keys-only`; `--output json` prints one JSON array of items'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "txn" -d 'Run a transaction: JSON `{"compare": [...], "success": [...], "failure": [...]}` from FILE or stdin, applied atomically. Prints the answer; exits 6 when a compare failed (the failure branch ran)'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE or stdin (other fields, like those `kv export` writes, are ignored). Lines are written in large batches, each batch atomic (the import as a whole is not); a progress bar shows on a terminal'
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "export" -d 'Export keys as JSON lines `{"key", "value" | "value_base64", "create_revision", "mod_revision", "version", "ttl_remaining", "ttl"?}`, all from one consistent revision (printed on stderr). `kv import` reads them back'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI fails over between them and follows the leader' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -l timeout -d 'How long one command may wait for the cluster, like `500ms`, `2s`, `1m`' -r
@@ -147,6 +201,10 @@ complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_su
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l join -d 'Join an existing cluster: client URLs of one or more members, comma-separated. Ignored once the data directory has Raft state' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l initial-cluster -d 'Static bootstrap: `1=http://10.0.0.1:7380,2=...,3=...` (ids and peer URLs), the same on every member. Ignored once the data directory has Raft state' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l snapshot-logs -d 'Take a snapshot (letting older log be purged) every this many log entries [default: 10000]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l default-ttl -d 'TTL for keys written without one, like `24h` [default: none, keys never expire]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l max-txn-ops -d 'Most operations (compares included) in one transaction [default: 1024]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l max-batch-ops -d 'Most operations in one bulk batch [default: 10000]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l max-request-size -d 'Largest transaction or batch request body, in bytes [default: 33554432]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l data-dir -d 'Where the Raft log, state machine and snapshots live [default: ./concord-data]' -r -F
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l listen-client -d 'Address of the client API [default: 127.0.0.1:7379]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l listen-peer -d 'Address of the peer (Raft) listener [default: 127.0.0.1:7380]' -r
@@ -185,5 +243,9 @@ complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_su
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "transfer-leader" -d 'Hand leadership to another voter (by default the most caught-up one) and wait until it leads'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "get" -d 'Read a key. Text output is the value\'s bytes exactly (a newline is added only on a terminal); a missing key exits 3'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "put" -d 'Write a key. The value comes from the argument, or from stdin (byte-exact) when it is omitted or `-`'
-complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "delete" -d 'Delete a key. A missing key exits 3'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "delete" -d 'Delete a key (a missing key exits 3), or with `--prefix` every key under a prefix, atomically (asks for confirmation on a terminal; needs `--yes` otherwise)'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "list" -d 'List keys in order, following the server\'s pages. Text output is one `KEY<TAB>VALUE` line per key (binary values as `<N bytes>`), or one key per line with `--keys-only`; `--output json` prints one JSON array of items'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "txn" -d 'Run a transaction: JSON `{"compare": [...], "success": [...], "failure": [...]}` from FILE or stdin, applied atomically. Prints the answer; exits 6 when a compare failed (the failure branch ran)'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "import" -d 'Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE or stdin (other fields, like those `kv export` writes, are ignored). Lines are written in large batches, each batch atomic (the import as a whole is not); a progress bar shows on a terminal'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "export" -d 'Export keys as JSON lines `{"key", "value" | "value_base64", "create_revision", "mod_revision", "version", "ttl_remaining", "ttl"?}`, all from one consistent revision (printed on stderr). `kv import` reads them back'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "start" -d 'Run a node. With no flags: a one-member cluster with its data in `./concord-data`, clients on 127.0.0.1:7379, peers on 127.0.0.1:7380'

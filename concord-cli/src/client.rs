@@ -115,6 +115,9 @@ impl ApiClient {
         build: impl Fn(RequestBuilder) -> RequestBuilder,
     ) -> Result<Response, CliError> {
         let deadline = Instant::now() + self.config.timeout;
+        // One id for every attempt of this request: a retry after a lost
+        // answer is applied at most once.
+        let request_id = (method != Method::GET).then(new_request_id);
         let mut last_failure = String::new();
         let mut targets: Vec<String> = self.config.endpoints.clone();
         let mut i = 0;
@@ -132,6 +135,9 @@ impl ApiClient {
                 .request(method.clone(), format!("{base}{path_and_query}"));
             if let Some(token) = &self.config.token {
                 req = req.bearer_auth(token);
+            }
+            if let Some(id) = &request_id {
+                req = req.header("concord-request-id", id);
             }
             req = req.timeout(
                 deadline
@@ -223,4 +229,30 @@ pub fn encode_key(key: &str) -> String {
         .remove(b'~')
         .remove(b'/');
     utf8_percent_encode(key, KEY).to_string()
+}
+
+/// A fresh request id: 128 bits from the standard library's per-process
+/// random hasher keys, the time and a counter.
+pub fn new_request_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let half = |salt: u64| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(nanos);
+        h.write_u64(n ^ salt);
+        h.write_u32(std::process::id());
+        h.finish()
+    };
+    format!("{:016x}{:016x}", half(0), half(u64::MAX))
+}
+
+/// Percent-encodes a query parameter value.
+pub fn encode_query(value: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
 }

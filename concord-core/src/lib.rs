@@ -7,10 +7,12 @@
 
 pub mod limits;
 pub mod store;
+pub mod txn;
 pub mod types;
 
 pub use store::{open, KvReader, LogStore, StateMachine, Storage};
-pub use types::{Command, CommandResponse, KvRecord, NodeId, NodeInfo, TypeConfig};
+pub use txn::{Compare, CompareOp, OpResult, Target, Txn, TxnOp, TxnResponse};
+pub use types::{Command, CommandResponse, KvRecord, NodeId, NodeInfo, Op, TypeConfig};
 
 /// The Raft handle used across Concord.
 pub type Raft = openraft::Raft<TypeConfig, StateMachine>;

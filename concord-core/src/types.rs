@@ -10,6 +10,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::txn::{Txn, TxnResponse};
+
 /// A node's id. Ids are never reused within a cluster.
 pub type NodeId = u64;
 
@@ -29,36 +31,33 @@ impl fmt::Display for NodeInfo {
 }
 
 /// A write, as proposed through Raft and applied by the state machine.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Command {
-    Put {
-        key: String,
-        value: Vec<u8>,
-    },
-    Delete {
-        key: String,
-    },
-    /// Reserves a node id for a joining node: `Some(id)` must never have been
-    /// used; `None` allocates the next id never used. Ids are never reused.
-    ReserveNodeId {
-        id: Option<NodeId>,
-    },
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Command {
+    /// The client's `Concord-Request-Id`: a retry with the same id gets the
+    /// first outcome instead of applying twice.
+    pub request_id: Option<String>,
+    /// The proposing leader's clock (ms since the Unix epoch): TTLs and
+    /// expiry are computed from it, so every replica agrees.
+    pub at_ms: u64,
+    pub op: Op,
 }
 
-impl fmt::Debug for Command {
-    // Values can be large and can be secrets: never print them.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Command::Put { key, value } => write!(f, "Put({key:?}, {} bytes)", value.len()),
-            Command::Delete { key } => write!(f, "Delete({key:?})"),
-            Command::ReserveNodeId { id } => write!(f, "ReserveNodeId({id:?})"),
-        }
-    }
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    /// Every change to the key space.
+    Txn(Txn),
+    /// Reserves a node id for a joining node: `Some(id)` must never have been
+    /// used; `None` allocates the next id never used. Ids are never reused.
+    ReserveNodeId { id: Option<NodeId> },
+    /// Deletes keys whose TTL ran out (proposed by the leader's sweep). Each
+    /// key goes only if its `mod_revision` still matches and it has expired
+    /// at `at_ms`.
+    Expire { keys: Vec<(String, u64)> },
 }
 
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
+        fmt::Debug::fmt(&self.op, f)
     }
 }
 
@@ -67,13 +66,7 @@ impl fmt::Display for Command {
 pub enum CommandResponse {
     /// Entries that carry no command (blank, membership).
     None,
-    Put {
-        revision: u64,
-    },
-    Delete {
-        deleted: u64,
-        revision: u64,
-    },
+    Txn(TxnResponse),
     /// The id reserved by `ReserveNodeId`.
     NodeIdReserved {
         id: NodeId,
@@ -81,6 +74,9 @@ pub enum CommandResponse {
     /// `ReserveNodeId` named an id that is or was in use.
     NodeIdInUse {
         id: NodeId,
+    },
+    Expired {
+        deleted: u64,
     },
 }
 

@@ -14,24 +14,43 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use concord_core::limits::validate_key;
-use concord_core::{Command, CommandResponse};
+use concord_core::{
+    Command, CommandResponse, Compare, CompareOp, Op, OpResult, Target, Txn, TxnOp, TxnResponse,
+};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use openraft::async_runtime::WatchReceiver;
 use openraft::ReadPolicy;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::data::{item_json, parse_ttl};
 use crate::error::ApiError;
 use crate::Node;
-use crate::{cluster, forward};
+use crate::{cluster, forward, kv};
 
 const KV_PREFIX: &str = "/v1/kv/";
+/// Header naming a client write so a retry is applied at most once.
+pub(crate) const REQUEST_ID: &str = "concord-request-id";
+
+/// Milliseconds since the Unix epoch on this node's clock.
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
 
 pub(crate) fn router(node: Arc<Node>) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/v1/kv", get(kv::list).delete(kv::delete_prefix))
         .route("/v1/kv/", get(get_key).put(put_key).delete(delete_key))
+        .route(
+            "/v1/kv/batch",
+            post(kv::batch).get(get_key).put(put_key).delete(delete_key),
+        )
+        .route("/v1/txn", post(kv::txn))
+        .route("/v1/export", get(kv::export))
         .route(
             "/v1/kv/{*key}",
             get(get_key).put(put_key).delete(delete_key),
@@ -94,27 +113,43 @@ fn not_ready(message: &str) -> ApiError {
     ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", message)
 }
 
-/// Query parameters of reads.
+/// Query parameters of single-key reads.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ReadParams {
     consistency: Option<Consistency>,
+    /// `json`: the item as JSON instead of the raw value.
+    format: Option<Format>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-enum Consistency {
+pub(crate) enum Consistency {
     #[default]
     Linearizable,
     Stale,
 }
 
-/// Query parameters of writes (none yet; unknown ones are refused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Format {
+    Raw,
+    Json,
+}
+
+/// Query parameters of single-key writes.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WriteParams {}
+struct WriteParams {
+    /// Compare-and-set: the expected mod revision; 0 means "must not exist".
+    if_revision: Option<u64>,
+    /// Write only if the key does not exist.
+    if_absent: Option<bool>,
+    /// Expire the key this long after the write commits (`30s`, `5m`).
+    ttl: Option<String>,
+}
 
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     q.map(|Query(t)| t)
         .map_err(|e| ApiError::bad_request("invalid_argument", e.body_text()))
 }
@@ -129,6 +164,24 @@ fn key_from_uri(uri: &Uri) -> Result<String, ApiError> {
     Ok(key)
 }
 
+/// The `Concord-Request-Id` of a write, if any.
+pub(crate) fn request_id(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get(REQUEST_ID) else {
+        return Ok(None);
+    };
+    let id = v
+        .to_str()
+        .ok()
+        .filter(|s| !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_argument",
+                "Concord-Request-Id must be 1 to 128 printable ASCII characters",
+            )
+        })?;
+    Ok(Some(id.to_string()))
+}
+
 async fn get_key(
     State(node): State<Arc<Node>>,
     uri: Uri,
@@ -136,14 +189,16 @@ async fn get_key(
 ) -> Result<Response, ApiError> {
     let key = key_from_uri(&uri)?;
     let params = query(params)?;
-    if params.consistency.unwrap_or_default() == Consistency::Linearizable {
-        node.linearize().await?;
-    }
+    node.read_barrier(params.consistency.unwrap_or_default())
+        .await?;
     let record = node
         .reader
         .get(&key)
         .map_err(|e| ApiError::internal(format!("reading {key:?}: {e}")))?
         .ok_or_else(|| ApiError::not_found(format!("key {key:?} not found")))?;
+    if params.format == Some(Format::Json) {
+        return Ok(Json(item_json(&key, &record, now_ms(), false)).into_response());
+    }
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
@@ -158,56 +213,120 @@ async fn get_key(
     Ok((StatusCode::OK, headers, record.value).into_response())
 }
 
+/// A failed precondition: 409 `conflict` with the key's current revision.
+fn conflict(key: &str, resp: &TxnResponse) -> ApiError {
+    let current = match resp.results.first() {
+        Some(OpResult::Get { item: Some((_, r)) }) => r.mod_revision,
+        _ => 0,
+    };
+    let message = if current == 0 {
+        format!("precondition failed: key {key:?} does not exist")
+    } else {
+        format!("precondition failed: key {key:?} is at revision {current}")
+    };
+    ApiError::conflict("conflict", message).with_detail("current_revision", json!(current))
+}
+
+/// Compares for `if_revision` / `if_absent`.
+fn preconditions(key: &str, if_revision: Option<u64>, if_absent: Option<bool>) -> Vec<Compare> {
+    let mut compare = Vec::new();
+    if let Some(rev) = if_revision {
+        compare.push(Compare {
+            key: key.to_string(),
+            target: Target::ModRevision(rev),
+            op: CompareOp::Eq,
+        });
+    }
+    if if_absent == Some(true) {
+        compare.push(Compare {
+            key: key.to_string(),
+            target: Target::Exists(false),
+            op: CompareOp::Eq,
+        });
+    }
+    compare
+}
+
 async fn put_key(
     State(node): State<Arc<Node>>,
     uri: Uri,
+    headers: HeaderMap,
     params: Result<Query<WriteParams>, QueryRejection>,
     body: Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let key = key_from_uri(&uri)?;
-    query(params)?;
-    let value = read_body(body, node.config.max_value_size).await?;
-    match node
-        .write(Command::Put {
-            key,
+    let params = query(params)?;
+    let ttl = match &params.ttl {
+        Some(t) => Some(parse_ttl(t)?),
+        None => node.config.default_ttl,
+    };
+    let value = read_body(body, node.config.max_value_size, "value_too_large").await?;
+    let txn = Txn {
+        compare: preconditions(&key, params.if_revision, params.if_absent),
+        success: vec![TxnOp::Put {
+            key: key.clone(),
             value: value.to_vec(),
-        })
-        .await?
-    {
-        CommandResponse::Put { revision } => Ok(Json(json!({ "revision": revision }))),
-        other => Err(unexpected(other)),
+            ttl_ms: ttl.map(|t| t.as_millis() as u64),
+        }],
+        failure: vec![TxnOp::Get { key: key.clone() }],
+    };
+    let resp = node.txn(txn, request_id(&headers)?).await?;
+    if !resp.succeeded {
+        return Err(conflict(&key, &resp));
     }
+    Ok(Json(json!({ "revision": resp.revision })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteParams {
+    if_revision: Option<u64>,
 }
 
 async fn delete_key(
     State(node): State<Arc<Node>>,
     uri: Uri,
-    params: Result<Query<WriteParams>, QueryRejection>,
+    headers: HeaderMap,
+    params: Result<Query<DeleteParams>, QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let key = key_from_uri(&uri)?;
-    query(params)?;
-    match node.write(Command::Delete { key: key.clone() }).await? {
-        CommandResponse::Delete { deleted: 0, .. } => {
+    let params = query(params)?;
+    let txn = Txn {
+        compare: preconditions(&key, params.if_revision, None),
+        success: vec![TxnOp::Delete { key: key.clone() }],
+        failure: vec![TxnOp::Get { key: key.clone() }],
+    };
+    let resp = node.txn(txn, request_id(&headers)?).await?;
+    if !resp.succeeded {
+        return Err(conflict(&key, &resp));
+    }
+    match resp.results.first() {
+        Some(OpResult::Delete { deleted: 0 }) => {
             Err(ApiError::not_found(format!("key {key:?} not found")))
         }
-        CommandResponse::Delete { deleted, revision } => {
-            Ok(Json(json!({ "deleted": deleted, "revision": revision })))
-        }
-        other => Err(unexpected(other)),
+        Some(OpResult::Delete { deleted }) => Ok(Json(
+            json!({ "deleted": deleted, "revision": resp.revision }),
+        )),
+        other => Err(ApiError::internal(format!("unexpected result {other:?}"))),
     }
 }
 
-fn unexpected(resp: CommandResponse) -> ApiError {
-    ApiError::internal(format!("unexpected state machine response {resp:?}"))
-}
-
 /// Reads a request body of at most `limit` bytes; more is 413 `value_too_large`.
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(
+    body: Body,
+    limit: usize,
+    code: &'static str,
+) -> Result<Bytes, ApiError> {
     let too_large = || {
+        let what = if code == "value_too_large" {
+            "value is larger than the limit of {limit} bytes (--max-value-size)"
+        } else {
+            "request body is larger than the limit of {limit} bytes (--max-request-size)"
+        };
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "value_too_large",
-            format!("value is larger than the limit of {limit} bytes (--max-value-size)"),
+            code,
+            what.replace("{limit}", &limit.to_string()),
         )
     };
     match Limited::new(body, limit).collect().await {
@@ -221,11 +340,41 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
 }
 
 impl Node {
-    /// Proposes `cmd` through Raft and waits until it is committed on a quorum
+    /// Proposes `op` through Raft, stamped with this node's clock (a write is
+    /// proposed on the leader), and waits until it is committed on a quorum
     /// and applied here.
-    pub(crate) async fn write(&self, cmd: Command) -> Result<CommandResponse, ApiError> {
+    pub(crate) async fn write(
+        &self,
+        op: Op,
+        request_id: Option<String>,
+    ) -> Result<CommandResponse, ApiError> {
+        let cmd = Command {
+            request_id,
+            at_ms: now_ms(),
+            op,
+        };
         let resp = self.bounded(self.raft.client_write(cmd)).await??;
         Ok(resp.data)
+    }
+
+    /// Runs a transaction through Raft.
+    pub(crate) async fn txn(
+        &self,
+        txn: Txn,
+        request_id: Option<String>,
+    ) -> Result<TxnResponse, ApiError> {
+        match self.write(Op::Txn(txn), request_id).await? {
+            CommandResponse::Txn(r) => Ok(r),
+            other => Err(ApiError::internal(format!("unexpected answer {other:?}"))),
+        }
+    }
+
+    /// What a read at `consistency` must wait for first.
+    pub(crate) async fn read_barrier(&self, consistency: Consistency) -> Result<(), ApiError> {
+        match consistency {
+            Consistency::Linearizable => self.linearize().await,
+            Consistency::Stale => Ok(()),
+        }
     }
 
     /// Waits until a read here is linearizable: ReadIndex confirmed by a quorum

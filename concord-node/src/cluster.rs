@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use concord_core::{Command, CommandResponse, NodeId, NodeInfo};
+use concord_core::{CommandResponse, NodeId, NodeInfo, Op};
 use openraft::ChangeMembers;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -280,7 +280,7 @@ pub(crate) async fn add_member(
             format!("peer URL {} already belongs to node {other}", info.peer_url),
         ));
     }
-    let id = match node.write(Command::ReserveNodeId { id: req.id }).await? {
+    let id = match node.write(Op::ReserveNodeId { id: req.id }, None).await? {
         CommandResponse::NodeIdReserved { id } => id,
         CommandResponse::NodeIdInUse { id } => {
             return Err(ApiError::conflict(
@@ -326,9 +326,15 @@ pub(crate) async fn remove_member(
             ApiError::unavailable("the new leader's client URL is not known yet; retry")
         })?;
         let path = format!("/v1/cluster/members/{id}");
-        return Ok(
-            crate::forward::relay(&node, Method::DELETE, &url, &path, None, Bytes::new()).await?,
-        );
+        return Ok(crate::forward::relay(
+            &node,
+            Method::DELETE,
+            &url,
+            &path,
+            &HeaderMap::new(),
+            Bytes::new(),
+        )
+        .await?);
     }
     let change = if voters.contains(&id) {
         ChangeMembers::RemoveVoters(BTreeSet::from([id]))

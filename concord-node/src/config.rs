@@ -47,6 +47,14 @@ pub struct NodeConfig {
     /// Build a snapshot (and let the log before it be purged) after this many
     /// log entries.
     pub snapshot_logs: u64,
+    /// TTL given to keys written without one; `None`: never expire.
+    pub default_ttl: Option<Duration>,
+    /// Most operations (compares included) in one transaction.
+    pub max_txn_ops: usize,
+    /// Most operations in one `POST /v1/kv/batch`.
+    pub max_batch_ops: usize,
+    /// Largest JSON request body (transactions, batches), in bytes.
+    pub max_request_size: usize,
     pub bootstrap: Bootstrap,
 }
 
@@ -63,6 +71,10 @@ impl NodeConfig {
             election_timeout: Duration::from_millis(300),
             request_timeout: Duration::from_secs(10),
             snapshot_logs: 10_000,
+            default_ttl: None,
+            max_txn_ops: 1024,
+            max_batch_ops: 10_000,
+            max_request_size: 32 * 1024 * 1024,
             bootstrap: Bootstrap::SingleNode,
         }
     }

@@ -21,6 +21,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub leader: Option<(NodeId, String)>,
+    /// More fields of the error object (for example `current_revision`).
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -30,7 +32,13 @@ impl ApiError {
             code,
             message: message.into(),
             leader: None,
+            details: serde_json::Map::new(),
         }
+    }
+
+    pub fn with_detail(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.details.insert(name.to_string(), value);
+        self
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -99,6 +107,9 @@ impl IntoResponse for ApiError {
         if let Some((id, url)) = self.leader {
             error["leader_id"] = json!(id);
             error["leader_url"] = json!(url);
+        }
+        for (k, v) in self.details {
+            error[k] = v;
         }
         (self.status, Json(json!({ "error": error }))).into_response()
     }

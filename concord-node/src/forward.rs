@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -21,8 +21,11 @@ pub(crate) const FORWARDED: &str = "concord-forwarded";
 /// Does this request have to be served by the leader?
 fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
     let stale = query.is_some_and(|q| q.split('&').any(|kv| kv == "consistency=stale"));
-    if path.starts_with("/v1/kv") {
+    if path.starts_with("/v1/kv") || path.starts_with("/v1/export") {
         return *method != Method::GET || !stale;
+    }
+    if path.starts_with("/v1/txn") {
+        return true;
     }
     if path.starts_with("/v1/cluster/") {
         return *method != Method::GET;
@@ -69,13 +72,12 @@ pub(crate) async fn middleware(
         .path_and_query()
         .map_or("/", |p| p.as_str())
         .to_string();
-    let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
     match relay(
         &node,
         parts.method.clone(),
         &url,
         &path,
-        content_type.as_ref(),
+        &parts.headers,
         body.clone(),
     )
     .await
@@ -115,7 +117,7 @@ pub(crate) async fn relay(
     method: Method,
     leader_url: &str,
     path_and_query: &str,
-    content_type: Option<&HeaderValue>,
+    headers: &HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Relay> {
     let mut out = node
@@ -124,8 +126,11 @@ pub(crate) async fn relay(
         .timeout(node.config.request_timeout + std::time::Duration::from_secs(1))
         .header(FORWARDED, node.id.to_string())
         .body(body);
-    if let Some(ct) = content_type {
-        out = out.header(header::CONTENT_TYPE, ct);
+    for (name, value) in headers {
+        let n = name.as_str();
+        if n == "content-type" || (n.starts_with("concord-") && n != FORWARDED) {
+            out = out.header(n, value.as_bytes());
+        }
     }
     let resp = out.send().await.map_err(|e| {
         if e.is_connect() {
@@ -181,5 +186,12 @@ mod tests {
         assert!(needs_leader(&Method::POST, "/v1/cluster/members", None));
         assert!(!needs_leader(&Method::GET, "/v1/cluster/status", None));
         assert!(!needs_leader(&Method::GET, "/ready", None));
+        assert!(needs_leader(&Method::POST, "/v1/txn", None));
+        assert!(needs_leader(&Method::GET, "/v1/export", None));
+        assert!(!needs_leader(
+            &Method::GET,
+            "/v1/kv",
+            Some("prefix=a&consistency=stale")
+        ));
     }
 }

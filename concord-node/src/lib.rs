@@ -9,9 +9,11 @@
 mod api;
 mod cluster;
 pub mod config;
+mod data;
 pub mod error;
 mod forward;
 mod join;
+mod kv;
 mod maintainer;
 mod network;
 mod peer;

@@ -1,5 +1,6 @@
 //! Background duties of the leader, checked a few times a second on every
 //! node and acted on only by the leader:
+//! - delete expired keys (TTL) through Raft;
 //! - promote learners to voters once they have caught up;
 //! - learn the client URL of members that joined through
 //!   `--initial-cluster` (which names only peer URLs).
@@ -11,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use concord_core::NodeInfo;
+use concord_core::{NodeInfo, Op};
 use openraft::ChangeMembers;
 
 use crate::network::probe;
@@ -20,6 +21,8 @@ use crate::Node;
 const PERIOD: Duration = Duration::from_millis(300);
 /// A learner this close to the leader's last log index counts as caught up.
 const CAUGHT_UP: u64 = 64;
+/// Most expired keys deleted by one sweep entry.
+const SWEEP_BATCH: usize = 1000;
 
 pub(crate) async fn run(node: Arc<Node>) {
     loop {
@@ -34,6 +37,17 @@ pub(crate) async fn run(node: Arc<Node>) {
 }
 
 async fn tick(node: &Node) -> Result<(), crate::error::ApiError> {
+    // Expired keys are already invisible to reads; the sweep deletes them
+    // through Raft so every replica drops them at the same revision.
+    let expired = node
+        .reader
+        .expired(crate::api::now_ms(), SWEEP_BATCH)
+        .map_err(|e| crate::error::ApiError::internal(format!("scanning TTLs: {e}")))?;
+    if !expired.is_empty() {
+        tracing::debug!(keys = expired.len(), "sweeping expired keys");
+        node.write(Op::Expire { keys: expired }, None).await?;
+    }
+
     let m = node.metrics();
     let membership = m.membership_config.membership().clone();
     let last = m.last_log_index.unwrap_or(0);

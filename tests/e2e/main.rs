@@ -6,5 +6,6 @@ mod support;
 
 mod cli;
 mod cluster;
+mod data;
 mod durability;
 mod http;

@@ -42,3 +42,28 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Commands::GenDocs(args) => gen_docs::run(args),
     }
 }
+
+/// Guards a destructive action: a prompt on a terminal, `--yes` otherwise.
+/// A refusal is a usage error (exit 2).
+pub fn confirm(yes: bool, question: &str) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(CliError::usage(format!(
+            "{} needs confirmation: pass --yes",
+            question.trim_end_matches('?')
+        )));
+    }
+    let confirmed = dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .map_err(|e| CliError::usage(format!("no confirmation: {e}")))?;
+    if confirmed {
+        Ok(())
+    } else {
+        Err(CliError::usage("not confirmed; nothing changed"))
+    }
+}

@@ -21,7 +21,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use self::log::LogStore;
-pub use self::sm::{validate_snapshot, ClusterMeta, KvReader, StateMachine};
+pub use self::sm::{
+    validate_snapshot, ClusterMeta, ExportView, KvReader, ListPage, ListQuery, StateMachine,
+};
 use crate::types::{KvRecord, NodeId};
 
 /// The on-disk format this build writes and understands.

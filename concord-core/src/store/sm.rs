@@ -1,10 +1,14 @@
 //! The state machine on fjall, and its snapshots.
 //!
 //! Rules every change here must keep:
-//! - One apply call is one fjall batch: the key changes, `last_applied` and
-//!   `last_membership` commit together, so a crash never leaves data and
-//!   `last_applied` out of step. The batch is not fsynced: the Raft log is the
-//!   durable record, and openraft re-applies committed entries after a crash.
+//! - Each entry is one fjall batch: its key changes, the TTL index, the
+//!   request-id record, `last_applied`, `last_membership` and the cluster
+//!   metadata commit together, so a crash never leaves data and `last_applied`
+//!   out of step. The batch is not fsynced: the Raft log is the durable
+//!   record, and openraft re-applies committed entries after a crash.
+//! - Applying is deterministic: it reads only the committed state and the
+//!   entry (its index and the leader's time `at_ms`), never this machine's
+//!   clock.
 //! - A snapshot is built from one fjall snapshot of the database after an
 //!   fsync of it, so the state machine on disk is never behind a snapshot that
 //!   lets the log be purged. The snapshot file is written to a temporary name,
@@ -12,7 +16,7 @@
 //! - Installing a snapshot replaces the whole key space and `last_applied` in
 //!   one batch, fsynced; a snapshot at or below `last_applied` is ignored.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -26,13 +30,16 @@ use serde::{Deserialize, Serialize};
 
 use super::codec::{decode, encode, fj};
 use super::{is_live, DirLock};
+use crate::txn::{KvView, Pending};
 use crate::types::alias::{LogId, Snapshot, SnapshotMeta, StoredMembership};
-use crate::types::{Command, CommandResponse, KvRecord, NodeId, TypeConfig};
+use crate::types::{Command, CommandResponse, KvRecord, NodeId, Op, TypeConfig};
 
 const META_LAST_APPLIED: &str = "last_applied";
 const META_MEMBERSHIP: &str = "last_membership";
 const META_CLUSTER: &str = "cluster";
 const SNAPSHOT_FILE: &str = "current.snap";
+/// How long a request id is remembered (by the entries' clock).
+pub const REQUEST_ID_TTL_MS: u64 = 10 * 60 * 1000;
 
 /// Cluster-wide facts kept in the state machine (and its snapshots).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,12 +48,21 @@ pub struct ClusterMeta {
     pub used_node_ids: BTreeSet<NodeId>,
 }
 
-/// What a snapshot carries: every live key with its record, and the
-/// cluster metadata.
+/// The outcome remembered for a request id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RequestRecord {
+    at_ms: u64,
+    response: CommandResponse,
+}
+
+/// What a snapshot carries: every key with its record (expired or not: the
+/// sweep deletes through Raft), the remembered request ids, and the cluster
+/// metadata.
 #[derive(Serialize, Deserialize)]
 struct SnapshotPayload {
     cluster: ClusterMeta,
     items: Vec<(String, KvRecord)>,
+    requests: Vec<(String, RequestRecord)>,
 }
 
 /// A snapshot file on disk: its metadata and its payload bytes.
@@ -56,11 +72,66 @@ struct SnapshotFile {
     data: Vec<u8>,
 }
 
+/// The index of keys with a TTL: expiry (big-endian ms) then the key.
+fn ttl_key(expires_at_ms: u64, key: &str) -> Vec<u8> {
+    let mut k = expires_at_ms.to_be_bytes().to_vec();
+    k.extend_from_slice(key.as_bytes());
+    k
+}
+
+fn read_record(kv: &Keyspace, key: &str) -> io::Result<Option<KvRecord>> {
+    match kv.get(key).map_err(fj)? {
+        Some(bytes) => decode(&bytes).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn utf8_key(bytes: &[u8]) -> io::Result<String> {
+    String::from_utf8(bytes.to_vec()).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// [`KvView`] over the committed `kv` keyspace.
+struct Committed<'a>(&'a Keyspace);
+
+impl KvView for Committed<'_> {
+    fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
+        read_record(self.0, key)
+    }
+
+    fn keys_with_prefix(&self, prefix: &str) -> io::Result<Vec<String>> {
+        self.0
+            .prefix(prefix)
+            .map(|g| utf8_key(&g.key().map_err(fj)?))
+            .collect()
+    }
+}
+
+/// A page of a key-range listing.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    /// Only keys starting with this.
+    pub prefix: String,
+    /// First key (inclusive); also the cursor of the next page.
+    pub start: Option<String>,
+    /// Last key (exclusive).
+    pub end: Option<String>,
+    pub limit: usize,
+}
+
+/// One page: live items in key order, and the first key of the next page.
+#[derive(Debug, Clone)]
+pub struct ListPage {
+    pub items: Vec<(String, KvRecord)>,
+    pub next: Option<String>,
+}
+
 /// Read access to the state machine's keys, for the API. Cheap to clone.
 #[derive(Clone)]
 pub struct KvReader {
+    db: Database,
     kv: Keyspace,
     meta: Keyspace,
+    ttl: Keyspace,
 }
 
 impl KvReader {
@@ -71,13 +142,91 @@ impl KvReader {
 
     /// The live record of `key`, if any (expired keys are invisible).
     pub fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
-        match self.kv.get(key).map_err(fj)? {
-            Some(bytes) => {
-                let record: KvRecord = decode(&bytes)?;
-                Ok(is_live(&record, now_ms()).then_some(record))
+        Ok(read_record(&self.kv, key)?.filter(|r| is_live(r, now_ms())))
+    }
+
+    /// A page of live keys in order.
+    pub fn list(&self, q: &ListQuery) -> io::Result<ListPage> {
+        let now = now_ms();
+        let from = match &q.start {
+            Some(start) if start.as_str() > q.prefix.as_str() => start.clone(),
+            _ => q.prefix.clone(),
+        };
+        let mut items = Vec::new();
+        for guard in self.kv.range(from.as_bytes()..) {
+            let (key, value) = guard.into_inner().map_err(fj)?;
+            let key = utf8_key(&key)?;
+            if !key.starts_with(&q.prefix) || q.end.as_ref().is_some_and(|end| key >= *end) {
+                break;
             }
-            None => Ok(None),
+            let record: KvRecord = decode(&value)?;
+            if !is_live(&record, now) {
+                continue;
+            }
+            if items.len() == q.limit {
+                return Ok(ListPage {
+                    items,
+                    next: Some(key),
+                });
+            }
+            items.push((key, record));
         }
+        Ok(ListPage { items, next: None })
+    }
+
+    /// A consistent, point-in-time view for exporting.
+    pub fn export_view(&self) -> io::Result<ExportView> {
+        let snap = self.db.snapshot();
+        let last_applied: Option<LogId> =
+            match snap.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
+                Some(b) => decode(&b)?,
+                None => None,
+            };
+        Ok(ExportView {
+            revision: last_applied.map_or(0, |l| l.index()),
+            snap,
+            kv: self.kv.clone(),
+        })
+    }
+
+    /// Keys whose TTL ran out by `now_ms`, with their mod revision, at most
+    /// `limit` of them (for the leader's sweep).
+    pub fn expired(&self, now_ms: u64, limit: usize) -> io::Result<Vec<(String, u64)>> {
+        let mut out = Vec::new();
+        for guard in self.ttl.range(..ttl_key(now_ms, "")).take(limit) {
+            let (k, v) = guard.into_inner().map_err(fj)?;
+            let key = utf8_key(k.get(8..).unwrap_or_default())?;
+            let rev = super::codec::index_from_key(&v)?;
+            out.push((key, rev));
+        }
+        Ok(out)
+    }
+}
+
+/// A point-in-time view of every key, for `concord kv export`.
+pub struct ExportView {
+    /// The last applied log index when the view was taken.
+    pub revision: u64,
+    snap: fjall::Snapshot,
+    kv: Keyspace,
+}
+
+impl ExportView {
+    /// Calls `f` for every live key starting with `prefix`, in key order.
+    pub fn for_each(
+        &self,
+        prefix: &str,
+        mut f: impl FnMut(String, KvRecord) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let now = now_ms();
+        for guard in self.snap.prefix(&self.kv, prefix) {
+            let (key, value) = guard.into_inner().map_err(fj)?;
+            let record: KvRecord = decode(&value)?;
+            if is_live(&record, now) {
+                f(utf8_key(&key)?, record)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -86,10 +235,14 @@ pub struct StateMachine {
     db: Database,
     kv: Keyspace,
     meta: Keyspace,
+    requests: Keyspace,
+    ttl: Keyspace,
     snapshot_dir: PathBuf,
     last_applied: Option<LogId>,
     membership: StoredMembership,
     cluster: ClusterMeta,
+    /// Remembered request ids by age, for pruning.
+    recent: BTreeSet<(u64, String)>,
     _lock: DirLock,
 }
 
@@ -100,16 +253,25 @@ fn read_cluster(meta: &Keyspace) -> io::Result<ClusterMeta> {
     }
 }
 
+fn load_recent(requests: &Keyspace) -> io::Result<BTreeSet<(u64, String)>> {
+    let mut recent = BTreeSet::new();
+    for guard in requests.iter() {
+        let (k, v) = guard.into_inner().map_err(fj)?;
+        let rec: RequestRecord = decode(&v)?;
+        recent.insert((rec.at_ms, utf8_key(&k)?));
+    }
+    Ok(recent)
+}
+
 impl StateMachine {
     pub(super) fn open(path: &Path, snapshot_dir: &Path, lock: DirLock) -> io::Result<Self> {
         fs::create_dir_all(snapshot_dir)?;
         let db = Database::builder(path).open().map_err(fj)?;
-        let kv = db
-            .keyspace("kv", KeyspaceCreateOptions::default)
-            .map_err(fj)?;
-        let meta = db
-            .keyspace("sm_meta", KeyspaceCreateOptions::default)
-            .map_err(fj)?;
+        let ks = |name: &str| {
+            db.keyspace(name, KeyspaceCreateOptions::default)
+                .map_err(fj)
+        };
+        let (kv, meta, requests, ttl) = (ks("kv")?, ks("sm_meta")?, ks("requests")?, ks("ttl")?);
         let last_applied = match meta.get(META_LAST_APPLIED).map_err(fj)? {
             Some(b) => decode(&b)?,
             None => None,
@@ -119,22 +281,28 @@ impl StateMachine {
             None => StoredMembership::default(),
         };
         let cluster = read_cluster(&meta)?;
+        let recent = load_recent(&requests)?;
         Ok(StateMachine {
             db,
             kv,
             meta,
+            requests,
+            ttl,
             snapshot_dir: snapshot_dir.to_path_buf(),
             last_applied,
             membership,
             cluster,
+            recent,
             _lock: lock,
         })
     }
 
     pub fn reader(&self) -> KvReader {
         KvReader {
+            db: self.db.clone(),
             kv: self.kv.clone(),
             meta: self.meta.clone(),
+            ttl: self.ttl.clone(),
         }
     }
 
@@ -143,79 +311,107 @@ impl StateMachine {
             db: self.db.clone(),
             kv: self.kv.clone(),
             meta: self.meta.clone(),
+            requests: self.requests.clone(),
             snapshot_dir: self.snapshot_dir.clone(),
         }
     }
 
-    fn read(
+    /// Writes key changes and keeps the TTL index in step.
+    fn write_changes(
         &self,
-        overlay: &HashMap<String, Option<KvRecord>>,
-        key: &str,
-    ) -> io::Result<Option<KvRecord>> {
-        if let Some(pending) = overlay.get(key) {
-            return Ok(pending.clone());
+        batch: &mut fjall::OwnedWriteBatch,
+        changes: BTreeMap<String, Option<KvRecord>>,
+    ) -> io::Result<()> {
+        for (key, new) in changes {
+            if let Some(old) = read_record(&self.kv, &key)? {
+                if let Some(t) = old.expires_at_ms {
+                    batch.remove(&self.ttl, ttl_key(t, &key));
+                }
+            }
+            match new {
+                Some(r) => {
+                    if let Some(t) = r.expires_at_ms {
+                        batch.insert(
+                            &self.ttl,
+                            ttl_key(t, &key),
+                            super::codec::index_key(r.mod_revision).to_vec(),
+                        );
+                    }
+                    batch.insert(&self.kv, key, encode(&r)?);
+                }
+                None => batch.remove(&self.kv, key),
+            }
         }
-        match self.kv.get(key).map_err(fj)? {
-            Some(bytes) => decode(&bytes).map(Some),
-            None => Ok(None),
-        }
+        Ok(())
     }
 
     fn apply_command(
         &mut self,
-        overlay: &mut HashMap<String, Option<KvRecord>>,
-        revision: u64,
+        batch: &mut fjall::OwnedWriteBatch,
+        index: u64,
         cmd: Command,
     ) -> io::Result<CommandResponse> {
-        let now = now_ms();
-        match cmd {
-            Command::Put { key, value } => {
-                let prev = self.read(overlay, &key)?.filter(|r| is_live(r, now));
-                let record = match prev {
-                    Some(prev) => KvRecord {
-                        value,
-                        create_revision: prev.create_revision,
-                        mod_revision: revision,
-                        version: prev.version + 1,
-                        expires_at_ms: None,
-                    },
-                    None => KvRecord {
-                        value,
-                        create_revision: revision,
-                        mod_revision: revision,
-                        version: 1,
-                        expires_at_ms: None,
-                    },
-                };
-                overlay.insert(key, Some(record));
-                Ok(CommandResponse::Put { revision })
+        if let Some(id) = &cmd.request_id {
+            if let Some(bytes) = self.requests.get(id).map_err(fj)? {
+                let rec: RequestRecord = decode(&bytes)?;
+                return Ok(rec.response);
             }
-            Command::Delete { key } => {
-                let existed = self.read(overlay, &key)?.is_some_and(|r| is_live(&r, now));
-                if existed {
-                    overlay.insert(key, None);
+        }
+        let response = match cmd.op {
+            Op::Txn(txn) => {
+                let view = Committed(&self.kv);
+                let mut pending = Pending::new(&view, cmd.at_ms);
+                let resp = pending.apply(txn, index)?;
+                let changes = std::mem::take(&mut pending.changes);
+                self.write_changes(batch, changes)?;
+                CommandResponse::Txn(resp)
+            }
+            Op::Expire { keys } => {
+                let mut changes = BTreeMap::new();
+                for (key, rev) in keys {
+                    if let Some(r) = read_record(&self.kv, &key)? {
+                        if r.mod_revision == rev && !is_live(&r, cmd.at_ms) {
+                            changes.insert(key, None);
+                        }
+                    }
                 }
-                Ok(CommandResponse::Delete {
-                    deleted: u64::from(existed),
-                    revision,
-                })
+                let deleted = changes.len() as u64;
+                self.write_changes(batch, changes)?;
+                CommandResponse::Expired { deleted }
             }
-            Command::ReserveNodeId { id } => {
+            Op::ReserveNodeId { id } => {
                 let used = &mut self.cluster.used_node_ids;
                 match id {
-                    Some(id) if used.contains(&id) => Ok(CommandResponse::NodeIdInUse { id }),
+                    Some(id) if used.contains(&id) => CommandResponse::NodeIdInUse { id },
                     Some(id) => {
                         used.insert(id);
-                        Ok(CommandResponse::NodeIdReserved { id })
+                        CommandResponse::NodeIdReserved { id }
                     }
                     None => {
                         let id = used.last().map_or(1, |max| max + 1);
                         used.insert(id);
-                        Ok(CommandResponse::NodeIdReserved { id })
+                        CommandResponse::NodeIdReserved { id }
                     }
                 }
             }
+        };
+        if let Some(id) = cmd.request_id {
+            let rec = RequestRecord {
+                at_ms: cmd.at_ms,
+                response: response.clone(),
+            };
+            batch.insert(&self.requests, id.as_str(), encode(&rec)?);
+            self.recent.insert((cmd.at_ms, id));
+            let horizon = cmd.at_ms.saturating_sub(REQUEST_ID_TTL_MS);
+            while let Some((at, old)) = self.recent.first().cloned() {
+                if at >= horizon {
+                    break;
+                }
+                batch.remove(&self.requests, old.as_str());
+                self.recent.pop_first();
+            }
         }
+        Ok(response)
     }
 
     fn current_snapshot(&self) -> io::Result<Option<SnapshotFile>> {
@@ -239,13 +435,12 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
     where
         Strm: Stream<Item = Result<EntryResponder<TypeConfig>, io::Error>> + Unpin + OptionalSend,
     {
-        let mut overlay = HashMap::new();
-        let mut replies = Vec::new();
         while let Some((entry, responder)) = entries.try_next().await? {
             let index = entry.log_id.index();
+            let mut batch = self.db.batch();
             let reply = match entry.payload {
                 EntryPayload::Blank => CommandResponse::None,
-                EntryPayload::Normal(cmd) => self.apply_command(&mut overlay, index, cmd)?,
+                EntryPayload::Normal(cmd) => self.apply_command(&mut batch, index, cmd)?,
                 EntryPayload::Membership(m) => {
                     self.cluster
                         .used_node_ids
@@ -255,23 +450,10 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                 }
             };
             self.last_applied = Some(entry.log_id);
-            replies.push((responder, reply));
-        }
-        if replies.is_empty() {
-            return Ok(());
-        }
-        let mut batch = self.db.batch();
-        for (key, record) in overlay {
-            match record {
-                Some(r) => batch.insert(&self.kv, key, encode(&r)?),
-                None => batch.remove(&self.kv, key),
-            }
-        }
-        batch.insert(&self.meta, META_LAST_APPLIED, encode(&self.last_applied)?);
-        batch.insert(&self.meta, META_MEMBERSHIP, encode(&self.membership)?);
-        batch.insert(&self.meta, META_CLUSTER, encode(&self.cluster)?);
-        batch.commit().map_err(fj)?;
-        for (responder, reply) in replies {
+            batch.insert(&self.meta, META_LAST_APPLIED, encode(&self.last_applied)?);
+            batch.insert(&self.meta, META_MEMBERSHIP, encode(&self.membership)?);
+            batch.insert(&self.meta, META_CLUSTER, encode(&self.cluster)?);
+            batch.commit().map_err(fj)?;
             if let Some(r) = responder {
                 r.send(reply);
             }
@@ -293,15 +475,33 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             return Ok(());
         }
         let payload: SnapshotPayload = decode(&snapshot)?;
-        let (db, kv, sm_meta) = (self.db.clone(), self.kv.clone(), self.meta.clone());
+        let (db, kv, sm_meta, requests, ttl) = (
+            self.db.clone(),
+            self.kv.clone(),
+            self.meta.clone(),
+            self.requests.clone(),
+            self.ttl.clone(),
+        );
         let (meta_c, dir) = (meta.clone(), self.snapshot_dir.clone());
         tokio::task::spawn_blocking(move || -> io::Result<()> {
             let mut batch = db.batch();
-            for key in kv.iter() {
-                batch.remove(&kv, key.key().map_err(fj)?);
+            for ks in [&kv, &requests, &ttl] {
+                for key in ks.iter() {
+                    batch.remove(ks, key.key().map_err(fj)?);
+                }
             }
             for (key, record) in &payload.items {
+                if let Some(t) = record.expires_at_ms {
+                    batch.insert(
+                        &ttl,
+                        ttl_key(t, key),
+                        super::codec::index_key(record.mod_revision).to_vec(),
+                    );
+                }
                 batch.insert(&kv, key.as_str(), encode(record)?);
+            }
+            for (id, rec) in &payload.requests {
+                batch.insert(&requests, id.as_str(), encode(rec)?);
             }
             batch.insert(&sm_meta, META_LAST_APPLIED, encode(&meta_c.last_log_id)?);
             batch.insert(&sm_meta, META_MEMBERSHIP, encode(&meta_c.last_membership)?);
@@ -321,6 +521,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         self.last_applied = meta.last_log_id;
         self.membership = meta.last_membership.clone();
         self.cluster = read_cluster(&self.meta)?;
+        self.recent = load_recent(&self.requests)?;
         Ok(())
     }
 
@@ -337,6 +538,7 @@ pub struct SnapshotBuilder {
     db: Database,
     kv: Keyspace,
     meta: Keyspace,
+    requests: Keyspace,
     snapshot_dir: PathBuf,
 }
 
@@ -360,19 +562,21 @@ impl SnapshotBuilder {
             Some(b) => decode(&b)?,
             None => ClusterMeta::default(),
         };
-        let now = now_ms();
         let mut items = Vec::new();
         for guard in view.iter(&self.kv) {
             let (key, value) = guard.into_inner().map_err(fj)?;
-            let record: KvRecord = decode(&value)?;
-            if !is_live(&record, now) {
-                continue;
-            }
-            let key = String::from_utf8(key.to_vec())
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-            items.push((key, record));
+            items.push((utf8_key(&key)?, decode(&value)?));
         }
-        let data = encode(&SnapshotPayload { cluster, items })?;
+        let mut requests = Vec::new();
+        for guard in view.iter(&self.requests) {
+            let (key, value) = guard.into_inner().map_err(fj)?;
+            requests.push((utf8_key(&key)?, decode(&value)?));
+        }
+        let data = encode(&SnapshotPayload {
+            cluster,
+            items,
+            requests,
+        })?;
         let meta = SnapshotMeta {
             last_log_id: last_applied,
             last_membership,
@@ -394,6 +598,7 @@ impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
             db: self.db.clone(),
             kv: self.kv.clone(),
             meta: self.meta.clone(),
+            requests: self.requests.clone(),
             snapshot_dir: self.snapshot_dir.clone(),
         };
         tokio::task::spawn_blocking(move || this.build_blocking())

@@ -1,5 +1,3 @@
-use std::io::IsTerminal;
-
 use clap::Args;
 use reqwest::Method;
 
@@ -25,22 +23,10 @@ pub struct RemoveNodeArgs {
 }
 
 pub fn run(client: &ApiClient, args: RemoveNodeArgs) -> Result<(), CliError> {
-    if !args.yes {
-        if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-            return Err(CliError::usage(format!(
-                "refusing to remove node {} without confirmation: pass --yes",
-                args.id
-            )));
-        }
-        let confirmed = dialoguer::Confirm::new()
-            .with_prompt(format!("Remove node {} from the cluster?", args.id))
-            .default(false)
-            .interact()
-            .map_err(|e| CliError::usage(format!("no confirmation: {e}")))?;
-        if !confirmed {
-            return Err(CliError::usage("not confirmed; nothing removed"));
-        }
-    }
+    crate::commands::confirm(
+        args.yes,
+        &format!("Remove node {} from the cluster?", args.id),
+    )?;
     let path = format!("/v1/cluster/members/{}", args.id);
     let answer = json_body(client.send(Method::DELETE, &path, |r| r)?)?;
     match client.output() {

@@ -5,19 +5,48 @@ use crate::client::{encode_key, ApiClient};
 use crate::error::CliError;
 use crate::output::{self, Format};
 
-/// Delete a key. A missing key exits 3.
+/// Delete a key (a missing key exits 3), or with `--prefix` every key under
+/// a prefix, atomically (asks for confirmation on a terminal; needs `--yes`
+/// otherwise).
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
 Examples:
   concord kv delete greeting
-  concord kv delete greeting -o json   # prints {\"deleted\":1,\"revision\":N}")]
+  concord kv delete greeting -o json   # prints {\"deleted\":1,\"revision\":N}
+  concord kv delete greeting --if-revision 12
+  concord kv delete --prefix cache/ --yes")]
 pub struct KvDeleteArgs {
     /// The key to delete.
-    pub key: String,
+    #[arg(required_unless_present = "prefix", conflicts_with = "prefix")]
+    pub key: Option<String>,
+    /// Delete every key starting with this prefix instead.
+    #[arg(long, value_name = "PREFIX")]
+    pub prefix: Option<String>,
+    /// Delete only if the key's mod revision is N; otherwise exit 6.
+    #[arg(long, value_name = "N", conflicts_with = "prefix")]
+    pub if_revision: Option<u64>,
+    /// Do not ask for confirmation (prefix deletes).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 pub fn run(client: &ApiClient, args: KvDeleteArgs) -> Result<(), CliError> {
-    let path = format!("/v1/kv/{}", encode_key(&args.key));
+    let path = match (&args.key, &args.prefix) {
+        (_, Some(prefix)) => {
+            let what = if prefix.is_empty() {
+                "every key in the cluster".to_string()
+            } else {
+                format!("every key starting with {prefix:?}")
+            };
+            crate::commands::confirm(args.yes, &format!("Delete {what}?"))?;
+            format!("/v1/kv?prefix={}", crate::client::encode_query(prefix))
+        }
+        (Some(key), None) => match args.if_revision {
+            Some(rev) => format!("/v1/kv/{}?if_revision={rev}", encode_key(key)),
+            None => format!("/v1/kv/{}", encode_key(key)),
+        },
+        (None, None) => return Err(CliError::usage("give a KEY or --prefix")),
+    };
     let resp = client.send(Method::DELETE, &path, |r| r)?;
     let body: serde_json::Value = resp
         .json()

@@ -1,7 +1,5 @@
-use base64::Engine;
 use clap::Args;
 use reqwest::Method;
-use serde_json::json;
 
 use crate::client::{encode_key, ApiClient};
 use crate::error::CliError;
@@ -26,29 +24,14 @@ pub struct KvGetArgs {
 }
 
 pub fn run(client: &ApiClient, args: KvGetArgs) -> Result<(), CliError> {
-    let path = format!(
-        "/v1/kv/{}?consistency={}",
-        encode_key(&args.key),
-        args.consistency
-    );
-    let resp = client.send(Method::GET, &path, |r| r)?;
-    let header = |name: &str| -> u64 {
-        resp.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    let (mod_rev, create_rev, version) = (
-        header("concord-revision"),
-        header("concord-create-revision"),
-        header("concord-version"),
-    );
-    let value = resp
-        .bytes()
-        .map_err(|e| CliError::other(format!("reading the value: {e}")))?;
+    let key = encode_key(&args.key);
     match client.output() {
         Format::Text => {
+            let path = format!("/v1/kv/{key}?consistency={}", args.consistency);
+            let value = client
+                .send(Method::GET, &path, |r| r)?
+                .bytes()
+                .map_err(|e| CliError::other(format!("reading the value: {e}")))?;
             output::write_stdout(&value)?;
             if output::stdout_is_terminal() && !value.ends_with(b"\n") {
                 output::write_stdout(b"\n")?;
@@ -56,20 +39,12 @@ pub fn run(client: &ApiClient, args: KvGetArgs) -> Result<(), CliError> {
             Ok(())
         }
         Format::Json => {
-            let mut doc = json!({
-                "key": args.key,
-                "create_revision": create_rev,
-                "mod_revision": mod_rev,
-                "version": version,
-            });
-            match std::str::from_utf8(&value) {
-                Ok(text) => doc["value"] = json!(text),
-                Err(_) => {
-                    doc["value_base64"] =
-                        json!(base64::engine::general_purpose::STANDARD.encode(&value))
-                }
-            }
-            output::json(&doc)
+            let path = format!("/v1/kv/{key}?consistency={}&format=json", args.consistency);
+            let item: serde_json::Value = client
+                .send(Method::GET, &path, |r| r)?
+                .json()
+                .map_err(|e| CliError::other(format!("reading the answer: {e}")))?;
+            output::json(&item)
         }
     }
 }

@@ -1,8 +1,12 @@
-//! `concord kv`: single-key reads and writes over `/v1/kv/{key}`.
+//! `concord kv`: reads and writes over `/v1/kv`, `/v1/txn` and `/v1/export`.
 
 pub mod delete;
+pub mod export;
 pub mod get;
+pub mod import;
+pub mod list;
 pub mod put;
+pub mod txn;
 
 use clap::Subcommand;
 
@@ -14,6 +18,10 @@ pub enum KvCommand {
     Get(get::KvGetArgs),
     Put(put::KvPutArgs),
     Delete(delete::KvDeleteArgs),
+    List(list::KvListArgs),
+    Txn(txn::KvTxnArgs),
+    Import(import::KvImportArgs),
+    Export(export::KvExportArgs),
 }
 
 pub fn run(client: &ApiClient, cmd: KvCommand) -> Result<(), CliError> {
@@ -21,5 +29,9 @@ pub fn run(client: &ApiClient, cmd: KvCommand) -> Result<(), CliError> {
         KvCommand::Get(args) => get::run(client, args),
         KvCommand::Put(args) => put::run(client, args),
         KvCommand::Delete(args) => delete::run(client, args),
+        KvCommand::List(args) => list::run(client, args),
+        KvCommand::Txn(args) => txn::run(client, args),
+        KvCommand::Import(args) => import::run(client, args),
+        KvCommand::Export(args) => export::run(client, args),
     }
 }

@@ -47,6 +47,10 @@ Config file (TOML; flags win over the file):
   election-timeout = \"300ms\"
   request-timeout = \"10s\"
   snapshot-logs = 10000
+  default-ttl = \"24h\"
+  max-txn-ops = 1024
+  max-batch-ops = 10000
+  max-request-size = 33554432
   join = [\"http://10.0.0.1:7379\"]            # or:
   initial-cluster = \"1=http://10.0.0.1:7380,2=http://10.0.0.2:7380,3=http://10.0.0.3:7380\"")]
 pub struct NodeStartArgs {
@@ -77,6 +81,19 @@ pub struct NodeStartArgs {
     /// entries [default: 10000].
     #[arg(long, value_name = "ENTRIES")]
     pub snapshot_logs: Option<u64>,
+    /// TTL for keys written without one, like `24h` [default: none, keys never
+    /// expire].
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub default_ttl: Option<Duration>,
+    /// Most operations (compares included) in one transaction [default: 1024].
+    #[arg(long, value_name = "N")]
+    pub max_txn_ops: Option<usize>,
+    /// Most operations in one bulk batch [default: 10000].
+    #[arg(long, value_name = "N")]
+    pub max_batch_ops: Option<usize>,
+    /// Largest transaction or batch request body, in bytes [default: 33554432].
+    #[arg(long, value_name = "BYTES")]
+    pub max_request_size: Option<usize>,
     /// Where the Raft log, state machine and snapshots live
     /// [default: ./concord-data].
     #[arg(long, value_name = "DIR")]
@@ -121,6 +138,10 @@ struct FileConfig {
     join: Option<Vec<String>>,
     initial_cluster: Option<String>,
     snapshot_logs: Option<u64>,
+    default_ttl: Option<String>,
+    max_txn_ops: Option<usize>,
+    max_batch_ops: Option<usize>,
+    max_request_size: Option<usize>,
     data_dir: Option<PathBuf>,
     listen_client: Option<SocketAddr>,
     listen_peer: Option<SocketAddr>,
@@ -192,6 +213,33 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
         .unwrap_or_else(|| PathBuf::from("concord-data"));
     let mut node = NodeConfig::new(id, data_dir);
     node.bootstrap = bootstrap;
+    node.default_ttl = duration(args.default_ttl, file.default_ttl, "default-ttl")?;
+    if node.default_ttl.is_some_and(|t| t.is_zero()) {
+        return Err(CliError::usage("--default-ttl must be longer than 0s"));
+    }
+    for (value, target, name) in [
+        (
+            args.max_txn_ops.or(file.max_txn_ops),
+            &mut node.max_txn_ops,
+            "--max-txn-ops",
+        ),
+        (
+            args.max_batch_ops.or(file.max_batch_ops),
+            &mut node.max_batch_ops,
+            "--max-batch-ops",
+        ),
+        (
+            args.max_request_size.or(file.max_request_size),
+            &mut node.max_request_size,
+            "--max-request-size",
+        ),
+    ] {
+        match value {
+            Some(0) => return Err(CliError::usage(format!("{name} must be at least 1"))),
+            Some(n) => *target = n,
+            None => {}
+        }
+    }
     if let Some(n) = args.snapshot_logs.or(file.snapshot_logs) {
         if n == 0 {
             return Err(CliError::usage("--snapshot-logs must be at least 1"));

@@ -1,0 +1,111 @@
+use std::io::{BufRead, IsTerminal};
+
+use clap::Args;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::client::ApiClient;
+use crate::error::CliError;
+use crate::output;
+
+/// Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE
+/// or stdin (other fields, like those `kv export` writes, are ignored).
+/// Lines are written in large batches, each batch atomic (the import as a
+/// whole is not); a progress bar shows on a terminal.
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  concord kv export --prefix app/ > app.jsonl
+  concord kv import app.jsonl
+  printf '{\"key\":\"a\",\"value\":\"1\"}\\n{\"key\":\"b\",\"value\":\"2\",\"ttl\":\"1h\"}\\n' | concord kv import")]
+pub struct KvImportArgs {
+    /// JSON lines file; `-` or nothing reads stdin.
+    pub file: Option<String>,
+    /// Keys per batch.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub batch_size: usize,
+}
+
+const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
+
+pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
+    if args.batch_size == 0 {
+        return Err(CliError::usage("--batch-size must be at least 1"));
+    }
+    let reader: Box<dyn BufRead> = match args.file.as_deref() {
+        None | Some("-") => Box::new(std::io::stdin().lock()),
+        Some(path) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(path)
+                .map_err(|e| CliError::usage(format!("opening {path}: {e}")))?,
+        )),
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos} keys imported ({per_sec}) {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    });
+    let mut ops = Vec::new();
+    let mut bytes = 0;
+    let (mut total, mut batches) = (0u64, 0u64);
+    for (n, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| CliError::other(format!("reading line {}: {e}", n + 1)))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: Value = serde_json::from_str(&line)
+            .map_err(|e| CliError::usage(format!("line {}: not JSON: {e}", n + 1)))?;
+        let key = v["key"]
+            .as_str()
+            .ok_or_else(|| CliError::usage(format!("line {}: no \"key\" string", n + 1)))?;
+        let mut put = json!({ "key": key });
+        for field in ["value", "value_base64", "ttl"] {
+            if !v[field].is_null() {
+                put[field] = v[field].clone();
+            }
+        }
+        bytes += line.len();
+        ops.push(json!({ "put": put }));
+        if ops.len() >= args.batch_size || bytes >= MAX_BATCH_BYTES {
+            total += send_batch(client, &mut ops)?;
+            batches += 1;
+            bytes = 0;
+            if let Some(bar) = &bar {
+                bar.set_position(total);
+            }
+        }
+    }
+    if !ops.is_empty() {
+        total += send_batch(client, &mut ops)?;
+        batches += 1;
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match client.output() {
+        crate::output::Format::Json => {
+            output::json(&json!({ "imported": total, "batches": batches }))
+        }
+        crate::output::Format::Text => {
+            output::line(&format!("imported {total} keys in {batches} batches"))
+        }
+    }
+}
+
+fn send_batch(client: &ApiClient, ops: &mut Vec<Value>) -> Result<u64, CliError> {
+    let body =
+        serde_json::to_vec(&json!({ "ops": ops })).map_err(|e| CliError::other(e.to_string()))?;
+    let answer: Value = client
+        .send(Method::POST, "/v1/kv/batch", |r| {
+            r.header("content-type", "application/json")
+                .body(body.clone())
+        })?
+        .json()
+        .map_err(|e| CliError::other(format!("reading the answer: {e}")))?;
+    ops.clear();
+    Ok(answer["count"].as_u64().unwrap_or(0))
+}

@@ -1,0 +1,205 @@
+//! Multi-key data endpoints: listing with paging, prefix delete, bulk
+//! batches, transactions and the consistent export stream.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use concord_core::store::ListQuery;
+use concord_core::{OpResult, Txn, TxnOp};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::{now_ms, query, read_body, request_id, Consistency};
+use crate::data::{
+    batch_from_json, item_json, parse_json, txn_from_json, txn_response_json, BatchJson, Limits,
+    TxnJson,
+};
+use crate::error::ApiError;
+use crate::Node;
+
+/// Default and largest page of a listing.
+const DEFAULT_PAGE: usize = 1000;
+const MAX_PAGE: usize = 10_000;
+
+impl Node {
+    fn limits(&self, max_ops: usize) -> Limits {
+        Limits {
+            max_value_size: self.config.max_value_size,
+            max_ops,
+            default_ttl: self.config.default_ttl,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListParams {
+    prefix: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
+    limit: Option<usize>,
+    keys_only: Option<bool>,
+    consistency: Option<Consistency>,
+}
+
+/// `GET /v1/kv?prefix=P&start=S&end=E&limit=N&keys_only=true`:
+/// `{"items": [...], "more": bool, "next": KEY}`; pass `next` as `start` for
+/// the following page.
+pub(crate) async fn list(
+    State(node): State<Arc<Node>>,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let p = query(params)?;
+    let limit = p.limit.unwrap_or(DEFAULT_PAGE);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::bad_request(
+            "invalid_argument",
+            format!("limit must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    node.read_barrier(p.consistency.unwrap_or_default()).await?;
+    let q = ListQuery {
+        prefix: p.prefix.unwrap_or_default(),
+        start: p.start,
+        end: p.end,
+        limit,
+    };
+    let reader = node.reader.clone();
+    let page = tokio::task::spawn_blocking(move || reader.list(&q))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(|e| ApiError::internal(format!("listing: {e}")))?;
+    let now = now_ms();
+    let keys_only = p.keys_only.unwrap_or(false);
+    let items: Vec<_> = page
+        .items
+        .iter()
+        .map(|(k, r)| item_json(k, r, now, keys_only))
+        .collect();
+    Ok(Json(
+        json!({ "items": items, "more": page.next.is_some(), "next": page.next }),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PrefixParams {
+    prefix: Option<String>,
+}
+
+/// `DELETE /v1/kv?prefix=P`: every key starting with P, atomically.
+pub(crate) async fn delete_prefix(
+    State(node): State<Arc<Node>>,
+    headers: HeaderMap,
+    params: Result<Query<PrefixParams>, QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let prefix = query(params)?.prefix.ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_argument",
+            "prefix is required (prefix= with nothing deletes every key)",
+        )
+    })?;
+    let txn = Txn {
+        success: vec![TxnOp::DeletePrefix { prefix }],
+        ..Default::default()
+    };
+    let resp = node.txn(txn, request_id(&headers)?).await?;
+    let deleted = match resp.results.first() {
+        Some(OpResult::DeletePrefix { deleted }) => *deleted,
+        _ => 0,
+    };
+    Ok(Json(
+        json!({ "deleted": deleted, "revision": resp.revision }),
+    ))
+}
+
+/// `POST /v1/txn`.
+pub(crate) async fn txn(
+    State(node): State<Arc<Node>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let body = read_body(body, node.config.max_request_size, "request_too_large").await?;
+    let parsed: TxnJson = parse_json(&body)?;
+    let txn = txn_from_json(parsed, &node.limits(node.config.max_txn_ops))?;
+    let resp = node.txn(txn, request_id(&headers)?).await?;
+    Ok(Json(txn_response_json(&resp, now_ms())))
+}
+
+/// `POST /v1/kv/batch`: `{"ops": [{"put": {...}}, {"delete": {...}}]}`,
+/// applied atomically as one entry.
+pub(crate) async fn batch(
+    State(node): State<Arc<Node>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let body = read_body(body, node.config.max_request_size, "request_too_large").await?;
+    let parsed: BatchJson = parse_json(&body)?;
+    let txn = batch_from_json(parsed, &node.limits(node.config.max_batch_ops))?;
+    let count = txn.success.len();
+    let resp = node.txn(txn, request_id(&headers)?).await?;
+    Ok(Json(json!({ "revision": resp.revision, "count": count })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExportParams {
+    prefix: Option<String>,
+    consistency: Option<Consistency>,
+}
+
+/// `GET /v1/export?prefix=P`: JSON lines of every live key under P from one
+/// point-in-time view; `Concord-Revision` names the revision it reflects.
+pub(crate) async fn export(
+    State(node): State<Arc<Node>>,
+    params: Result<Query<ExportParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let p = query(params)?;
+    node.read_barrier(p.consistency.unwrap_or_default()).await?;
+    let view = node
+        .reader
+        .export_view()
+        .map_err(|e| ApiError::internal(format!("export: {e}")))?;
+    let revision = view.revision;
+    let prefix = p.prefix.unwrap_or_default();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    tokio::task::spawn_blocking(move || {
+        let mut buf = Vec::with_capacity(64 * 1024);
+        let now = now_ms();
+        let res = view.for_each(&prefix, |key, record| {
+            let mut line = item_json(&key, &record, now, false);
+            if let Some(secs) = line["ttl_remaining"].as_u64() {
+                line["ttl"] = json!(format!("{secs}s"));
+            }
+            serde_json::to_writer(&mut buf, &line).map_err(std::io::Error::other)?;
+            buf.push(b'\n');
+            if buf.len() >= 64 * 1024 {
+                tx.blocking_send(Ok(Bytes::from(std::mem::take(&mut buf))))
+                    .map_err(|_| std::io::Error::other("client went away"))?;
+            }
+            Ok(())
+        });
+        let last = match res {
+            Ok(()) => Ok(Bytes::from(buf)),
+            Err(e) => Err(e),
+        };
+        let _ = tx.blocking_send(last);
+    });
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let mut resp = Body::from_stream(stream).into_response();
+    *resp.status_mut() = StatusCode::OK;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-ndjson"),
+    );
+    resp.headers_mut()
+        .insert("concord-revision", HeaderValue::from(revision));
+    Ok(resp)
+}

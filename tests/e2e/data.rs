@@ -1,0 +1,574 @@
+//! The full data API: compare-and-set, JSON gets, TTL, listing, prefix
+//! delete, transactions, bulk import/export, request-id deduplication and
+//! bad input.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::{
+    code, encode, eventually, http, run, run_with_stdin, stderr, TestCluster, TestNode,
+};
+
+fn cli_json(mut cmd: std::process::Command) -> Value {
+    cmd.args(["-o", "json"]);
+    let out = run(cmd);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn compare_and_set_and_json_gets() {
+    let node = TestNode::start();
+    let put = |args: &[&str]| {
+        let mut cmd = node.cli();
+        cmd.args(["kv", "put"]).args(args);
+        run(cmd)
+    };
+    let mut cmd = node.cli();
+    cmd.args(["kv", "put", "cfg", "v1"]);
+    let r1 = cli_json(cmd)["revision"].as_u64().unwrap();
+
+    // CAS with the current revision succeeds; with a stale one exits 6.
+    let out = put(&["cfg", "v2", "--if-revision", &r1.to_string()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = put(&["cfg", "v3", "--if-revision", &r1.to_string()]);
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert!(stderr(&out).contains("conflict"), "{}", stderr(&out));
+    // --if-absent on an existing key exits 6; on a new key it writes.
+    assert_eq!(code(&put(&["cfg", "v4", "--if-absent"])), 6);
+    assert_eq!(code(&put(&["fresh", "x", "--if-absent"])), 0);
+    assert_eq!(code(&put(&["fresh2", "x", "--if-revision", "0"])), 0);
+    assert_eq!(code(&put(&["fresh2", "y", "--if-revision", "0"])), 6);
+
+    // JSON get: version counts writes, create_revision stays.
+    let mut cmd = node.cli();
+    cmd.args(["kv", "get", "cfg"]);
+    let item = cli_json(cmd);
+    assert_eq!(item["value"], "v2");
+    assert_eq!(item["version"], 2);
+    assert_eq!(item["create_revision"], r1);
+    assert!(item["mod_revision"].as_u64().unwrap() > r1);
+    assert!(item["ttl_remaining"].is_null());
+
+    // Over HTTP: 409 with the current revision; binary values as base64.
+    let c = http();
+    let resp = c
+        .put(format!("{}?if_revision=1", node.kv_url("cfg")))
+        .body("nope")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let err: Value = resp.json().unwrap();
+    assert_eq!(err["error"]["code"], "conflict");
+    assert_eq!(err["error"]["current_revision"], item["mod_revision"]);
+    c.put(node.kv_url("bin"))
+        .body(vec![0xff, 0x00, 0xfe])
+        .send()
+        .unwrap();
+    let v: Value = c
+        .get(format!("{}?format=json", node.kv_url("bin")))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(v["value_base64"], "/wD+");
+    assert!(v.get("value").is_none());
+
+    // DELETE with if_revision.
+    let rev = item["mod_revision"].as_u64().unwrap();
+    let resp = c
+        .delete(format!("{}?if_revision={}", node.kv_url("cfg"), rev - 1))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let mut cmd = node.cli();
+    cmd.args(["kv", "delete", "cfg", "--if-revision", &rev.to_string()]);
+    assert_eq!(code(&run(cmd)), 0);
+}
+
+#[test]
+fn ttl_keys_expire_on_every_member() {
+    let cluster = TestCluster::initial(3, &[]);
+    let mut cmd = cluster.cli();
+    cmd.args(["kv", "put", "session", "alive", "--ttl", "2s"]);
+    let out = run(cmd);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let c = http();
+    for node in cluster.running() {
+        let lin = c.get(node.kv_url("session")).send().unwrap();
+        assert_eq!(lin.status(), 200, "readable at once on node {:?}", node.id);
+        let stale = eventually("the TTL key on a stale read", 5, || {
+            let r = c
+                .get(format!("{}?consistency=stale", node.kv_url("session")))
+                .send()
+                .ok()?;
+            (r.status() == 200).then_some(r)
+        });
+        assert_eq!(stale.text().unwrap(), "alive");
+    }
+    let v: Value = c
+        .get(format!(
+            "{}?format=json",
+            cluster.nodes[0].kv_url("session")
+        ))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(
+        v["ttl_remaining"]
+            .as_u64()
+            .is_some_and(|t| (1..=2).contains(&t)),
+        "{v}"
+    );
+
+    std::thread::sleep(Duration::from_secs(3));
+    for node in cluster.running() {
+        for consistency in ["linearizable", "stale"] {
+            let mut cmd = node.cli();
+            cmd.args(["kv", "get", "session", "--consistency", consistency]);
+            let out = run(cmd);
+            assert_eq!(
+                code(&out),
+                3,
+                "node {:?} {consistency}: {}",
+                node.id,
+                stderr(&out)
+            );
+        }
+    }
+    // The leader's sweep deletes it through Raft; it no longer lists anywhere.
+    for node in cluster.running() {
+        let page: Value = c
+            .get(format!(
+                "{}/v1/kv?prefix=session&consistency=stale",
+                node.url()
+            ))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(page["items"], json!([]), "node {:?}", node.id);
+    }
+    cluster.assert_converged(&Default::default());
+}
+
+#[test]
+fn default_ttl_applies_to_keys_written_without_one() {
+    let node = TestNode::start_with(&["--default-ttl", "1s"]);
+    let c = http();
+    c.put(node.kv_url("k")).body("v").send().unwrap();
+    c.put(format!("{}?ttl=1h", node.kv_url("long")))
+        .body("v")
+        .send()
+        .unwrap();
+    assert_eq!(c.get(node.kv_url("k")).send().unwrap().status(), 200);
+    eventually("the default TTL to expire k", 10, || {
+        (c.get(node.kv_url("k")).send().ok()?.status() == 404).then_some(())
+    });
+    assert_eq!(c.get(node.kv_url("long")).send().unwrap().status(), 200);
+}
+
+#[test]
+fn prefix_listing_is_ordered_and_paginates() {
+    let node = TestNode::start();
+    let c = http();
+    let mut keys: Vec<String> = (0..57)
+        .map(|i| format!("list/{:03}", (i * 37) % 57))
+        .collect();
+    for k in &keys {
+        c.put(node.kv_url(k)).body(format!("v-{k}")).send().unwrap();
+    }
+    c.put(node.kv_url("listz")).body("outside").send().unwrap();
+    c.put(node.kv_url("lisa")).body("outside").send().unwrap();
+    keys.sort();
+
+    // HTTP pages of 20, following `next`.
+    let mut seen = Vec::new();
+    let mut start: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut url = format!("{}/v1/kv?prefix=list/&limit=20", node.url());
+        if let Some(s) = &start {
+            url.push_str(&format!("&start={}", encode(s).replace('/', "%2F")));
+        }
+        let page: Value = c.get(url).send().unwrap().json().unwrap();
+        pages += 1;
+        for item in page["items"].as_array().unwrap() {
+            assert_eq!(
+                item["value"],
+                format!("v-{}", item["key"].as_str().unwrap())
+            );
+            seen.push(item["key"].as_str().unwrap().to_string());
+        }
+        if page["more"] != true {
+            assert!(page["next"].is_null());
+            break;
+        }
+        start = Some(page["next"].as_str().unwrap().to_string());
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, keys, "all keys, in order, once");
+
+    // The CLI follows pages itself; --keys-only prints only keys.
+    let mut cmd = node.cli();
+    cmd.args([
+        "kv",
+        "list",
+        "--prefix",
+        "list/",
+        "--keys-only",
+        "--page-size",
+        "7",
+    ]);
+    let out = run(cmd);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(lines, keys);
+
+    let mut cmd = node.cli();
+    cmd.args(["kv", "list", "--prefix", "list/", "--limit", "5"]);
+    let items = cli_json(cmd);
+    let got: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        got,
+        keys[..5].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+
+    // Range: start inclusive, end exclusive.
+    let page: Value = c
+        .get(format!(
+            "{}/v1/kv?start=list/010&end=list/013&keys_only=true",
+            node.url()
+        ))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let got: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, vec!["list/010", "list/011", "list/012"]);
+    assert!(
+        page["items"][0].get("value").is_none(),
+        "keys_only has no values"
+    );
+}
+
+#[test]
+fn prefix_delete_is_atomic_and_guarded() {
+    let node = TestNode::start();
+    let c = http();
+    for i in 0..10 {
+        c.put(node.kv_url(&format!("tmp/{i}")))
+            .body("x")
+            .send()
+            .unwrap();
+    }
+    c.put(node.kv_url("tmpkeep")).body("x").send().unwrap();
+
+    let mut cmd = node.cli();
+    cmd.args(["kv", "delete", "--prefix", "tmp/"]);
+    let out = run(cmd);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+
+    let mut cmd = node.cli();
+    cmd.args(["kv", "delete", "--prefix", "tmp/", "--yes"]);
+    let v = cli_json(cmd);
+    assert_eq!(v["deleted"], 10);
+    let resp: Value = c
+        .delete(format!("{}/v1/kv?prefix=tmp/", node.url()))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(resp["deleted"], 0);
+    assert_eq!(c.get(node.kv_url("tmpkeep")).send().unwrap().status(), 200);
+}
+
+#[test]
+fn transactions_pick_a_branch_atomically() {
+    let cluster = TestCluster::initial(3, &[]);
+    let c = http();
+    let url = format!("{}/v1/txn", cluster.nodes[1].url());
+    c.put(cluster.nodes[0].kv_url("acct/a"))
+        .body("100")
+        .send()
+        .unwrap();
+
+    let txn = |expected: &str| {
+        json!({
+            "compare": [{"key": "acct/a", "value": expected}, {"key": "acct/b", "exists": false}],
+            "success": [
+                {"put": {"key": "acct/a", "value": "60"}},
+                {"put": {"key": "acct/b", "value": "40"}},
+                {"get": {"key": "acct/a"}}
+            ],
+            "failure": [{"get": {"key": "acct/a"}}, {"get": {"key": "acct/b"}}]
+        })
+    };
+    // A false compare runs the failure branch and writes nothing.
+    let resp: Value = c
+        .post(&url)
+        .json(&txn("99"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(resp["succeeded"], false, "{resp}");
+    assert_eq!(resp["results"][0]["get"]["value"], "100");
+    assert!(resp["results"][1]["get"].is_null());
+    assert_eq!(
+        c.get(cluster.nodes[2].kv_url("acct/b"))
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // A true compare runs the success branch, all of it.
+    let resp: Value = c
+        .post(&url)
+        .json(&txn("100"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(resp["succeeded"], true, "{resp}");
+    let rev = resp["revision"].as_u64().unwrap();
+    assert_eq!(resp["results"][0]["put"]["revision"], rev);
+    assert_eq!(resp["results"][2]["get"]["value"], "60");
+    for key in ["acct/a", "acct/b"] {
+        let v: Value = c
+            .get(format!("{}?format=json", cluster.nodes[2].kv_url(key)))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(v["mod_revision"], rev, "{key} written by the one entry");
+    }
+
+    // The CLI prints the answer and exits 6 when the failure branch ran.
+    let mut cmd = cluster.cli();
+    cmd.args(["kv", "txn", "-o", "json"]);
+    let out = run_with_stdin(cmd, txn("100").to_string().as_bytes());
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["succeeded"], false);
+    let mut expected = std::collections::BTreeMap::new();
+    expected.insert("acct/a".to_string(), "60".to_string());
+    expected.insert("acct/b".to_string(), "40".to_string());
+    cluster.assert_converged(&expected);
+}
+
+#[test]
+fn import_then_export_round_trips_5000_keys() {
+    let cluster = TestCluster::initial(3, &[]);
+    let mut lines = String::new();
+    for i in 0..5000 {
+        lines.push_str(
+            &json!({"key": format!("bulk/{i:05}"), "value": format!("value {i}")}).to_string(),
+        );
+        lines.push('\n');
+    }
+    lines.push_str(&json!({"key": "bulk/binary", "value_base64": "AAEC/w=="}).to_string());
+    lines.push('\n');
+    let mut cmd = cluster.cli();
+    cmd.args(["kv", "import", "-o", "json"]);
+    let out = run_with_stdin(cmd, lines.as_bytes());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["imported"], 5001);
+
+    let mut cmd = cluster.cli();
+    cmd.args(["kv", "export", "--prefix", "bulk/"]);
+    let out = run(cmd);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let exported: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(exported.len(), 5001);
+    for (i, item) in exported.iter().take(5000).enumerate() {
+        assert_eq!(item["key"], format!("bulk/{i:05}"));
+        assert_eq!(item["value"], format!("value {i}"));
+    }
+    assert_eq!(exported[5000]["value_base64"], "AAEC/w==");
+
+    // The export feeds an import elsewhere, byte for byte.
+    let other = TestNode::start();
+    let export_text: String = exported.iter().map(|v| format!("{v}\n")).collect();
+    let mut cmd = other.cli();
+    cmd.args(["kv", "import"]);
+    assert_eq!(code(&run_with_stdin(cmd, export_text.as_bytes())), 0);
+    let v = http()
+        .get(other.kv_url("bulk/binary"))
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    assert_eq!(v.as_ref(), &[0, 1, 2, 255]);
+}
+
+#[test]
+fn a_retried_write_with_the_same_request_id_applies_once() {
+    let mut node = TestNode::start();
+    let c = http();
+    let url = node.kv_url("counter");
+    let put = |body: &str| {
+        let v: Value = c
+            .put(&url)
+            .header("Concord-Request-Id", "retry-1")
+            .body(body.to_string())
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        v["revision"].as_u64().unwrap()
+    };
+    let first = put("1");
+    let retry = put("2");
+    assert_eq!(first, retry, "the retry gets the first outcome");
+    let v: Value = c
+        .get(format!("{}?format=json", node.kv_url("counter")))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(v["value"], "1");
+    assert_eq!(v["version"], 1, "applied once");
+
+    // Transactions too: a retried non-idempotent txn does not run twice.
+    let txn = json!({"compare": [{"key": "counter", "version": 1}], "success": [{"put": {"key": "counter", "value": "2"}}]});
+    for _ in 0..2 {
+        let r: Value = c
+            .post(format!("{}/v1/txn", node.url()))
+            .header("Concord-Request-Id", "retry-2")
+            .json(&txn)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(
+            r["succeeded"], true,
+            "the retry answers with the first outcome: {r}"
+        );
+    }
+    let v: Value = c
+        .get(format!("{}?format=json", node.kv_url("counter")))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(v["version"], 2);
+
+    // The id survives a restart (it is in the state machine).
+    node.kill9();
+    node.spawn();
+    node.wait_ready();
+    assert_eq!(put("3"), first);
+}
+
+#[test]
+fn bad_input_gets_400_with_a_clear_message() {
+    let node = TestNode::start_with(&["--max-txn-ops", "4"]);
+    let c = http();
+    let txn_url = format!("{}/v1/txn", node.url());
+    let check = |resp: reqwest::blocking::Response, code: &str, needle: &str| {
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        let v: Value = resp.json().unwrap();
+        assert_eq!(v["error"]["code"], code, "{v}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(needle), "{msg:?} lacks {needle:?}");
+    };
+    check(
+        c.post(&txn_url).body("{\"compare\": [").send().unwrap(),
+        "invalid_json",
+        "invalid request body",
+    );
+    check(
+        c.post(&txn_url)
+            .body(r#"{"compare":[{"key":"a","colour":"red"}]}"#)
+            .send()
+            .unwrap(),
+        "invalid_json",
+        "colour",
+    );
+    let five: Vec<Value> = (0..5).map(|_| json!({"get": {"key": "a"}})).collect();
+    check(
+        c.post(&txn_url)
+            .json(&json!({"success": five}))
+            .send()
+            .unwrap(),
+        "too_many_operations",
+        "limit is 4",
+    );
+    check(
+        c.post(&txn_url)
+            .json(&json!({"success": [{"put": {"key": "a", "value": "v", "ttl": "forever"}}]}))
+            .send()
+            .unwrap(),
+        "invalid_ttl",
+        "forever",
+    );
+    check(
+        c.put(format!("{}?ttl=-3s", node.kv_url("a")))
+            .body("v")
+            .send()
+            .unwrap(),
+        "invalid_ttl",
+        "-3s",
+    );
+    check(
+        c.put(format!("{}?if_revision=abc", node.kv_url("a")))
+            .body("v")
+            .send()
+            .unwrap(),
+        "invalid_argument",
+        "if_revision",
+    );
+    check(
+        c.post(format!("{}/v1/kv/batch", node.url()))
+            .body("[]")
+            .send()
+            .unwrap(),
+        "invalid_json",
+        "invalid request body",
+    );
+    check(
+        c.get(format!("{}/v1/kv?limit=0", node.url()))
+            .send()
+            .unwrap(),
+        "invalid_argument",
+        "limit",
+    );
+    // Nothing was written, and the node is fine.
+    assert_eq!(c.get(node.kv_url("a")).send().unwrap().status(), 404);
+    assert_eq!(
+        c.get(format!("{}/health", node.url()))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let mut cmd = node.cli();
+    cmd.args(["kv", "put", "a", "v", "--ttl", "soon"]);
+    assert_eq!(code(&run(cmd)), 2, "a bad --ttl is a usage error");
+}
