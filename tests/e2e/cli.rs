@@ -136,7 +136,7 @@ fn json_output_and_revisions() {
 #[test]
 fn global_flags_go_before_or_after_the_subcommand() {
     let node = TestNode::start();
-    let mut put = std::process::Command::new(crate::support::concord_bin());
+    let mut put = crate::support::concord();
     put.env_remove("CONCORD_ENDPOINTS").args([
         "kv",
         "put",
@@ -149,14 +149,14 @@ fn global_flags_go_before_or_after_the_subcommand() {
     ]);
     assert_eq!(code(&run(put)), 0);
 
-    let mut get = std::process::Command::new(crate::support::concord_bin());
+    let mut get = crate::support::concord();
     get.env("CONCORD_ENDPOINTS", node.url())
         .args(["kv", "get", "k"]);
     assert_eq!(run(get).stdout, b"v");
 
     // The first endpoint is down: the CLI fails over to the second.
     let dead = format!("http://127.0.0.1:{}", crate::support::free_port());
-    let mut get = std::process::Command::new(crate::support::concord_bin());
+    let mut get = crate::support::concord();
     get.env_remove("CONCORD_ENDPOINTS").args([
         "--endpoints",
         &format!("{dead},{}", node.url()),
@@ -172,7 +172,7 @@ fn global_flags_go_before_or_after_the_subcommand() {
 #[test]
 fn unreachable_cluster_exits_5_and_bad_usage_exits_2() {
     let dead = format!("http://127.0.0.1:{}", crate::support::free_port());
-    let mut get = std::process::Command::new(crate::support::concord_bin());
+    let mut get = crate::support::concord();
     get.env_remove("CONCORD_ENDPOINTS").args([
         "--endpoints",
         &dead,
@@ -186,11 +186,11 @@ fn unreachable_cluster_exits_5_and_bad_usage_exits_2() {
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
 
-    let mut bad = std::process::Command::new(crate::support::concord_bin());
+    let mut bad = crate::support::concord();
     bad.args(["kv", "get"]);
     assert_eq!(code(&run(bad)), 2, "a missing argument is a usage error");
 
-    let mut bad = std::process::Command::new(crate::support::concord_bin());
+    let mut bad = crate::support::concord();
     bad.args(["kv", "get", "k", "--timeout", "soon"]);
     assert_eq!(code(&run(bad)), 2, "a bad duration is a usage error");
 }

@@ -371,7 +371,7 @@ fn membership_errors_are_clear() {
     // Joining with an id in use.
     let seed = cluster.nodes[0].url();
     let mut dup = TestNode::new(Some(2), &["--join", &seed]);
-    let mut cmd = std::process::Command::new(crate::support::concord_bin());
+    let mut cmd = crate::support::concord();
     cmd.args(dup.start_args());
     let out = run(cmd);
     assert_ne!(code(&out), 0);

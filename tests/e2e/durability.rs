@@ -45,7 +45,7 @@ fn a_second_process_on_the_same_data_dir_is_refused() {
     let c = http();
     c.put(node.kv_url("k")).body("v").send().unwrap();
 
-    let mut second = std::process::Command::new(crate::support::concord_bin());
+    let mut second = crate::support::concord();
     second.args([
         "node",
         "start",
@@ -104,7 +104,7 @@ fn config_file_settings_apply_and_flags_win() {
         ),
     )
     .unwrap();
-    let mut child = std::process::Command::new(crate::support::concord_bin())
+    let mut child = crate::support::concord()
         .args(["node", "start", "--config"])
         .arg(&config)
         .args(["--listen-client", &format!("127.0.0.1:{client}")])
@@ -140,7 +140,7 @@ fn config_file_settings_apply_and_flags_win() {
 
     // An unknown key in the file is a usage error.
     std::fs::write(&config, "colour = \"blue\"\n").unwrap();
-    let mut bad = std::process::Command::new(crate::support::concord_bin());
+    let mut bad = crate::support::concord();
     bad.args(["node", "start", "--config"]).arg(&config);
     let out = run(bad);
     assert_eq!(code(&out), 2, "{}", stderr(&out));

@@ -24,6 +24,15 @@ pub fn concord_bin() -> PathBuf {
     bin
 }
 
+/// `concord` with none of the caller's `CONCORD_*` settings.
+pub fn concord() -> Command {
+    let mut cmd = Command::new(concord_bin());
+    cmd.env_remove("CONCORD_ENDPOINTS")
+        .env_remove("CONCORD_TOKEN")
+        .env_remove("CONCORD_TOKEN_FILE");
+    cmd
+}
+
 /// A port that was free a moment ago.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -228,12 +237,8 @@ impl TestNode {
 
     /// `concord` with `--endpoints` pointing at this node.
     pub fn cli(&self) -> Command {
-        let mut cmd = Command::new(concord_bin());
-        cmd.env_remove("CONCORD_ENDPOINTS")
-            .env_remove("CONCORD_TOKEN")
-            .env_remove("CONCORD_TOKEN_FILE")
-            .arg("--endpoints")
-            .arg(self.url());
+        let mut cmd = concord();
+        cmd.arg("--endpoints").arg(self.url());
         cmd
     }
 }
@@ -402,11 +407,8 @@ impl TestCluster {
 
     /// `concord` with `--endpoints` of every running node.
     pub fn cli(&self) -> Command {
-        let mut cmd = Command::new(concord_bin());
-        cmd.env_remove("CONCORD_ENDPOINTS")
-            .env_remove("CONCORD_TOKEN")
-            .env_remove("CONCORD_TOKEN_FILE")
-            .arg("--endpoints")
+        let mut cmd = concord();
+        cmd.arg("--endpoints")
             .arg(self.endpoints())
             .arg("--timeout")
             .arg("15s");

@@ -1,7 +1,7 @@
 use clap::Args;
 use reqwest::Method;
 
-use super::{cell, json_body};
+use super::{cell, json_body, rows};
 use crate::client::ApiClient;
 use crate::error::CliError;
 use crate::output::{self, Format};
@@ -20,21 +20,14 @@ pub fn run(client: &ApiClient, _args: ClusterMembersArgs) -> Result<(), CliError
     match client.output() {
         Format::Json => output::json(&members),
         Format::Text => {
-            let rows = members
-                .as_array()
-                .map(|ms| {
-                    ms.iter()
-                        .map(|m| {
-                            vec![
-                                cell(&m["id"]),
-                                cell(&m["role"]),
-                                cell(&m["client_url"]),
-                                cell(&m["peer_url"]),
-                            ]
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let rows = rows(&members, |m| {
+                vec![
+                    cell(&m["id"]),
+                    cell(&m["role"]),
+                    cell(&m["client_url"]),
+                    cell(&m["peer_url"]),
+                ]
+            });
             output::table(&["ID", "ROLE", "CLIENT URL", "PEER URL"], rows)
         }
     }

@@ -1,7 +1,7 @@
 use clap::Args;
 use reqwest::Method;
 
-use super::{cell, json_body};
+use super::{cell, json_body, rows};
 use crate::client::ApiClient;
 use crate::error::{CliError, Kind};
 use crate::output::{self, Colour, Format};
@@ -35,29 +35,22 @@ pub fn run(client: &ApiClient, _args: ClusterStatusArgs) -> Result<(), CliError>
                 cell(&status["term"]),
                 cell(&status["commit_index"]),
             );
-            let rows = status["members"]
-                .as_array()
-                .map(|ms| {
-                    ms.iter()
-                        .map(|m| {
-                            vec![
-                                cell(&m["id"]),
-                                cell(&m["role"]),
-                                cell(&m["term"]),
-                                cell(&m["commit_index"]),
-                                cell(&m["applied_index"]),
-                                cell(&m["lag"]),
-                                if m["reachable"].as_bool() == Some(true) {
-                                    "yes".into()
-                                } else {
-                                    "no".into()
-                                },
-                                cell(&m["client_url"]),
-                            ]
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let rows = rows(&status["members"], |m| {
+                vec![
+                    cell(&m["id"]),
+                    cell(&m["role"]),
+                    cell(&m["term"]),
+                    cell(&m["commit_index"]),
+                    cell(&m["applied_index"]),
+                    cell(&m["lag"]),
+                    if m["reachable"].as_bool() == Some(true) {
+                        "yes".into()
+                    } else {
+                        "no".into()
+                    },
+                    cell(&m["client_url"]),
+                ]
+            });
             output::table(
                 &[
                     "ID",
