@@ -35,8 +35,8 @@ impl ClientConfig {
             } else {
                 format!("http://{raw}")
             };
-            let parsed = reqwest::Url::parse(&url)
-                .map_err(|e| CliError::usage(format!("invalid endpoint {raw:?}: {e}")))?;
+            let parsed =
+                reqwest::Url::parse(&url).map_err(|e| CliError::usage(format!("invalid endpoint {raw:?}: {e}")))?;
             if parsed.scheme() != "http" {
                 return Err(CliError::usage(format!(
                     "invalid endpoint {raw:?}: only http:// endpoints are supported"
@@ -45,23 +45,18 @@ impl ClientConfig {
             endpoints.push(url.trim_end_matches('/').to_string());
         }
         if endpoints.is_empty() {
-            return Err(CliError::usage(
-                "no endpoints given (--endpoints or CONCORD_ENDPOINTS)",
-            ));
+            return Err(CliError::usage("no endpoints given (--endpoints or CONCORD_ENDPOINTS)"));
         }
         if args.timeout.is_zero() {
             return Err(CliError::usage("--timeout must be greater than zero"));
         }
         let token = match &args.token_file {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    CliError::usage(format!("reading token file {}: {e}", path.display()))
-                })?;
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| CliError::usage(format!("reading token file {}: {e}", path.display())))?;
                 Some(text.trim().to_string())
             }
-            None => std::env::var("CONCORD_TOKEN")
-                .ok()
-                .filter(|t| !t.is_empty()),
+            None => std::env::var("CONCORD_TOKEN").ok().filter(|t| !t.is_empty()),
         };
         Ok(ClientConfig {
             endpoints,
@@ -130,9 +125,7 @@ impl ApiClient {
             }
             let base = targets[i % targets.len()].clone();
             i += 1;
-            let mut req = self
-                .http
-                .request(method.clone(), format!("{base}{path_and_query}"));
+            let mut req = self.http.request(method.clone(), format!("{base}{path_and_query}"));
             if let Some(token) = &self.config.token {
                 req = req.bearer_auth(token);
             }
@@ -152,18 +145,14 @@ impl ApiClient {
                     }
                 }
                 Err(e) if e.is_timeout() => {
-                    return Err(unavailable(format!(
-                        "{base} did not answer within the timeout"
-                    )));
+                    return Err(unavailable(format!("{base} did not answer within the timeout")));
                 }
                 Err(e) => return Err(unavailable(format!("{base}: {}", root_cause(&e)))),
                 Ok(resp) if resp.status().is_success() => return Ok(resp),
                 Ok(resp) => {
                     let status = resp.status();
                     let body = resp.text().unwrap_or_default();
-                    let detail = serde_json::from_str::<ErrorBody>(&body)
-                        .ok()
-                        .map(|b| b.error);
+                    let detail = serde_json::from_str::<ErrorBody>(&body).ok().map(|b| b.error);
                     if let Some(d) = &detail {
                         if d.code == "not_leader" {
                             last_failure = format!("{base}: {}", d.message);
@@ -188,9 +177,8 @@ impl ApiClient {
 }
 
 fn unavailable(message: String) -> CliError {
-    CliError::new(Kind::Unavailable, message).with_hint(
-        "check that the node is running (`concord node start`) and that --endpoints is right",
-    )
+    CliError::new(Kind::Unavailable, message)
+        .with_hint("check that the node is running (`concord node start`) and that --endpoints is right")
 }
 
 fn root_cause(e: &dyn std::error::Error) -> String {
@@ -206,9 +194,9 @@ fn http_error(status: StatusCode, detail: Option<ErrorDetail>, body: &str) -> Cl
         StatusCode::NOT_FOUND => Kind::NotFound,
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Kind::Auth,
         StatusCode::CONFLICT | StatusCode::PRECONDITION_FAILED => Kind::Conflict,
-        StatusCode::SERVICE_UNAVAILABLE
-        | StatusCode::GATEWAY_TIMEOUT
-        | StatusCode::TOO_MANY_REQUESTS => Kind::Unavailable,
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT | StatusCode::TOO_MANY_REQUESTS => {
+            Kind::Unavailable
+        }
         _ => Kind::Other,
     };
     let message = match detail {

@@ -150,13 +150,7 @@ impl<'a, V: KvView> Pending<'a, V> {
         Ok(record.filter(|r| is_live(r, self.now_ms)))
     }
 
-    pub fn put(
-        &mut self,
-        key: String,
-        value: Vec<u8>,
-        ttl_ms: Option<u64>,
-        revision: u64,
-    ) -> io::Result<()> {
+    pub fn put(&mut self, key: String, value: Vec<u8>, ttl_ms: Option<u64>, revision: u64) -> io::Result<()> {
         let expires_at_ms = ttl_ms.map(|t| self.now_ms.saturating_add(t));
         let record = match self.get(&key)? {
             Some(prev) => KvRecord {
@@ -190,12 +184,7 @@ impl<'a, V: KvView> Pending<'a, V> {
 
     pub fn delete_prefix(&mut self, prefix: &str) -> io::Result<u64> {
         let mut keys = self.base.keys_with_prefix(prefix)?;
-        keys.extend(
-            self.changes
-                .keys()
-                .filter(|k| k.starts_with(prefix))
-                .cloned(),
-        );
+        keys.extend(self.changes.keys().filter(|k| k.starts_with(prefix)).cloned());
         keys.sort();
         keys.dedup();
         let mut deleted = 0;
@@ -277,12 +266,7 @@ mod tests {
             Ok(self.0.get(key).cloned())
         }
         fn keys_with_prefix(&self, prefix: &str) -> io::Result<Vec<String>> {
-            Ok(self
-                .0
-                .keys()
-                .filter(|k| k.starts_with(prefix))
-                .cloned()
-                .collect())
+            Ok(self.0.keys().filter(|k| k.starts_with(prefix)).cloned().collect())
         }
     }
 
@@ -352,9 +336,7 @@ mod tests {
         };
         let resp = run(&mut mem, cas(1), 3, 0);
         assert!(!resp.succeeded);
-        assert!(
-            matches!(&resp.results[0], OpResult::Get { item: Some((_, r)) } if r.mod_revision == 2)
-        );
+        assert!(matches!(&resp.results[0], OpResult::Get { item: Some((_, r)) } if r.mod_revision == 2));
         assert!(!mem.0.contains_key("b"), "failure branch wrote nothing");
         let resp = run(&mut mem, cas(2), 4, 0);
         assert!(resp.succeeded);
@@ -373,9 +355,7 @@ mod tests {
         };
         assert!(p.holds(&c(Target::ModRevision(0), CompareOp::Eq)).unwrap());
         assert!(p.holds(&c(Target::Exists(false), CompareOp::Eq)).unwrap());
-        assert!(!p
-            .holds(&c(Target::Value(b"".to_vec()), CompareOp::Eq))
-            .unwrap());
+        assert!(!p.holds(&c(Target::Value(b"".to_vec()), CompareOp::Eq)).unwrap());
         assert!(p.holds(&c(Target::Version(1), CompareOp::Lt)).unwrap());
     }
 
@@ -427,12 +407,7 @@ mod tests {
             0,
         );
         let txn = Txn {
-            success: vec![
-                put("p/2", "c"),
-                TxnOp::DeletePrefix {
-                    prefix: "p/".into(),
-                },
-            ],
+            success: vec![put("p/2", "c"), TxnOp::DeletePrefix { prefix: "p/".into() }],
             ..Default::default()
         };
         let resp = run(&mut mem, txn, 3, 0);

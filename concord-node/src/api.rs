@@ -14,9 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use concord_core::limits::validate_key;
-use concord_core::{
-    Command, CommandResponse, Compare, CompareOp, Op, OpResult, Target, Txn, TxnOp, TxnResponse,
-};
+use concord_core::{Command, CommandResponse, Compare, CompareOp, Op, OpResult, Target, Txn, TxnOp, TxnResponse};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use openraft::async_runtime::WatchReceiver;
 use openraft::ReadPolicy;
@@ -51,26 +49,15 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         )
         .route("/v1/txn", post(kv::txn))
         .route("/v1/export", get(kv::export))
-        .route(
-            "/v1/kv/{*key}",
-            get(get_key).put(put_key).delete(delete_key),
-        )
+        .route("/v1/debug/digest", get(kv::digest))
+        .route("/v1/kv/{*key}", get(get_key).put(put_key).delete(delete_key))
         .route("/v1/cluster/status", get(cluster::status))
-        .route(
-            "/v1/cluster/members",
-            get(cluster::members).post(cluster::add_member),
-        )
+        .route("/v1/cluster/members", get(cluster::members).post(cluster::add_member))
         .route("/v1/cluster/members/{id}", delete(cluster::remove_member))
-        .route(
-            "/v1/cluster/transfer-leader",
-            post(cluster::transfer_leader),
-        )
+        .route("/v1/cluster/transfer-leader", post(cluster::transfer_leader))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            node.clone(),
-            forward::middleware,
-        ))
+        .layer(axum::middleware::from_fn_with_state(node.clone(), forward::middleware))
         .with_state(node)
 }
 
@@ -102,9 +89,7 @@ async fn ready(State(node): State<Arc<Node>>) -> Result<Json<serde_json::Value>,
         ));
     }
     match metrics.current_leader {
-        Some(leader) => Ok(Json(
-            json!({ "status": "ready", "id": node.id, "leader_id": leader }),
-        )),
+        Some(leader) => Ok(Json(json!({ "status": "ready", "id": node.id, "leader_id": leader }))),
         None => Err(not_ready("no leader is known yet")),
     }
 }
@@ -158,8 +143,7 @@ pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiErro
 fn key_from_uri(uri: &Uri) -> Result<String, ApiError> {
     let raw = uri.path().strip_prefix(KV_PREFIX).unwrap_or("");
     let bytes: Vec<u8> = percent_encoding::percent_decode_str(raw).collect();
-    let key = String::from_utf8(bytes)
-        .map_err(|_| ApiError::bad_request("invalid_key", "key is not valid UTF-8"))?;
+    let key = String::from_utf8(bytes).map_err(|_| ApiError::bad_request("invalid_key", "key is not valid UTF-8"))?;
     validate_key(&key).map_err(|e| ApiError::bad_request("invalid_key", e.to_string()))?;
     Ok(key)
 }
@@ -189,8 +173,7 @@ async fn get_key(
 ) -> Result<Response, ApiError> {
     let key = key_from_uri(&uri)?;
     let params = query(params)?;
-    node.read_barrier(params.consistency.unwrap_or_default())
-        .await?;
+    node.read_barrier(params.consistency.unwrap_or_default()).await?;
     let record = node
         .reader
         .get(&key)
@@ -205,10 +188,7 @@ async fn get_key(
         HeaderValue::from_static("application/octet-stream"),
     );
     headers.insert("concord-revision", HeaderValue::from(record.mod_revision));
-    headers.insert(
-        "concord-create-revision",
-        HeaderValue::from(record.create_revision),
-    );
+    headers.insert("concord-create-revision", HeaderValue::from(record.create_revision));
     headers.insert("concord-version", HeaderValue::from(record.version));
     Ok((StatusCode::OK, headers, record.value).into_response())
 }
@@ -301,22 +281,14 @@ async fn delete_key(
         return Err(conflict(&key, &resp));
     }
     match resp.results.first() {
-        Some(OpResult::Delete { deleted: 0 }) => {
-            Err(ApiError::not_found(format!("key {key:?} not found")))
-        }
-        Some(OpResult::Delete { deleted }) => Ok(Json(
-            json!({ "deleted": deleted, "revision": resp.revision }),
-        )),
+        Some(OpResult::Delete { deleted: 0 }) => Err(ApiError::not_found(format!("key {key:?} not found"))),
+        Some(OpResult::Delete { deleted }) => Ok(Json(json!({ "deleted": deleted, "revision": resp.revision }))),
         other => Err(ApiError::internal(format!("unexpected result {other:?}"))),
     }
 }
 
 /// Reads a request body of at most `limit` bytes; more is 413 `value_too_large`.
-pub(crate) async fn read_body(
-    body: Body,
-    limit: usize,
-    code: &'static str,
-) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(body: Body, limit: usize, code: &'static str) -> Result<Bytes, ApiError> {
     let too_large = || {
         let what = if code == "value_too_large" {
             "value is larger than the limit of {limit} bytes (--max-value-size)"
@@ -343,11 +315,7 @@ impl Node {
     /// Proposes `op` through Raft, stamped with this node's clock (a write is
     /// proposed on the leader), and waits until it is committed on a quorum
     /// and applied here.
-    pub(crate) async fn write(
-        &self,
-        op: Op,
-        request_id: Option<String>,
-    ) -> Result<CommandResponse, ApiError> {
+    pub(crate) async fn write(&self, op: Op, request_id: Option<String>) -> Result<CommandResponse, ApiError> {
         let cmd = Command {
             request_id,
             at_ms: now_ms(),
@@ -358,11 +326,7 @@ impl Node {
     }
 
     /// Runs a transaction through Raft.
-    pub(crate) async fn txn(
-        &self,
-        txn: Txn,
-        request_id: Option<String>,
-    ) -> Result<TxnResponse, ApiError> {
+    pub(crate) async fn txn(&self, txn: Txn, request_id: Option<String>) -> Result<TxnResponse, ApiError> {
         match self.write(Op::Txn(txn), request_id).await? {
             CommandResponse::Txn(r) => Ok(r),
             other => Err(ApiError::internal(format!("unexpected answer {other:?}"))),

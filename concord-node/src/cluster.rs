@@ -152,9 +152,7 @@ pub(crate) async fn status(State(node): State<Arc<Node>>) -> Json<serde_json::Va
     let infos: BTreeMap<NodeId, Option<PeerInfo>> = nodes.keys().copied().zip(probes).collect();
     let leader_info = leader.and_then(|l| infos.get(&l).cloned().flatten());
     let commit_index = leader_info.as_ref().map_or(
-        m.cluster_committed
-            .or(m.local_committed)
-            .map_or(0, |c| c.index()),
+        m.cluster_committed.or(m.local_committed).map_or(0, |c| c.index()),
         |i| i.commit_index,
     );
 
@@ -167,9 +165,7 @@ pub(crate) async fn status(State(node): State<Arc<Node>>) -> Json<serde_json::Va
         if reachable && voters.contains(id) {
             reachable_voters += 1;
         }
-        let lag = info
-            .as_ref()
-            .map(|i| commit_index.saturating_sub(i.applied_index));
+        let lag = info.as_ref().map(|i| commit_index.saturating_sub(i.applied_index));
         if !reachable || lag.is_some_and(|l| l > LAG_THRESHOLD) {
             degraded = true;
         }
@@ -240,10 +236,7 @@ pub(crate) async fn add_member(
         peer_url: check_url("peer_url", &req.peer_url)?,
     };
     if req.id == Some(0) {
-        return Err(ApiError::bad_request(
-            "invalid_argument",
-            "node ids start at 1",
-        ));
+        return Err(ApiError::bad_request("invalid_argument", "node ids start at 1"));
     }
     node.ensure_leader()?;
     let _guard = node.lock_membership()?;
@@ -261,11 +254,7 @@ pub(crate) async fn add_member(
         if let Some(existing) = nodes.get(&id) {
             // A joining node that retries after a crash gets the same answer.
             if existing.peer_url == info.peer_url {
-                let role = if voters.contains(&id) {
-                    "follower"
-                } else {
-                    "learner"
-                };
+                let role = if voters.contains(&id) { "follower" } else { "learner" };
                 return Ok(answer(id, role));
             }
             return Err(ApiError::conflict(
@@ -290,8 +279,7 @@ pub(crate) async fn add_member(
         }
         other => return Err(ApiError::internal(format!("unexpected answer {other:?}"))),
     };
-    node.bounded(node.raft.add_learner(id, info.clone(), false))
-        .await??;
+    node.bounded(node.raft.add_learner(id, info.clone(), false)).await??;
     tracing::info!(id, peer = %info.peer_url, "added a learner");
     Ok(answer(id, "learner"))
 }
@@ -300,9 +288,9 @@ pub(crate) async fn remove_member(
     State(node): State<Arc<Node>>,
     Path(raw): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id: NodeId = raw.parse().map_err(|_| {
-        ApiError::bad_request("invalid_argument", format!("{raw:?} is not a node id"))
-    })?;
+    let id: NodeId = raw
+        .parse()
+        .map_err(|_| ApiError::bad_request("invalid_argument", format!("{raw:?} is not a node id")))?;
     node.ensure_leader()?;
     let guard = node.lock_membership()?;
     let (voters, nodes) = node.members();
@@ -317,32 +305,24 @@ pub(crate) async fn remove_member(
     }
     if id == node.id {
         // Hand leadership over first, then let the new leader remove us.
-        let to = node.best_successor().ok_or_else(|| {
-            ApiError::conflict("last_voter", "no other voter to hand leadership to")
-        })?;
+        let to = node
+            .best_successor()
+            .ok_or_else(|| ApiError::conflict("last_voter", "no other voter to hand leadership to"))?;
         node.hand_over_leadership(to).await?;
         drop(guard);
-        let url = node.leader().and_then(|(_, url)| url).ok_or_else(|| {
-            ApiError::unavailable("the new leader's client URL is not known yet; retry")
-        })?;
+        let url = node
+            .leader()
+            .and_then(|(_, url)| url)
+            .ok_or_else(|| ApiError::unavailable("the new leader's client URL is not known yet; retry"))?;
         let path = format!("/v1/cluster/members/{id}");
-        return Ok(crate::forward::relay(
-            &node,
-            Method::DELETE,
-            &url,
-            &path,
-            &HeaderMap::new(),
-            Bytes::new(),
-        )
-        .await?);
+        return Ok(crate::forward::relay(&node, Method::DELETE, &url, &path, &HeaderMap::new(), Bytes::new()).await?);
     }
     let change = if voters.contains(&id) {
         ChangeMembers::RemoveVoters(BTreeSet::from([id]))
     } else {
         ChangeMembers::RemoveNodes(BTreeSet::from([id]))
     };
-    node.bounded(node.raft.change_membership(change, false))
-        .await??;
+    node.bounded(node.raft.change_membership(change, false)).await??;
     tracing::info!(id, "removed a member");
     Ok(Json(json!({ "removed": id })).into_response())
 }
@@ -375,12 +355,9 @@ pub(crate) async fn transfer_leader(
             ))
         }
         Some(to) => to,
-        None => node.best_successor().ok_or_else(|| {
-            ApiError::conflict(
-                "last_voter",
-                "there is no other voter to hand leadership to",
-            )
-        })?,
+        None => node
+            .best_successor()
+            .ok_or_else(|| ApiError::conflict("last_voter", "there is no other voter to hand leadership to"))?,
     };
     node.hand_over_leadership(to).await?;
     Ok(Json(json!({ "leader_id": to })))

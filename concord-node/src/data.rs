@@ -37,8 +37,7 @@ pub(crate) fn item_json(key: &str, r: &KvRecord, now_ms: u64, keys_only: bool) -
 
 /// A `ttl` as given by a client: a humantime duration like `30s` or `5m`.
 pub(crate) fn parse_ttl(text: &str) -> Result<Duration, ApiError> {
-    let bad =
-        |why: String| ApiError::bad_request("invalid_ttl", format!("invalid ttl {text:?}: {why}"));
+    let bad = |why: String| ApiError::bad_request("invalid_ttl", format!("invalid ttl {text:?}: {why}"));
     let ttl = humantime::parse_duration(text).map_err(|e| bad(e.to_string()))?;
     if ttl < Duration::from_millis(1) {
         return Err(bad("a TTL must be at least 1ms".into()));
@@ -69,10 +68,7 @@ fn value_of(
     let bytes = match (value, value_base64) {
         (Some(v), None) => v.into_bytes(),
         (None, Some(b)) => B64.decode(b.as_bytes()).map_err(|e| {
-            ApiError::bad_request(
-                "invalid_argument",
-                format!("{what}: value_base64 is not base64: {e}"),
-            )
+            ApiError::bad_request("invalid_argument", format!("{what}: value_base64 is not base64: {e}"))
         })?,
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
@@ -199,12 +195,7 @@ fn compare_from_json(c: CompareJson, limits: &Limits, i: usize) -> Result<Compar
     check_key(&c.key)?;
     let mut targets = Vec::new();
     if c.value.is_some() || c.value_base64.is_some() {
-        targets.push(Target::Value(value_of(
-            c.value,
-            c.value_base64,
-            limits,
-            &what,
-        )?));
+        targets.push(Target::Value(value_of(c.value, c.value_base64, limits, &what)?));
     }
     targets.extend(c.mod_revision.map(Target::ModRevision));
     targets.extend(c.create_revision.map(Target::CreateRevision));
@@ -213,9 +204,7 @@ fn compare_from_json(c: CompareJson, limits: &Limits, i: usize) -> Result<Compar
     if targets.len() != 1 {
         return Err(ApiError::bad_request(
             "invalid_argument",
-            format!(
-                "{what}: name exactly one of value, mod_revision, create_revision, version, exists"
-            ),
+            format!("{what}: name exactly one of value, mod_revision, create_revision, version, exists"),
         ));
     }
     let op = match c.op.as_deref() {
@@ -327,14 +316,9 @@ mod tests {
         let t = parse(r#"{"compare":[{"key":"a","mod_revision":3,"op":">"}],"success":[{"put":{"key":"a","value":"x","ttl":"2s"}}],"failure":[{"get":{"key":"a"}}]}"#).unwrap();
         assert_eq!(t.compare[0].target, Target::ModRevision(3));
         assert_eq!(t.compare[0].op, CompareOp::Gt);
-        assert!(matches!(
-            &t.success[0],
-            TxnOp::Put {
-                ttl_ms: Some(2000),
-                ..
-            }
-        ));
-        let t = parse(r#"{"compare":[{"key":"a","exists":false}],"success":[{"delete_prefix":{"prefix":"p/"}}]}"#).unwrap();
+        assert!(matches!(&t.success[0], TxnOp::Put { ttl_ms: Some(2000), .. }));
+        let t =
+            parse(r#"{"compare":[{"key":"a","exists":false}],"success":[{"delete_prefix":{"prefix":"p/"}}]}"#).unwrap();
         assert_eq!(t.compare[0].op, CompareOp::Eq);
     }
 
@@ -342,10 +326,7 @@ mod tests {
     fn bad_transactions_say_why() {
         let code = |body: &str| parse(body).unwrap_err().code;
         assert_eq!(code("{not json"), "invalid_json");
-        assert_eq!(
-            code(r#"{"compare":[{"key":"a","colour":"red"}]}"#),
-            "invalid_json"
-        );
+        assert_eq!(code(r#"{"compare":[{"key":"a","colour":"red"}]}"#), "invalid_json");
         assert_eq!(code(r#"{"compare":[{"key":"a"}]}"#), "invalid_argument");
         assert_eq!(
             code(r#"{"compare":[{"key":"a","version":1,"exists":true}]}"#),
@@ -355,18 +336,12 @@ mod tests {
             code(r#"{"compare":[{"key":"a","version":1,"op":"~"}]}"#),
             "invalid_argument"
         );
-        assert_eq!(
-            code(r#"{"success":[{"frobnicate":{"key":"a"}}]}"#),
-            "invalid_json"
-        );
+        assert_eq!(code(r#"{"success":[{"frobnicate":{"key":"a"}}]}"#), "invalid_json");
         assert_eq!(
             code(r#"{"success":[{"put":{"key":"a","value":"x","ttl":"soon"}}]}"#),
             "invalid_ttl"
         );
-        assert_eq!(
-            code(r#"{"success":[{"put":{"key":"","value":"x"}}]}"#),
-            "invalid_key"
-        );
+        assert_eq!(code(r#"{"success":[{"put":{"key":"","value":"x"}}]}"#), "invalid_key");
         assert_eq!(
             code(r#"{"success":[{"put":{"key":"a","value":"0123456789abcdefg"}}]}"#),
             "value_too_large"

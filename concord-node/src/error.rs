@@ -6,9 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use concord_core::{NodeId, TypeConfig};
-use openraft::error::{
-    ChangeMembershipError, ClientWriteError, ForwardToLeader, LinearizableReadError, RaftError,
-};
+use openraft::error::{ChangeMembershipError, ClientWriteError, ForwardToLeader, LinearizableReadError, RaftError};
 use serde_json::json;
 
 /// The 409 code of a membership change refused because another is running;
@@ -72,9 +70,7 @@ impl ApiError {
             "not_leader",
             match &leader {
                 Some((id, _)) => format!("this node is not the leader; node {id} is"),
-                None => {
-                    "this node is not the leader and no leader is known yet; retry shortly".into()
-                }
+                None => "this node is not the leader and no leader is known yet; retry shortly".into(),
             },
         );
         if let Some((id, Some(url))) = leader {
@@ -89,9 +85,7 @@ impl ApiError {
             "not_leader",
             match f.leader_id {
                 Some(id) => format!("this node is not the leader; node {id} is"),
-                None => {
-                    "this node is not the leader and no leader is known yet; retry shortly".into()
-                }
+                None => "this node is not the leader and no leader is known yet; retry shortly".into(),
             },
         );
         if let (Some(id), Some(node)) = (f.leader_id, &f.leader_node) {
@@ -125,14 +119,15 @@ impl From<RaftError<TypeConfig, ClientWriteError<TypeConfig>>> for ApiError {
                 "leadership changed before the write committed; it may or may not have been applied",
             ),
             RaftError::APIError(ClientWriteError::ChangeMembershipError(ChangeMembershipError::InProgress(p))) => {
-                ApiError::conflict(MEMBERSHIP_BUSY, format!("another membership change is in progress: {p}"))
+                ApiError::conflict(
+                    MEMBERSHIP_BUSY,
+                    format!("another membership change is in progress: {p}"),
+                )
             }
             RaftError::APIError(ClientWriteError::ChangeMembershipError(m)) => {
                 ApiError::conflict("conflict", m.to_string())
             }
-            RaftError::APIError(other) => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", other.to_string())
-            }
+            RaftError::APIError(other) => ApiError::new(StatusCode::CONFLICT, "conflict", other.to_string()),
             RaftError::Fatal(f) => ApiError::unavailable(format!("raft stopped: {f}")),
         }
     }
@@ -141,9 +136,7 @@ impl From<RaftError<TypeConfig, ClientWriteError<TypeConfig>>> for ApiError {
 impl From<RaftError<TypeConfig, LinearizableReadError<TypeConfig>>> for ApiError {
     fn from(e: RaftError<TypeConfig, LinearizableReadError<TypeConfig>>) -> Self {
         match e {
-            RaftError::APIError(LinearizableReadError::ForwardToLeader(f)) => {
-                ApiError::not_leader(&f)
-            }
+            RaftError::APIError(LinearizableReadError::ForwardToLeader(f)) => ApiError::not_leader(&f),
             RaftError::APIError(other) => ApiError::unavailable(other.to_string()),
             RaftError::Fatal(f) => ApiError::unavailable(format!("raft stopped: {f}")),
         }

@@ -33,14 +33,8 @@ fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
     false
 }
 
-pub(crate) async fn middleware(
-    State(node): State<Arc<Node>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    if req.headers().contains_key(FORWARDED)
-        || !needs_leader(req.method(), req.uri().path(), req.uri().query())
-    {
+pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
+    if req.headers().contains_key(FORWARDED) || !needs_leader(req.method(), req.uri().path(), req.uri().query()) {
         return next.run(req).await;
     }
     let Some((leader, Some(url))) = node.leader().filter(|(id, _)| *id != node.id) else {
@@ -60,28 +54,11 @@ pub(crate) async fn middleware(
             .into_response()
         }
         Err(e) => {
-            return ApiError::bad_request(
-                "bad_body",
-                format!("could not read the request body: {e}"),
-            )
-            .into_response()
+            return ApiError::bad_request("bad_body", format!("could not read the request body: {e}")).into_response()
         }
     };
-    let path = parts
-        .uri
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_string();
-    match relay(
-        &node,
-        parts.method.clone(),
-        &url,
-        &path,
-        &parts.headers,
-        body.clone(),
-    )
-    .await
-    {
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+    match relay(&node, parts.method.clone(), &url, &path, &parts.headers, body.clone()).await {
         Ok(resp) => resp,
         // The request never reached the old leader: answer here, which gives
         // the client `not_leader` (or serves it, if this node now leads).
@@ -140,9 +117,7 @@ pub(crate) async fn relay(
                 "the leader at {leader_url} did not answer in time"
             )))
         } else {
-            Relay::Failed(ApiError::unavailable(format!(
-                "lost the leader at {leader_url}: {e}"
-            )))
+            Relay::Failed(ApiError::unavailable(format!("lost the leader at {leader_url}: {e}")))
         }
     })?;
     let mut builder = Response::builder().status(resp.status().as_u16());
@@ -154,11 +129,10 @@ pub(crate) async fn relay(
             }
         }
     }
-    let bytes = resp.bytes().await.map_err(|e| {
-        Relay::Failed(ApiError::unavailable(format!(
-            "reading the leader's answer: {e}"
-        )))
-    })?;
+    let bytes = resp
+        .bytes()
+        .await
+        .map_err(|e| Relay::Failed(ApiError::unavailable(format!("reading the leader's answer: {e}"))))?;
     builder
         .body(Body::from(bytes))
         .map_err(|e| Relay::Failed(ApiError::internal(e.to_string())))
@@ -173,16 +147,8 @@ mod tests {
         assert!(needs_leader(&Method::PUT, "/v1/kv/a", None));
         assert!(needs_leader(&Method::DELETE, "/v1/kv/a", None));
         assert!(needs_leader(&Method::GET, "/v1/kv/a", None));
-        assert!(needs_leader(
-            &Method::GET,
-            "/v1/kv/a",
-            Some("consistency=linearizable")
-        ));
-        assert!(!needs_leader(
-            &Method::GET,
-            "/v1/kv/a",
-            Some("consistency=stale")
-        ));
+        assert!(needs_leader(&Method::GET, "/v1/kv/a", Some("consistency=linearizable")));
+        assert!(!needs_leader(&Method::GET, "/v1/kv/a", Some("consistency=stale")));
         assert!(needs_leader(&Method::POST, "/v1/cluster/members", None));
         assert!(!needs_leader(&Method::GET, "/v1/cluster/status", None));
         assert!(!needs_leader(&Method::GET, "/ready", None));

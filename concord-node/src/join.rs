@@ -21,9 +21,7 @@ pub(crate) async fn join(
     me: &NodeInfo,
 ) -> Result<(NodeId, String), NodeError> {
     if urls.is_empty() {
-        return Err(NodeError::Usage(
-            "--join needs at least one member URL".into(),
-        ));
+        return Err(NodeError::Usage("--join needs at least one member URL".into()));
     }
     let body = json!({ "id": id, "client_url": me.client_url, "peer_url": me.peer_url });
     let deadline = Instant::now() + JOIN_DEADLINE;
@@ -39,16 +37,13 @@ pub(crate) async fn join(
                 .await;
             match resp {
                 Ok(resp) if resp.status().is_success() => {
-                    let v: serde_json::Value = resp
-                        .json()
-                        .await
-                        .map_err(|e| NodeError::Join(e.to_string()))?;
-                    let id = v["id"].as_u64().ok_or_else(|| {
-                        NodeError::Join(format!("{url} answered without an id: {v}"))
-                    })?;
-                    let cluster = v["cluster_id"].as_str().ok_or_else(|| {
-                        NodeError::Join(format!("{url} answered without a cluster id: {v}"))
-                    })?;
+                    let v: serde_json::Value = resp.json().await.map_err(|e| NodeError::Join(e.to_string()))?;
+                    let id = v["id"]
+                        .as_u64()
+                        .ok_or_else(|| NodeError::Join(format!("{url} answered without an id: {v}")))?;
+                    let cluster = v["cluster_id"]
+                        .as_str()
+                        .ok_or_else(|| NodeError::Join(format!("{url} answered without a cluster id: {v}")))?;
                     tracing::info!(id, cluster, via = %url, "joined the cluster as a learner");
                     return Ok((id, cluster.to_string()));
                 }
@@ -66,9 +61,7 @@ pub(crate) async fn join(
             }
         }
         if Instant::now() > deadline {
-            return Err(NodeError::Join(format!(
-                "no member accepted the join: {last}"
-            )));
+            return Err(NodeError::Join(format!("no member accepted the join: {last}")));
         }
         tracing::warn!(error = %last, "join attempt failed; retrying");
         tokio::time::sleep(Duration::from_millis(500)).await;

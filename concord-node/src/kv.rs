@@ -16,8 +16,7 @@ use serde_json::json;
 
 use crate::api::{now_ms, query, read_body, request_id, Consistency};
 use crate::data::{
-    batch_from_json, item_json, parse_json, txn_from_json, txn_response_json, BatchJson, Limits,
-    TxnJson,
+    batch_from_json, item_json, parse_json, txn_from_json, txn_response_json, BatchJson, Limits, TxnJson,
 };
 use crate::error::ApiError;
 use crate::Node;
@@ -113,9 +112,7 @@ pub(crate) async fn delete_prefix(
         Some(OpResult::DeletePrefix { deleted }) => *deleted,
         _ => 0,
     };
-    Ok(Json(
-        json!({ "deleted": deleted, "revision": resp.revision }),
-    ))
+    Ok(Json(json!({ "deleted": deleted, "revision": resp.revision })))
 }
 
 /// `POST /v1/txn`.
@@ -190,16 +187,54 @@ pub(crate) async fn export(
         };
         let _ = tx.blocking_send(last);
     });
-    let stream = futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
+    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
     let mut resp = Body::from_stream(stream).into_response();
     *resp.status_mut() = StatusCode::OK;
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-ndjson"),
-    );
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-ndjson"));
     resp.headers_mut()
         .insert("concord-revision", HeaderValue::from(revision));
     Ok(resp)
+}
+
+/// `GET /v1/debug/digest`: this node's own state (never forwarded) as
+/// `{"revision", "keys", "digest"}`: a SHA-256 over every stored key and
+/// record at `revision`. Replicas at the same revision must agree.
+pub(crate) async fn digest(State(node): State<Arc<Node>>) -> Result<Json<serde_json::Value>, ApiError> {
+    let view = node
+        .reader
+        .export_view()
+        .map_err(|e| ApiError::internal(format!("digest: {e}")))?;
+    let revision = view.revision;
+    let (keys, digest) = tokio::task::spawn_blocking(move || {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let mut keys = 0u64;
+        view.for_each_stored("", |key, r| {
+            keys += 1;
+            h.update((key.len() as u64).to_be_bytes());
+            h.update(key.as_bytes());
+            h.update((r.value.len() as u64).to_be_bytes());
+            h.update(&r.value);
+            for n in [
+                r.create_revision,
+                r.mod_revision,
+                r.version,
+                r.expires_at_ms.unwrap_or(0),
+            ] {
+                h.update(n.to_be_bytes());
+            }
+            Ok(())
+        })
+        .map(|()| {
+            (
+                keys,
+                h.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            )
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?
+    .map_err(|e| ApiError::internal(format!("digest: {e}")))?;
+    Ok(Json(json!({ "revision": revision, "keys": keys, "digest": digest })))
 }

@@ -123,10 +123,7 @@ pub async fn run(
     listeners: Listeners,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), NodeError> {
-    let Prepared {
-        config,
-        mut storage,
-    } = prepared;
+    let Prepared { config, mut storage } = prepared;
     let is_fresh = storage.is_fresh;
     let me = NodeInfo {
         client_url: advertised(&config.advertise_client, &listeners.client)?,
@@ -165,11 +162,7 @@ pub async fn run(
             })?,
     };
     storage.claim_node_id(&config.data_dir, id)?;
-    let cluster_id = match (
-        storage.cluster_id.clone(),
-        joined_cluster,
-        &config.bootstrap,
-    ) {
+    let cluster_id = match (storage.cluster_id.clone(), joined_cluster, &config.bootstrap) {
         (Some(recorded), _, _) => recorded,
         (None, Some(joined), _) => joined,
         (None, None, Bootstrap::InitialCluster(peers)) => cluster_id_of(peers),
@@ -179,8 +172,7 @@ pub async fn run(
     let cluster_id: Arc<str> = cluster_id.into();
 
     let raft_config = Arc::new(config.raft_config()?);
-    let network = network::PeerNetwork::new(cluster_id.clone())
-        .map_err(|e| NodeError::Raft(e.to_string()))?;
+    let network = network::PeerNetwork::new(cluster_id.clone()).map_err(|e| NodeError::Raft(e.to_string()))?;
     let raft = Raft::new(id, raft_config, network, storage.log, storage.sm)
         .await
         .map_err(|e| NodeError::Raft(e.to_string()))?;
@@ -253,10 +245,9 @@ pub async fn run(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let client = axum::serve(listeners.client, api::router(node.clone()))
-        .with_graceful_shutdown(stopped(stop_rx.clone()));
-    let peer = axum::serve(listeners.peer, peer::router(node.clone()))
-        .with_graceful_shutdown(stopped(stop_rx));
+    let client =
+        axum::serve(listeners.client, api::router(node.clone())).with_graceful_shutdown(stopped(stop_rx.clone()));
+    let peer = axum::serve(listeners.peer, peer::router(node.clone())).with_graceful_shutdown(stopped(stop_rx));
     let client = tokio::spawn(async move { client.await });
     let peer = tokio::spawn(async move { peer.await });
 
@@ -272,9 +263,7 @@ pub async fn run(
         let _ = peer.await;
     })
     .await;
-    raft.shutdown()
-        .await
-        .map_err(|e| NodeError::Raft(e.to_string()))?;
+    raft.shutdown().await.map_err(|e| NodeError::Raft(e.to_string()))?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -303,10 +292,7 @@ fn cluster_id_of(peers: &BTreeMap<NodeId, String>) -> String {
     for (id, url) in peers {
         h.update(format!("{id}={},", url.trim_end_matches('/')));
     }
-    h.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// 64 random bits as hex, from the standard library's per-process random

@@ -54,10 +54,7 @@ async fn tick(node: &Node) -> Result<(), crate::error::ApiError> {
     let caught_up: BTreeSet<_> = membership
         .learner_ids()
         .filter(|id| {
-            let matched = m
-                .replication
-                .as_ref()
-                .and_then(|r| r.get(id).cloned().flatten());
+            let matched = m.replication.as_ref().and_then(|r| r.get(id).cloned().flatten());
             matched.is_some_and(|l| l.index() + CAUGHT_UP >= last)
         })
         .collect();
@@ -94,11 +91,8 @@ async fn tick(node: &Node) -> Result<(), crate::error::ApiError> {
     if !learnt.is_empty() {
         if let Ok(_guard) = node.membership_lock.try_lock() {
             tracing::info!(ids = ?learnt.keys().collect::<Vec<_>>(), "recording members' client URLs");
-            node.bounded(
-                node.raft
-                    .change_membership(ChangeMembers::SetNodes(learnt), false),
-            )
-            .await??;
+            node.bounded(node.raft.change_membership(ChangeMembers::SetNodes(learnt), false))
+                .await??;
         }
     }
     Ok(())

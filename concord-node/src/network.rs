@@ -14,8 +14,8 @@ use concord_core::{NodeId, NodeInfo, TypeConfig};
 use openraft::error::{NetworkError, RPCError, ReplicationClosed, StreamingError, Unreachable};
 use openraft::network::RPCOption;
 use openraft::raft::{
-    AppendEntriesRequest, AppendEntriesResponse, SnapshotResponse, TransferLeaderRequest,
-    TransferLeaderResponse, VoteRequest, VoteResponse,
+    AppendEntriesRequest, AppendEntriesResponse, SnapshotResponse, TransferLeaderRequest, TransferLeaderResponse,
+    VoteRequest, VoteResponse,
 };
 use openraft::{RaftNetworkFactory, RaftNetworkV2};
 use serde::de::DeserializeOwned;
@@ -35,10 +35,7 @@ pub(crate) mod path {
 pub(crate) enum TransportError {
     /// Could not connect, or the connection broke: back off.
     #[error("peer {target} unreachable: {source}")]
-    Unreachable {
-        target: NodeId,
-        source: reqwest::Error,
-    },
+    Unreachable { target: NodeId, source: reqwest::Error },
     #[error("peer {target} timed out")]
     Timeout { target: NodeId },
     #[error("peer {target}: {message}")]
@@ -55,9 +52,7 @@ impl TransportError {
 
     fn into_streaming(self) -> StreamingError<TypeConfig> {
         match self {
-            TransportError::Unreachable { .. } => {
-                StreamingError::Unreachable(Unreachable::new(&self))
-            }
+            TransportError::Unreachable { .. } => StreamingError::Unreachable(Unreachable::new(&self)),
             _ => StreamingError::Network(NetworkError::new(&self)),
         }
     }
@@ -108,12 +103,7 @@ pub struct PeerClient {
 }
 
 impl PeerClient {
-    async fn call<Req, Resp>(
-        &self,
-        path: &str,
-        req: &Req,
-        timeout: Duration,
-    ) -> Result<Resp, TransportError>
+    async fn call<Req, Resp>(&self, path: &str, req: &Req, timeout: Duration) -> Result<Resp, TransportError>
     where
         Req: Serialize,
         Resp: DeserializeOwned,
@@ -141,8 +131,8 @@ impl PeerClient {
             .bytes()
             .await
             .map_err(|source| TransportError::Unreachable { target, source })?;
-        let answer: Result<Resp, String> = bincode::deserialize(&bytes)
-            .map_err(|e| other(format!("decoding response from {path}: {e}")))?;
+        let answer: Result<Resp, String> =
+            bincode::deserialize(&bytes).map_err(|e| other(format!("decoding response from {path}: {e}")))?;
         answer.map_err(other)
     }
 }
@@ -243,11 +233,7 @@ pub(crate) struct PeerInfo {
 pub(crate) const INFO_PATH: &str = "/raft/info";
 
 /// Asks the node at `peer_url` about itself, giving up after `timeout`.
-pub(crate) async fn probe(
-    http: &reqwest::Client,
-    peer_url: &str,
-    timeout: Duration,
-) -> Option<PeerInfo> {
+pub(crate) async fn probe(http: &reqwest::Client, peer_url: &str, timeout: Duration) -> Option<PeerInfo> {
     let resp = http
         .get(format!("{}{INFO_PATH}", peer_url.trim_end_matches('/')))
         .timeout(timeout)

@@ -61,9 +61,7 @@ where
     }
     let req = match bincode::deserialize::<Req>(&body) {
         Ok(req) => req,
-        Err(e) => {
-            return (StatusCode::BAD_REQUEST, format!("bad peer request: {e}")).into_response()
-        }
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("bad peer request: {e}")).into_response(),
     };
     let res = f(node, req).await.map_err(|e| e.to_string());
     match bincode::serialize(&res) {
@@ -80,24 +78,26 @@ async fn append(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) 
 }
 
 async fn vote(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
-    handle(node, headers, body, |node, req| async move {
-        node.raft.vote(req).await
-    })
+    handle(
+        node,
+        headers,
+        body,
+        |node, req| async move { node.raft.vote(req).await },
+    )
     .await
 }
 
 async fn pre_vote(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
-    handle(node, headers, body, |node, req| async move {
-        node.raft.pre_vote(req).await
-    })
+    handle(
+        node,
+        headers,
+        body,
+        |node, req| async move { node.raft.pre_vote(req).await },
+    )
     .await
 }
 
-async fn transfer_leader(
-    State(node): State<Arc<Node>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn transfer_leader(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
     handle(node, headers, body, |node, req| async move {
         node.raft.handle_transfer_leader(req).await
     })
@@ -105,24 +105,18 @@ async fn transfer_leader(
 }
 
 async fn snapshot(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
-    handle(
-        node,
-        headers,
-        body,
-        |node, req: SnapshotTransfer| async move {
-            // Validate before openraft sees it: an error inside install is fatal.
-            concord_core::store::validate_snapshot(&req.data)
-                .map_err(|e| format!("invalid snapshot payload: {e}"))?;
-            let snapshot = Snapshot {
-                meta: req.meta,
-                snapshot: req.data,
-            };
-            node.raft
-                .install_full_snapshot(req.vote, snapshot)
-                .await
-                .map_err(|e| e.to_string())
-        },
-    )
+    handle(node, headers, body, |node, req: SnapshotTransfer| async move {
+        // Validate before openraft sees it: an error inside install is fatal.
+        concord_core::store::validate_snapshot(&req.data).map_err(|e| format!("invalid snapshot payload: {e}"))?;
+        let snapshot = Snapshot {
+            meta: req.meta,
+            snapshot: req.data,
+        };
+        node.raft
+            .install_full_snapshot(req.vote, snapshot)
+            .await
+            .map_err(|e| e.to_string())
+    })
     .await
 }
 
@@ -150,10 +144,7 @@ impl Node {
             term: m.current_term,
             leader_id: m.current_leader,
             last_log_index: m.last_log_index.unwrap_or(0),
-            commit_index: m
-                .cluster_committed
-                .or(m.local_committed)
-                .map_or(0, |c| c.index()),
+            commit_index: m.cluster_committed.or(m.local_committed).map_or(0, |c| c.index()),
             applied_index: m.last_applied.map_or(0, |c| c.index()),
             snapshot_index: m.snapshot.map(|c| c.index()),
             purged_index: m.purged.map(|c| c.index()),

@@ -100,10 +100,7 @@ fn keys_with_slashes_spaces_and_unicode() {
         assert_eq!(out.stdout, key.as_bytes(), "key {key:?}");
     }
     // "a/b/c" and "a%2Fb%2Fc" over HTTP name the same key.
-    let body = crate::support::http()
-        .get(node.kv_url("a%2Fb%2Fc"))
-        .send()
-        .unwrap();
+    let body = crate::support::http().get(node.kv_url("a%2Fb%2Fc")).send().unwrap();
     assert_eq!(body.text().unwrap(), "a/b/c");
 }
 
@@ -137,33 +134,19 @@ fn json_output_and_revisions() {
 fn global_flags_go_before_or_after_the_subcommand() {
     let node = TestNode::start();
     let mut put = crate::support::concord();
-    put.env_remove("CONCORD_ENDPOINTS").args([
-        "kv",
-        "put",
-        "k",
-        "v",
-        "--endpoints",
-        &node.url(),
-        "--timeout",
-        "3s",
-    ]);
+    put.env_remove("CONCORD_ENDPOINTS")
+        .args(["kv", "put", "k", "v", "--endpoints", &node.url(), "--timeout", "3s"]);
     assert_eq!(code(&run(put)), 0);
 
     let mut get = crate::support::concord();
-    get.env("CONCORD_ENDPOINTS", node.url())
-        .args(["kv", "get", "k"]);
+    get.env("CONCORD_ENDPOINTS", node.url()).args(["kv", "get", "k"]);
     assert_eq!(run(get).stdout, b"v");
 
     // The first endpoint is down: the CLI fails over to the second.
     let dead = format!("http://127.0.0.1:{}", crate::support::free_port());
     let mut get = crate::support::concord();
-    get.env_remove("CONCORD_ENDPOINTS").args([
-        "--endpoints",
-        &format!("{dead},{}", node.url()),
-        "kv",
-        "get",
-        "k",
-    ]);
+    get.env_remove("CONCORD_ENDPOINTS")
+        .args(["--endpoints", &format!("{dead},{}", node.url()), "kv", "get", "k"]);
     let out = run(get);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(out.stdout, b"v");
@@ -173,15 +156,8 @@ fn global_flags_go_before_or_after_the_subcommand() {
 fn unreachable_cluster_exits_5_and_bad_usage_exits_2() {
     let dead = format!("http://127.0.0.1:{}", crate::support::free_port());
     let mut get = crate::support::concord();
-    get.env_remove("CONCORD_ENDPOINTS").args([
-        "--endpoints",
-        &dead,
-        "--timeout",
-        "1s",
-        "kv",
-        "get",
-        "k",
-    ]);
+    get.env_remove("CONCORD_ENDPOINTS")
+        .args(["--endpoints", &dead, "--timeout", "1s", "kv", "get", "k"]);
     let out = run(get);
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
@@ -203,11 +179,7 @@ fn bad_input_is_refused_with_the_servers_message() {
     put.args(["kv", "put", "", "v"]);
     let out = run(put);
     assert_ne!(code(&out), 0);
-    assert!(
-        stderr(&out).contains("key must not be empty"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("key must not be empty"), "{}", stderr(&out));
 
     let long = "k".repeat(4097);
     let mut put = node.cli();

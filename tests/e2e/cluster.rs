@@ -30,19 +30,11 @@ fn write_and_read_everywhere(cluster: &TestCluster, tag: &str) -> BTreeMap<Strin
     for node in cluster.running() {
         for (key, value) in &written {
             let resp = c.get(node.kv_url(key)).send().unwrap();
-            assert_eq!(
-                resp.status(),
-                200,
-                "linearizable read of {key} on node {:?}",
-                node.id
-            );
+            assert_eq!(resp.status(), 200, "linearizable read of {key} on node {:?}", node.id);
             assert_eq!(resp.text().unwrap(), *value);
             // Stale reads are local: they converge without a leader round trip.
             eventually(&format!("stale {key} on node {:?}", node.id), 10, || {
-                let r = c
-                    .get(format!("{}?consistency=stale", node.kv_url(key)))
-                    .send()
-                    .ok()?;
+                let r = c.get(format!("{}?consistency=stale", node.kv_url(key))).send().ok()?;
                 (r.status() == 200 && r.text().ok()? == *value).then_some(())
             });
         }
@@ -93,14 +85,7 @@ fn three_nodes_via_initial_cluster_and_status() {
     let members = status["members"].as_array().unwrap();
     assert_eq!(members.len(), 3);
     for m in members {
-        for field in [
-            "id",
-            "role",
-            "client_url",
-            "peer_url",
-            "applied_index",
-            "reachable",
-        ] {
+        for field in ["id", "role", "client_url", "peer_url", "applied_index", "reachable"] {
             assert!(!m[field].is_null(), "member lacks {field}: {m}");
         }
         assert_eq!(m["reachable"], true);
@@ -119,10 +104,7 @@ fn three_nodes_via_initial_cluster_and_status() {
             s["cluster_id"].clone()
         })
         .collect();
-    assert!(
-        ids.iter().all(|id| *id == ids[0] && id.is_string()),
-        "{ids:?}"
-    );
+    assert!(ids.iter().all(|id| *id == ids[0] && id.is_string()), "{ids:?}");
 }
 
 #[test]
@@ -163,10 +145,7 @@ fn leader_kill_then_writes_resume_and_the_node_catches_up_by_snapshot() {
     let out = run(cmd);
     assert_eq!(code(&out), 0, "write after leader kill: {}", stderr(&out));
     let took = started.elapsed();
-    assert!(
-        took < Duration::from_secs(10),
-        "writes resumed only after {took:?}"
-    );
+    assert!(took < Duration::from_secs(10), "writes resumed only after {took:?}");
     eprintln!("writes resumed {took:?} after kill -9 of the leader");
     expected.insert("after/failover".into(), "ok".into());
 
@@ -190,18 +169,14 @@ fn leader_kill_then_writes_resume_and_the_node_catches_up_by_snapshot() {
         assert_eq!(resp.status(), 200);
         expected.insert(k, v);
     }
-    let purged = eventually(
-        "the survivors to purge the log the killed node lacks",
-        30,
-        || {
-            let p = cluster
-                .running()
-                .filter_map(|n| n.info())
-                .filter_map(|i| i["purged_index"].as_u64())
-                .min()?;
-            (p > killed_last_index).then_some(p)
-        },
-    );
+    let purged = eventually("the survivors to purge the log the killed node lacks", 30, || {
+        let p = cluster
+            .running()
+            .filter_map(|n| n.info())
+            .filter_map(|i| i["purged_index"].as_u64())
+            .min()?;
+        (p > killed_last_index).then_some(p)
+    });
     eprintln!("killed node stopped at index {killed_last_index}; survivors purged up to {purged}");
 
     cluster.nodes[leader].spawn();
@@ -209,9 +184,7 @@ fn leader_kill_then_writes_resume_and_the_node_catches_up_by_snapshot() {
     cluster.wait_voters(3);
     let info = cluster.nodes[leader].info().unwrap();
     assert!(
-        info["snapshot_index"]
-            .as_u64()
-            .is_some_and(|s| s > killed_last_index),
+        info["snapshot_index"].as_u64().is_some_and(|s| s > killed_last_index),
         "the restarted node caught up through a snapshot: {info}"
     );
     cluster.assert_converged(&expected);
@@ -273,9 +246,7 @@ fn membership_changes_under_writes_and_ids_are_never_reused() {
 
     // remove-node a follower (not the leader).
     let leader = cluster.leader();
-    let victim = (0..cluster.nodes.len())
-        .find(|i| *i != leader && *i != 3)
-        .unwrap();
+    let victim = (0..cluster.nodes.len()).find(|i| *i != leader && *i != 3).unwrap();
     let victim_id = cluster.nodes[victim].id.unwrap();
     let mut cmd = cluster.cli();
     cmd.args(["cluster", "remove-node", &victim_id.to_string(), "--yes"]);
@@ -297,12 +268,7 @@ fn membership_changes_under_writes_and_ids_are_never_reused() {
         "http://127.0.0.1:2",
     ]);
     let out = run(cmd);
-    assert_eq!(
-        code(&out),
-        6,
-        "reusing a removed id must conflict: {}",
-        stderr(&out)
-    );
+    assert_eq!(code(&out), 6, "reusing a removed id must conflict: {}", stderr(&out));
     assert!(stderr(&out).contains("never reused"), "{}", stderr(&out));
 
     // ... nor by assignment: a joining node gets 5.
@@ -317,11 +283,7 @@ fn membership_changes_under_writes_and_ids_are_never_reused() {
     stop.store(true, Ordering::Relaxed);
     writer.join().unwrap();
     let acked = acked.lock().unwrap().clone();
-    assert!(
-        acked.len() > 20,
-        "the writer got only {} writes through",
-        acked.len()
-    );
+    assert!(acked.len() > 20, "the writer got only {} writes through", acked.len());
     cluster.assert_converged(&acked);
 }
 
@@ -375,11 +337,7 @@ fn membership_errors_are_clear() {
     cmd.args(dup.start_args());
     let out = run(cmd);
     assert_ne!(code(&out), 0);
-    assert!(
-        stderr(&out).contains("node id 2 is in use"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("node id 2 is in use"), "{}", stderr(&out));
     dup.id = None;
 
     // Removing an unknown id.
@@ -426,10 +384,7 @@ fn membership_errors_are_clear() {
         .expect("the second change is answered at once, not queued");
     assert_eq!(resp.status(), 409);
     let busy: serde_json::Value = resp.json().unwrap();
-    assert_eq!(
-        busy["error"]["code"], "membership_change_in_progress",
-        "{busy}"
-    );
+    assert_eq!(busy["error"]["code"], "membership_change_in_progress", "{busy}");
     for &f in &followers {
         cluster.nodes[f].pause(false);
     }
@@ -498,11 +453,7 @@ fn a_node_that_bootstrapped_alone_is_refused_not_corrupted() {
             .contains("refusing a Raft RPC from another cluster")
             .then_some(())
     });
-    assert!(
-        !rogue.has_exited(),
-        "the rogue node crashed; log:\n{}",
-        rogue.log()
-    );
+    assert!(!rogue.has_exited(), "the rogue node crashed; log:\n{}", rogue.log());
     let theirs = rogue.info().unwrap()["cluster_id"].clone();
     let ours = cluster.nodes[0].info().unwrap()["cluster_id"].clone();
     assert_ne!(theirs, ours);

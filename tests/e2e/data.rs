@@ -7,9 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::{
-    code, encode, eventually, http, run, run_with_stdin, stderr, TestCluster, TestNode,
-};
+use crate::support::{code, encode, eventually, http, run, run_with_stdin, stderr, TestCluster, TestNode};
 
 fn cli_json(mut cmd: std::process::Command) -> Value {
     cmd.args(["-o", "json"]);
@@ -63,10 +61,7 @@ fn compare_and_set_and_json_gets() {
     let err: Value = resp.json().unwrap();
     assert_eq!(err["error"]["code"], "conflict");
     assert_eq!(err["error"]["current_revision"], item["mod_revision"]);
-    c.put(node.kv_url("bin"))
-        .body(vec![0xff, 0x00, 0xfe])
-        .send()
-        .unwrap();
+    c.put(node.kv_url("bin")).body(vec![0xff, 0x00, 0xfe]).send().unwrap();
     let v: Value = c
         .get(format!("{}?format=json", node.kv_url("bin")))
         .send()
@@ -109,20 +104,12 @@ fn ttl_keys_expire_on_every_member() {
         assert_eq!(stale.text().unwrap(), "alive");
     }
     let v: Value = c
-        .get(format!(
-            "{}?format=json",
-            cluster.nodes[0].kv_url("session")
-        ))
+        .get(format!("{}?format=json", cluster.nodes[0].kv_url("session")))
         .send()
         .unwrap()
         .json()
         .unwrap();
-    assert!(
-        v["ttl_remaining"]
-            .as_u64()
-            .is_some_and(|t| (1..=2).contains(&t)),
-        "{v}"
-    );
+    assert!(v["ttl_remaining"].as_u64().is_some_and(|t| (1..=2).contains(&t)), "{v}");
 
     std::thread::sleep(Duration::from_secs(3));
     for node in cluster.running() {
@@ -130,22 +117,13 @@ fn ttl_keys_expire_on_every_member() {
             let mut cmd = node.cli();
             cmd.args(["kv", "get", "session", "--consistency", consistency]);
             let out = run(cmd);
-            assert_eq!(
-                code(&out),
-                3,
-                "node {:?} {consistency}: {}",
-                node.id,
-                stderr(&out)
-            );
+            assert_eq!(code(&out), 3, "node {:?} {consistency}: {}", node.id, stderr(&out));
         }
     }
     // The leader's sweep deletes it through Raft; it no longer lists anywhere.
     for node in cluster.running() {
         let page: Value = c
-            .get(format!(
-                "{}/v1/kv?prefix=session&consistency=stale",
-                node.url()
-            ))
+            .get(format!("{}/v1/kv?prefix=session&consistency=stale", node.url()))
             .send()
             .unwrap()
             .json()
@@ -175,9 +153,7 @@ fn default_ttl_applies_to_keys_written_without_one() {
 fn prefix_listing_is_ordered_and_paginates() {
     let node = TestNode::start();
     let c = http();
-    let mut keys: Vec<String> = (0..57)
-        .map(|i| format!("list/{:03}", (i * 37) % 57))
-        .collect();
+    let mut keys: Vec<String> = (0..57).map(|i| format!("list/{:03}", (i * 37) % 57)).collect();
     for k in &keys {
         c.put(node.kv_url(k)).body(format!("v-{k}")).send().unwrap();
     }
@@ -197,10 +173,7 @@ fn prefix_listing_is_ordered_and_paginates() {
         let page: Value = c.get(url).send().unwrap().json().unwrap();
         pages += 1;
         for item in page["items"].as_array().unwrap() {
-            assert_eq!(
-                item["value"],
-                format!("v-{}", item["key"].as_str().unwrap())
-            );
+            assert_eq!(item["value"], format!("v-{}", item["key"].as_str().unwrap()));
             seen.push(item["key"].as_str().unwrap().to_string());
         }
         if page["more"] != true {
@@ -214,15 +187,7 @@ fn prefix_listing_is_ordered_and_paginates() {
 
     // The CLI follows pages itself; --keys-only prints only keys.
     let mut cmd = node.cli();
-    cmd.args([
-        "kv",
-        "list",
-        "--prefix",
-        "list/",
-        "--keys-only",
-        "--page-size",
-        "7",
-    ]);
+    cmd.args(["kv", "list", "--prefix", "list/", "--keys-only", "--page-size", "7"]);
     let out = run(cmd);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let lines: Vec<String> = String::from_utf8(out.stdout)
@@ -241,10 +206,7 @@ fn prefix_listing_is_ordered_and_paginates() {
         .iter()
         .map(|i| i["key"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        got,
-        keys[..5].iter().map(String::as_str).collect::<Vec<_>>()
-    );
+    assert_eq!(got, keys[..5].iter().map(String::as_str).collect::<Vec<_>>());
 
     // Range: start inclusive, end exclusive.
     let page: Value = c
@@ -263,10 +225,7 @@ fn prefix_listing_is_ordered_and_paginates() {
         .map(|i| i["key"].as_str().unwrap())
         .collect();
     assert_eq!(got, vec!["list/010", "list/011", "list/012"]);
-    assert!(
-        page["items"][0].get("value").is_none(),
-        "keys_only has no values"
-    );
+    assert!(page["items"][0].get("value").is_none(), "keys_only has no values");
 }
 
 #[test]
@@ -274,10 +233,7 @@ fn prefix_delete_is_atomic_and_guarded() {
     let node = TestNode::start();
     let c = http();
     for i in 0..10 {
-        c.put(node.kv_url(&format!("tmp/{i}")))
-            .body("x")
-            .send()
-            .unwrap();
+        c.put(node.kv_url(&format!("tmp/{i}"))).body("x").send().unwrap();
     }
     c.put(node.kv_url("tmpkeep")).body("x").send().unwrap();
 
@@ -306,10 +262,7 @@ fn transactions_pick_a_branch_atomically() {
     let cluster = TestCluster::initial(3, &[]);
     let c = http();
     let url = format!("{}/v1/txn", cluster.nodes[1].url());
-    c.put(cluster.nodes[0].kv_url("acct/a"))
-        .body("100")
-        .send()
-        .unwrap();
+    c.put(cluster.nodes[0].kv_url("acct/a")).body("100").send().unwrap();
 
     let txn = |expected: &str| {
         json!({
@@ -323,32 +276,14 @@ fn transactions_pick_a_branch_atomically() {
         })
     };
     // A false compare runs the failure branch and writes nothing.
-    let resp: Value = c
-        .post(&url)
-        .json(&txn("99"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let resp: Value = c.post(&url).json(&txn("99")).send().unwrap().json().unwrap();
     assert_eq!(resp["succeeded"], false, "{resp}");
     assert_eq!(resp["results"][0]["get"]["value"], "100");
     assert!(resp["results"][1]["get"].is_null());
-    assert_eq!(
-        c.get(cluster.nodes[2].kv_url("acct/b"))
-            .send()
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(c.get(cluster.nodes[2].kv_url("acct/b")).send().unwrap().status(), 404);
 
     // A true compare runs the success branch, all of it.
-    let resp: Value = c
-        .post(&url)
-        .json(&txn("100"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let resp: Value = c.post(&url).json(&txn("100")).send().unwrap().json().unwrap();
     assert_eq!(resp["succeeded"], true, "{resp}");
     let rev = resp["revision"].as_u64().unwrap();
     assert_eq!(resp["results"][0]["put"]["revision"], rev);
@@ -381,9 +316,7 @@ fn import_then_export_round_trips_5000_keys() {
     let cluster = TestCluster::initial(3, &[]);
     let mut lines = String::new();
     for i in 0..5000 {
-        lines.push_str(
-            &json!({"key": format!("bulk/{i:05}"), "value": format!("value {i}")}).to_string(),
-        );
+        lines.push_str(&json!({"key": format!("bulk/{i:05}"), "value": format!("value {i}")}).to_string());
         lines.push('\n');
     }
     lines.push_str(&json!({"key": "bulk/binary", "value_base64": "AAEC/w=="}).to_string());
@@ -417,12 +350,7 @@ fn import_then_export_round_trips_5000_keys() {
     let mut cmd = other.cli();
     cmd.args(["kv", "import"]);
     assert_eq!(code(&run_with_stdin(cmd, export_text.as_bytes())), 0);
-    let v = http()
-        .get(other.kv_url("bulk/binary"))
-        .send()
-        .unwrap()
-        .bytes()
-        .unwrap();
+    let v = http().get(other.kv_url("bulk/binary")).send().unwrap().bytes().unwrap();
     assert_eq!(v.as_ref(), &[0, 1, 2, 255]);
 }
 
@@ -455,7 +383,8 @@ fn a_retried_write_with_the_same_request_id_applies_once() {
     assert_eq!(v["version"], 1, "applied once");
 
     // Transactions too: a retried non-idempotent txn does not run twice.
-    let txn = json!({"compare": [{"key": "counter", "version": 1}], "success": [{"put": {"key": "counter", "value": "2"}}]});
+    let txn =
+        json!({"compare": [{"key": "counter", "version": 1}], "success": [{"put": {"key": "counter", "value": "2"}}]});
     for _ in 0..2 {
         let r: Value = c
             .post(format!("{}/v1/txn", node.url()))
@@ -465,10 +394,7 @@ fn a_retried_write_with_the_same_request_id_applies_once() {
             .unwrap()
             .json()
             .unwrap();
-        assert_eq!(
-            r["succeeded"], true,
-            "the retry answers with the first outcome: {r}"
-        );
+        assert_eq!(r["succeeded"], true, "the retry answers with the first outcome: {r}");
     }
     let v: Value = c
         .get(format!("{}?format=json", node.kv_url("counter")))
@@ -512,10 +438,7 @@ fn bad_input_gets_400_with_a_clear_message() {
     );
     let five: Vec<Value> = (0..5).map(|_| json!({"get": {"key": "a"}})).collect();
     check(
-        c.post(&txn_url)
-            .json(&json!({"success": five}))
-            .send()
-            .unwrap(),
+        c.post(&txn_url).json(&json!({"success": five})).send().unwrap(),
         "too_many_operations",
         "limit is 4",
     );
@@ -528,10 +451,7 @@ fn bad_input_gets_400_with_a_clear_message() {
         "forever",
     );
     check(
-        c.put(format!("{}?ttl=-3s", node.kv_url("a")))
-            .body("v")
-            .send()
-            .unwrap(),
+        c.put(format!("{}?ttl=-3s", node.kv_url("a"))).body("v").send().unwrap(),
         "invalid_ttl",
         "-3s",
     );
@@ -544,29 +464,18 @@ fn bad_input_gets_400_with_a_clear_message() {
         "if_revision",
     );
     check(
-        c.post(format!("{}/v1/kv/batch", node.url()))
-            .body("[]")
-            .send()
-            .unwrap(),
+        c.post(format!("{}/v1/kv/batch", node.url())).body("[]").send().unwrap(),
         "invalid_json",
         "invalid request body",
     );
     check(
-        c.get(format!("{}/v1/kv?limit=0", node.url()))
-            .send()
-            .unwrap(),
+        c.get(format!("{}/v1/kv?limit=0", node.url())).send().unwrap(),
         "invalid_argument",
         "limit",
     );
     // Nothing was written, and the node is fine.
     assert_eq!(c.get(node.kv_url("a")).send().unwrap().status(), 404);
-    assert_eq!(
-        c.get(format!("{}/health", node.url()))
-            .send()
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(c.get(format!("{}/health", node.url())).send().unwrap().status(), 200);
 
     let mut cmd = node.cli();
     cmd.args(["kv", "put", "a", "v", "--ttl", "soon"]);

@@ -22,19 +22,12 @@ fn acknowledged_writes_survive_kill_9() {
     node.wait_ready();
     for (key, value) in &acked {
         let resp = c.get(node.kv_url(key)).send().unwrap();
-        assert_eq!(
-            resp.status(),
-            200,
-            "acknowledged write {key} lost after kill -9"
-        );
+        assert_eq!(resp.status(), 200, "acknowledged write {key} lost after kill -9");
         assert_eq!(resp.text().unwrap(), *value, "{key}");
     }
     // Stale reads agree once the node is ready.
     for (key, value) in &acked {
-        let resp = c
-            .get(format!("{}?consistency=stale", node.kv_url(key)))
-            .send()
-            .unwrap();
+        let resp = c.get(format!("{}?consistency=stale", node.kv_url(key))).send().unwrap();
         assert_eq!(resp.text().unwrap(), *value, "{key} (stale)");
     }
 }
@@ -76,17 +69,10 @@ fn sigterm_stops_cleanly_and_data_stays() {
     let c = http();
     c.put(node.kv_url("k")).body("before").send().unwrap();
     let status = node.terminate();
-    assert!(
-        status.success(),
-        "SIGTERM exit: {status}; log:\n{}",
-        node.log()
-    );
+    assert!(status.success(), "SIGTERM exit: {status}; log:\n{}", node.log());
     node.spawn();
     node.wait_ready();
-    assert_eq!(
-        c.get(node.kv_url("k")).send().unwrap().text().unwrap(),
-        "before"
-    );
+    assert_eq!(c.get(node.kv_url("k")).send().unwrap().text().unwrap(), "before");
 }
 
 #[test]

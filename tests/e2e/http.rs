@@ -10,10 +10,7 @@ fn error_code(resp: reqwest::blocking::Response) -> (StatusCode, String, String)
     (
         status,
         v["error"]["code"].as_str().expect("error.code").to_string(),
-        v["error"]["message"]
-            .as_str()
-            .expect("error.message")
-            .to_string(),
+        v["error"]["message"].as_str().expect("error.message").to_string(),
     )
 }
 
@@ -35,13 +32,7 @@ fn put_get_delete_over_http() {
 
     let resp = c.get(node.kv_url("app/config")).send().unwrap();
     assert_eq!(resp.status(), 200);
-    let h = |name: &str| {
-        resp.headers()[name]
-            .to_str()
-            .unwrap()
-            .parse::<u64>()
-            .unwrap()
-    };
+    let h = |name: &str| resp.headers()[name].to_str().unwrap().parse::<u64>().unwrap();
     assert_eq!(h("concord-revision"), rev1);
     assert_eq!(h("concord-create-revision"), rev1);
     assert_eq!(h("concord-version"), 1);
@@ -57,10 +48,7 @@ fn put_get_delete_over_http() {
         .as_u64()
         .unwrap();
     let resp = c.get(node.kv_url("app/config")).send().unwrap();
-    assert_eq!(
-        resp.headers()["concord-revision"].to_str().unwrap(),
-        rev2.to_string()
-    );
+    assert_eq!(resp.headers()["concord-revision"].to_str().unwrap(), rev2.to_string());
     assert_eq!(
         resp.headers()["concord-create-revision"].to_str().unwrap(),
         rev1.to_string()
@@ -81,21 +69,12 @@ fn put_get_delete_over_http() {
     assert!(v["revision"].as_u64().unwrap() > rev2);
 
     let (status, code, _) = error_code(c.get(node.kv_url("app/config")).send().unwrap());
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::NOT_FOUND, "not_found")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
     let (status, code, _) = error_code(c.delete(node.kv_url("app/config")).send().unwrap());
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::NOT_FOUND, "not_found")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
 
     // A deleted then re-created key starts a new life.
-    c.put(node.kv_url("app/config"))
-        .body("again")
-        .send()
-        .unwrap();
+    c.put(node.kv_url("app/config")).body("again").send().unwrap();
     let resp = c.get(node.kv_url("app/config")).send().unwrap();
     assert_eq!(resp.headers()["concord-version"].to_str().unwrap(), "1");
 }
@@ -106,11 +85,7 @@ fn binary_value_over_http_is_byte_exact() {
     let blob = random_bytes(300 * 1024);
     let c = http();
     assert_eq!(
-        c.put(node.kv_url("blob"))
-            .body(blob.clone())
-            .send()
-            .unwrap()
-            .status(),
+        c.put(node.kv_url("blob")).body(blob.clone()).send().unwrap().status(),
         200
     );
     let got = c.get(node.kv_url("blob")).send().unwrap().bytes().unwrap();
@@ -139,20 +114,13 @@ fn invalid_input_gets_json_4xx_and_the_node_stays_up() {
     assert!(msg.contains("4096"), "{msg}");
     // 4096 bytes exactly is allowed.
     assert_eq!(
-        c.put(node.kv_url(&"k".repeat(4096)))
-            .body("v")
-            .send()
-            .unwrap()
-            .status(),
+        c.put(node.kv_url(&"k".repeat(4096))).body("v").send().unwrap().status(),
         200
     );
 
     // Invalid UTF-8 after percent-decoding.
     let (status, code, _) = error_code(c.put(node.kv_url("%FF%FE")).body("v").send().unwrap());
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::BAD_REQUEST, "invalid_key")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "invalid_key"));
 
     // Default limit: 1 MiB.
     let big = vec![0u8; 1024 * 1024 + 1];
@@ -175,10 +143,7 @@ fn invalid_input_gets_json_4xx_and_the_node_stays_up() {
             .send()
             .unwrap(),
     );
-    assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::BAD_REQUEST, "invalid_argument")
-    );
+    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "invalid_argument"));
 
     let (status, code, _) = error_code(c.post(node.kv_url("k")).body("v").send().unwrap());
     assert_eq!(
@@ -189,18 +154,6 @@ fn invalid_input_gets_json_4xx_and_the_node_stays_up() {
     let (status, code, _) = error_code(c.get(format!("{}/v2/nothing", node.url())).send().unwrap());
     assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "no_route"));
 
-    assert_eq!(
-        c.get(format!("{}/health", node.url()))
-            .send()
-            .unwrap()
-            .status(),
-        200
-    );
-    assert_eq!(
-        c.get(format!("{}/ready", node.url()))
-            .send()
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(c.get(format!("{}/health", node.url())).send().unwrap().status(), 200);
+    assert_eq!(c.get(format!("{}/ready", node.url())).send().unwrap().status(), 200);
 }

@@ -116,10 +116,7 @@ impl TestNode {
 
     /// Records the id the node reports (for nodes that joined without one).
     pub fn learn_id(&mut self) -> u64 {
-        let id = self
-            .info()
-            .and_then(|i| i["id"].as_u64())
-            .expect("node reports its id");
+        let id = self.info().and_then(|i| i["id"].as_u64()).expect("node reports its id");
         self.id = Some(id);
         id
     }
@@ -222,10 +219,7 @@ impl TestNode {
             }
             if Instant::now() > deadline {
                 let _ = child.kill();
-                panic!(
-                    "node did not stop within 15s of SIGTERM; log:\n{}",
-                    self.log()
-                );
+                panic!("node did not stop within 15s of SIGTERM; log:\n{}", self.log());
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -246,10 +240,7 @@ impl TestNode {
 impl Drop for TestNode {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(child.id().to_string())
-                .status();
+            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = child.try_wait() {
@@ -287,9 +278,7 @@ pub fn signal(child: &Child, sig: &str) {
 /// Runs a command with `stdin` bytes; returns its output.
 pub fn run_with_stdin(mut cmd: Command, stdin: &[u8]) -> Output {
     use std::io::Write;
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn concord");
     let mut input = child.stdin.take().expect("stdin");
     let data = stdin.to_vec();
@@ -335,10 +324,7 @@ pub fn eventually<T>(what: &str, secs: u64, mut f: impl FnMut() -> Option<T>) ->
         if let Some(v) = f() {
             return v;
         }
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {secs}s waiting for {what}"
-        );
+        assert!(Instant::now() < deadline, "timed out after {secs}s waiting for {what}");
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -372,17 +358,14 @@ impl TestCluster {
 
     /// Every node starts at once with the same `--initial-cluster`.
     pub fn initial(n: usize, extra: &[&str]) -> Self {
-        let mut nodes: Vec<TestNode> = (1..=n as u64)
-            .map(|id| TestNode::new(Some(id), extra))
-            .collect();
+        let mut nodes: Vec<TestNode> = (1..=n as u64).map(|id| TestNode::new(Some(id), extra)).collect();
         let spec = nodes
             .iter()
             .map(|n| format!("{}={}", n.id.unwrap(), n.peer_url()))
             .collect::<Vec<_>>()
             .join(",");
         for node in &mut nodes {
-            node.extra_args
-                .extend(["--initial-cluster".to_string(), spec.clone()]);
+            node.extra_args.extend(["--initial-cluster".to_string(), spec.clone()]);
             node.spawn();
         }
         for node in &mut nodes {
@@ -399,29 +382,20 @@ impl TestCluster {
 
     /// Comma-separated client URLs of the running nodes.
     pub fn endpoints(&self) -> String {
-        self.running()
-            .map(|n| n.url())
-            .collect::<Vec<_>>()
-            .join(",")
+        self.running().map(|n| n.url()).collect::<Vec<_>>().join(",")
     }
 
     /// `concord` with `--endpoints` of every running node.
     pub fn cli(&self) -> Command {
         let mut cmd = concord();
-        cmd.arg("--endpoints")
-            .arg(self.endpoints())
-            .arg("--timeout")
-            .arg("15s");
+        cmd.arg("--endpoints").arg(self.endpoints()).arg("--timeout").arg("15s");
         cmd
     }
 
     /// `GET /v1/cluster/members` from any running node.
     pub fn members(&self) -> Vec<serde_json::Value> {
         for node in self.running() {
-            if let Ok(resp) = http()
-                .get(format!("{}/v1/cluster/members", node.url()))
-                .send()
-            {
+            if let Ok(resp) = http().get(format!("{}/v1/cluster/members", node.url())).send() {
                 if let Ok(serde_json::Value::Array(list)) = resp.json() {
                     return list;
                 }
@@ -455,27 +429,25 @@ impl TestCluster {
             if ids.iter().any(|id| *id != Some(first)) {
                 return None;
             }
-            self.nodes
-                .iter()
-                .position(|n| n.id == Some(first) && n.is_running())
+            self.nodes.iter().position(|n| n.id == Some(first) && n.is_running())
         })
     }
 
-    /// Waits until every running node has applied the same index (the
-    /// leader's commit index), then checks that each holds `expected`
-    /// exactly, read locally (stale) from each.
+    /// Waits until every running node has the same state (same revision and
+    /// digest), then checks that each holds `expected` exactly, read locally
+    /// (stale) from each.
     pub fn assert_converged(&self, expected: &std::collections::BTreeMap<String, String>) {
-        eventually("all running nodes to apply the same index", 30, || {
-            let applied: Vec<u64> = self
+        // Every running node reaches the same revision with the same digest
+        // of its whole state (GET /v1/debug/digest is per node).
+        eventually("all running nodes to reach the same state digest", 30, || {
+            let digests: Vec<serde_json::Value> = self
                 .running()
-                .map(|n| n.info().and_then(|i| i["applied_index"].as_u64()))
+                .map(|n| {
+                    let r = http().get(format!("{}/v1/debug/digest", n.url())).send().ok()?;
+                    r.json::<serde_json::Value>().ok()
+                })
                 .collect::<Option<_>>()?;
-            let commit = self
-                .running()
-                .filter_map(|n| n.info())
-                .filter_map(|i| i["commit_index"].as_u64())
-                .max()?;
-            applied.iter().all(|a| *a == commit).then_some(())
+            digests.iter().all(|d| *d == digests[0]).then_some(())
         });
         let c = http();
         for node in self.running() {
@@ -485,12 +457,7 @@ impl TestCluster {
                     .send()
                     .expect("stale read");
                 assert_eq!(resp.status(), 200, "node {:?} lacks {key}", node.id);
-                assert_eq!(
-                    resp.text().unwrap(),
-                    *value,
-                    "node {:?} has a different {key}",
-                    node.id
-                );
+                assert_eq!(resp.text().unwrap(), *value, "node {:?} has a different {key}", node.id);
             }
         }
     }
@@ -500,9 +467,7 @@ impl TestCluster {
 pub fn encode(key: &str) -> String {
     key.bytes()
         .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -218,7 +218,15 @@ mod tests {
         let h = [
             call(Op::Write(s("a")), 0, 1),
             call(Op::Read(s("a")), 2, 3),
-            call(Op::Cas { expected: s("a"), new: s("b"), succeeded: Some(true) }, 4, 5),
+            call(
+                Op::Cas {
+                    expected: s("a"),
+                    new: s("b"),
+                    succeeded: Some(true),
+                },
+                4,
+                5,
+            ),
             call(Op::Read(s("b")), 6, 7),
             call(Op::Write(None), 8, 9),
             call(Op::Read(None), 10, 11),
@@ -230,7 +238,15 @@ mod tests {
         // A CAS that claims success against the wrong value is not.
         let bad = [
             call(Op::Write(s("a")), 0, 1),
-            call(Op::Cas { expected: s("x"), new: s("y"), succeeded: Some(true) }, 2, 3),
+            call(
+                Op::Cas {
+                    expected: s("x"),
+                    new: s("y"),
+                    succeeded: Some(true),
+                },
+                2,
+                3,
+            ),
         ];
         assert!(!check(None, &bad));
     }
@@ -261,7 +277,11 @@ mod tests {
             outcome: Outcome::Unknown,
         };
         // A timed-out write that shows up much later.
-        let h = [unknown(Op::Write(s("a")), 0), call(Op::Read(None), 5, 6), call(Op::Read(s("a")), 50, 51)];
+        let h = [
+            unknown(Op::Write(s("a")), 0),
+            call(Op::Read(None), 5, 6),
+            call(Op::Read(s("a")), 50, 51),
+        ];
         assert!(check(None, &h));
         // ... or never.
         let h = [unknown(Op::Write(s("a")), 0), call(Op::Read(None), 50, 51)];
@@ -298,8 +318,16 @@ mod tests {
                     0 => Op::Read(state.clone()),
                     1 => Op::Write(v),
                     _ => {
-                        let expected = if rng.gen_bool(0.5) { state.clone() } else { Some("v0".into()) };
-                        Op::Cas { succeeded: Some(expected == state), expected, new: v }
+                        let expected = if rng.gen_bool(0.5) {
+                            state.clone()
+                        } else {
+                            Some("v0".into())
+                        };
+                        Op::Cas {
+                            succeeded: Some(expected == state),
+                            expected,
+                            new: v,
+                        }
                     }
                 };
                 state = step(&state, &op).expect("the model accepts its own run");
@@ -322,7 +350,11 @@ mod tests {
         let mut h = Vec::new();
         for i in 0..400u64 {
             let t = i * 10;
-            let op = if i % 4 == 0 { Op::Write(Some(format!("v{i}"))) } else { Op::Read(None) };
+            let op = if i % 4 == 0 {
+                Op::Write(Some(format!("v{i}")))
+            } else {
+                Op::Read(None)
+            };
             h.push(call(op, t, t + 5));
         }
         // Reads after the first write see the latest write.

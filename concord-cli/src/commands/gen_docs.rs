@@ -39,10 +39,7 @@ fn write_man_pages(cmd: &clap::Command, dir: &Path) -> std::io::Result<()> {
     if cmd.is_hide_set() || cmd.get_name() == "help" {
         return Ok(());
     }
-    let name = cmd
-        .get_display_name()
-        .unwrap_or_else(|| cmd.get_name())
-        .to_string();
+    let name = cmd.get_display_name().unwrap_or_else(|| cmd.get_name()).to_string();
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd.clone()).render(&mut buf)?;
     std::fs::write(dir.join(format!("{name}.1")), buf)?;

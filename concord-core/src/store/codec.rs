@@ -10,16 +10,13 @@ const TAG_V1: u8 = 1;
 
 pub fn encode<T: Serialize>(value: &T) -> io::Result<Vec<u8>> {
     let mut out = vec![TAG_V1];
-    bincode::serialize_into(&mut out, value)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    bincode::serialize_into(&mut out, value).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     Ok(out)
 }
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> io::Result<T> {
     match bytes.split_first() {
-        Some((&TAG_V1, rest)) => {
-            bincode::deserialize(rest).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-        }
+        Some((&TAG_V1, rest)) => bincode::deserialize(rest).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e)),
         Some((tag, _)) => Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!("unknown record format tag {tag}"),

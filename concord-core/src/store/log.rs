@@ -51,12 +51,8 @@ struct Inner {
 impl LogStore {
     pub(super) fn open(path: &Path, lock: DirLock) -> io::Result<Self> {
         let db = Database::builder(path).open().map_err(fj)?;
-        let log = db
-            .keyspace("log", KeyspaceCreateOptions::default)
-            .map_err(fj)?;
-        let meta = db
-            .keyspace("meta", KeyspaceCreateOptions::default)
-            .map_err(fj)?;
+        let log = db.keyspace("log", KeyspaceCreateOptions::default).map_err(fj)?;
+        let meta = db.keyspace("meta", KeyspaceCreateOptions::default).map_err(fj)?;
         let (tx, rx) = mpsc::channel::<IOFlushed<TypeConfig>>();
         let flush_db = db.clone();
         std::thread::Builder::new()
@@ -174,11 +170,7 @@ impl RaftLogReader<TypeConfig> for LogStore {
             Bound::Unbounded => Bound::Unbounded,
         };
         let mut entries = Vec::new();
-        for guard in self
-            .inner
-            .log
-            .range((Bound::Included(index_key(start)), end))
-        {
+        for guard in self.inner.log.range((Bound::Included(index_key(start)), end)) {
             let (key, value) = guard.into_inner().map_err(fj)?;
             let entry: Entry = decode(&value)?;
             let index = index_from_key(&key)?;
@@ -219,17 +211,12 @@ impl RaftLogStorage<TypeConfig> for LogStore {
 
     async fn save_vote(&mut self, vote: &Vote) -> Result<(), io::Error> {
         let vote = *vote;
-        self.blocking(move |s| s.put_meta_durable(META_VOTE, &vote))
-            .await
+        self.blocking(move |s| s.put_meta_durable(META_VOTE, &vote)).await
     }
 
     async fn save_committed(&mut self, committed: Option<LogId>) -> Result<(), io::Error> {
         match committed {
-            Some(c) => self
-                .inner
-                .meta
-                .insert(META_COMMITTED, encode(&c)?)
-                .map_err(fj),
+            Some(c) => self.inner.meta.insert(META_COMMITTED, encode(&c)?).map_err(fj),
             None => self.inner.meta.remove(META_COMMITTED).map_err(fj),
         }
     }
@@ -238,11 +225,7 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         self.get_meta(META_COMMITTED)
     }
 
-    async fn append<I>(
-        &mut self,
-        entries: I,
-        callback: IOFlushed<TypeConfig>,
-    ) -> Result<(), io::Error>
+    async fn append<I>(&mut self, entries: I, callback: IOFlushed<TypeConfig>) -> Result<(), io::Error>
     where
         I: IntoIterator<Item = Entry> + OptionalSend,
         I::IntoIter: OptionalSend,

@@ -21,9 +21,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use self::log::LogStore;
-pub use self::sm::{
-    validate_snapshot, ClusterMeta, ExportView, KvReader, ListPage, ListQuery, StateMachine,
-};
+pub use self::sm::{validate_snapshot, ClusterMeta, ExportView, KvReader, ListPage, ListQuery, StateMachine};
 use crate::types::{KvRecord, NodeId};
 
 /// The on-disk format this build writes and understands.
@@ -140,12 +138,10 @@ impl Storage {
             }),
             Some(_) => Ok(()),
             None => {
-                self.log
-                    .set_cluster_id(id)
-                    .map_err(|source| OpenError::Io {
-                        dir: dir.to_path_buf(),
-                        source,
-                    })?;
+                self.log.set_cluster_id(id).map_err(|source| OpenError::Io {
+                    dir: dir.to_path_buf(),
+                    source,
+                })?;
                 self.cluster_id = Some(id.to_string());
                 Ok(())
             }
@@ -196,9 +192,7 @@ mod conformance {
     struct Builder;
 
     impl StoreBuilder<TypeConfig, LogStore, StateMachine, tempfile::TempDir> for Builder {
-        async fn build(
-            &self,
-        ) -> Result<(tempfile::TempDir, LogStore, StateMachine), StorageError<TypeConfig>> {
+        async fn build(&self) -> Result<(tempfile::TempDir, LogStore, StateMachine), StorageError<TypeConfig>> {
             let dir = tempfile::tempdir().expect("temp dir");
             let storage = super::open(dir.path()).expect("open storage");
             Ok((dir, storage.log, storage.sm))

@@ -99,10 +99,7 @@ impl KvView for Committed<'_> {
     }
 
     fn keys_with_prefix(&self, prefix: &str) -> io::Result<Vec<String>> {
-        self.0
-            .prefix(prefix)
-            .map(|g| utf8_key(&g.key().map_err(fj)?))
-            .collect()
+        self.0.prefix(prefix).map(|g| utf8_key(&g.key().map_err(fj)?)).collect()
     }
 }
 
@@ -164,10 +161,7 @@ impl KvReader {
                 continue;
             }
             if items.len() == q.limit {
-                return Ok(ListPage {
-                    items,
-                    next: Some(key),
-                });
+                return Ok(ListPage { items, next: Some(key) });
             }
             items.push((key, record));
         }
@@ -177,11 +171,10 @@ impl KvReader {
     /// A consistent, point-in-time view for exporting.
     pub fn export_view(&self) -> io::Result<ExportView> {
         let snap = self.db.snapshot();
-        let last_applied: Option<LogId> =
-            match snap.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
-                Some(b) => decode(&b)?,
-                None => None,
-            };
+        let last_applied: Option<LogId> = match snap.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => None,
+        };
         Ok(ExportView {
             revision: last_applied.map_or(0, |l| l.index()),
             snap,
@@ -213,18 +206,30 @@ pub struct ExportView {
 
 impl ExportView {
     /// Calls `f` for every live key starting with `prefix`, in key order.
-    pub fn for_each(
+    pub fn for_each(&self, prefix: &str, mut f: impl FnMut(String, KvRecord) -> io::Result<()>) -> io::Result<()> {
+        let now = now_ms();
+        self.for_each_stored(
+            prefix,
+            |key, record| {
+                if is_live(&record, now) {
+                    f(key, record)
+                } else {
+                    Ok(())
+                }
+            },
+        )
+    }
+
+    /// Calls `f` for every stored key starting with `prefix`, expired or
+    /// not: what replicas must agree on at the same revision.
+    pub fn for_each_stored(
         &self,
         prefix: &str,
         mut f: impl FnMut(String, KvRecord) -> io::Result<()>,
     ) -> io::Result<()> {
-        let now = now_ms();
         for guard in self.snap.prefix(&self.kv, prefix) {
             let (key, value) = guard.into_inner().map_err(fj)?;
-            let record: KvRecord = decode(&value)?;
-            if is_live(&record, now) {
-                f(utf8_key(&key)?, record)?;
-            }
+            f(utf8_key(&key)?, decode(&value)?)?;
         }
         Ok(())
     }
@@ -267,10 +272,7 @@ impl StateMachine {
     pub(super) fn open(path: &Path, snapshot_dir: &Path, lock: DirLock) -> io::Result<Self> {
         fs::create_dir_all(snapshot_dir)?;
         let db = Database::builder(path).open().map_err(fj)?;
-        let ks = |name: &str| {
-            db.keyspace(name, KeyspaceCreateOptions::default)
-                .map_err(fj)
-        };
+        let ks = |name: &str| db.keyspace(name, KeyspaceCreateOptions::default).map_err(fj);
         let (kv, meta, requests, ttl) = (ks("kv")?, ks("sm_meta")?, ks("requests")?, ks("ttl")?);
         let last_applied = match meta.get(META_LAST_APPLIED).map_err(fj)? {
             Some(b) => decode(&b)?,
@@ -442,9 +444,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                 EntryPayload::Blank => CommandResponse::None,
                 EntryPayload::Normal(cmd) => self.apply_command(&mut batch, index, cmd)?,
                 EntryPayload::Membership(m) => {
-                    self.cluster
-                        .used_node_ids
-                        .extend(m.nodes().map(|(id, _)| *id));
+                    self.cluster.used_node_ids.extend(m.nodes().map(|(id, _)| *id));
                     self.membership = StoredMembership::new(Some(entry.log_id), m);
                     CommandResponse::None
                 }
@@ -465,11 +465,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         self.builder()
     }
 
-    async fn install_snapshot(
-        &mut self,
-        meta: &SnapshotMeta,
-        snapshot: Vec<u8>,
-    ) -> Result<(), io::Error> {
+    async fn install_snapshot(&mut self, meta: &SnapshotMeta, snapshot: Vec<u8>) -> Result<(), io::Error> {
         if meta.last_log_id.is_some() && meta.last_log_id <= self.last_applied {
             tracing::warn!(snapshot = %meta, applied = ?self.last_applied, "ignoring a snapshot that is not newer than the applied state");
             return Ok(());
@@ -548,16 +544,14 @@ impl SnapshotBuilder {
         // below the snapshot may be purged once it is announced.
         self.db.persist(PersistMode::SyncAll).map_err(fj)?;
         let view = self.db.snapshot();
-        let last_applied: Option<LogId> =
-            match view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
-                Some(b) => decode(&b)?,
-                None => None,
-            };
-        let last_membership: StoredMembership =
-            match view.get(&self.meta, META_MEMBERSHIP).map_err(fj)? {
-                Some(b) => decode(&b)?,
-                None => StoredMembership::default(),
-            };
+        let last_applied: Option<LogId> = match view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => None,
+        };
+        let last_membership: StoredMembership = match view.get(&self.meta, META_MEMBERSHIP).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => StoredMembership::default(),
+        };
         let cluster: ClusterMeta = match view.get(&self.meta, META_CLUSTER).map_err(fj)? {
             Some(b) => decode(&b)?,
             None => ClusterMeta::default(),
@@ -632,8 +626,7 @@ pub(crate) fn now_ms() -> u64 {
 pub fn validate_snapshot(data: &[u8]) -> io::Result<()> {
     let payload: SnapshotPayload = decode(data)?;
     for (key, _) in &payload.items {
-        crate::limits::validate_key(key)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        crate::limits::validate_key(key).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     }
     Ok(())
 }

@@ -48,10 +48,7 @@ pub(crate) fn cell(v: &serde_json::Value) -> String {
 }
 
 /// Table rows from a JSON array, one per element.
-pub(crate) fn rows(
-    list: &serde_json::Value,
-    row: impl Fn(&serde_json::Value) -> Vec<String>,
-) -> Vec<Vec<String>> {
+pub(crate) fn rows(list: &serde_json::Value, row: impl Fn(&serde_json::Value) -> Vec<String>) -> Vec<Vec<String>> {
     list.as_array()
         .map(|items| items.iter().map(row).collect())
         .unwrap_or_default()

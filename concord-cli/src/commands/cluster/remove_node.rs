@@ -23,10 +23,7 @@ pub struct RemoveNodeArgs {
 }
 
 pub fn run(client: &ApiClient, args: RemoveNodeArgs) -> Result<(), CliError> {
-    crate::commands::confirm(
-        args.yes,
-        &format!("Remove node {} from the cluster?", args.id),
-    )?;
+    crate::commands::confirm(args.yes, &format!("Remove node {} from the cluster?", args.id))?;
     let path = format!("/v1/cluster/members/{}", args.id);
     let answer = json_body(client.send(Method::DELETE, &path, |r| r)?)?;
     match client.output() {

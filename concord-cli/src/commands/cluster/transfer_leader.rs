@@ -22,11 +22,7 @@ pub struct TransferLeaderArgs {
 
 pub fn run(client: &ApiClient, args: TransferLeaderArgs) -> Result<(), CliError> {
     let body = json!({ "to": args.to });
-    let answer = json_body(
-        client.send(Method::POST, "/v1/cluster/transfer-leader", |r| {
-            r.json(&body)
-        })?,
-    )?;
+    let answer = json_body(client.send(Method::POST, "/v1/cluster/transfer-leader", |r| r.json(&body))?)?;
     match client.output() {
         Format::Json => output::json(&answer),
         Format::Text => output::line(&format!("node {} is the leader", answer["leader_id"])),

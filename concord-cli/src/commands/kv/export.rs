@@ -32,11 +32,7 @@ pub fn run(client: &ApiClient, args: KvExportArgs) -> Result<(), CliError> {
         args.consistency
     );
     let mut resp = client.send(Method::GET, &path, |r| r)?;
-    if let Some(rev) = resp
-        .headers()
-        .get("concord-revision")
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(rev) = resp.headers().get("concord-revision").and_then(|v| v.to_str().ok()) {
         eprintln!("exporting revision {rev}");
     }
     let mut buf = vec![0u8; 64 * 1024];

@@ -35,17 +35,14 @@ pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
     let reader: Box<dyn BufRead> = match args.file.as_deref() {
         None | Some("-") => Box::new(std::io::stdin().lock()),
         Some(path) => Box::new(std::io::BufReader::new(
-            std::fs::File::open(path)
-                .map_err(|e| CliError::usage(format!("opening {path}: {e}")))?,
+            std::fs::File::open(path).map_err(|e| CliError::usage(format!("opening {path}: {e}")))?,
         )),
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {pos} keys imported ({per_sec}) {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template("{spinner} {pos} keys imported ({per_sec}) {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         bar
     });
@@ -57,8 +54,8 @@ pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
         if line.trim().is_empty() {
             continue;
         }
-        let v: Value = serde_json::from_str(&line)
-            .map_err(|e| CliError::usage(format!("line {}: not JSON: {e}", n + 1)))?;
+        let v: Value =
+            serde_json::from_str(&line).map_err(|e| CliError::usage(format!("line {}: not JSON: {e}", n + 1)))?;
         let key = v["key"]
             .as_str()
             .ok_or_else(|| CliError::usage(format!("line {}: no \"key\" string", n + 1)))?;
@@ -87,22 +84,16 @@ pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
         bar.finish_and_clear();
     }
     match client.output() {
-        crate::output::Format::Json => {
-            output::json(&json!({ "imported": total, "batches": batches }))
-        }
-        crate::output::Format::Text => {
-            output::line(&format!("imported {total} keys in {batches} batches"))
-        }
+        crate::output::Format::Json => output::json(&json!({ "imported": total, "batches": batches })),
+        crate::output::Format::Text => output::line(&format!("imported {total} keys in {batches} batches")),
     }
 }
 
 fn send_batch(client: &ApiClient, ops: &mut Vec<Value>) -> Result<u64, CliError> {
-    let body =
-        serde_json::to_vec(&json!({ "ops": ops })).map_err(|e| CliError::other(e.to_string()))?;
+    let body = serde_json::to_vec(&json!({ "ops": ops })).map_err(|e| CliError::other(e.to_string()))?;
     let answer: Value = client
         .send(Method::POST, "/v1/kv/batch", |r| {
-            r.header("content-type", "application/json")
-                .body(body.clone())
+            r.header("content-type", "application/json").body(body.clone())
         })?
         .json()
         .map_err(|e| CliError::other(format!("reading the answer: {e}")))?;

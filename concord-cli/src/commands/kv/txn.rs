@@ -36,9 +36,7 @@ pub(crate) fn read_input(file: Option<&str>) -> Result<Vec<u8>, CliError> {
                 .map_err(|e| CliError::other(format!("reading stdin: {e}")))?;
             Ok(buf)
         }
-        Some(path) => {
-            std::fs::read(path).map_err(|e| CliError::usage(format!("reading {path}: {e}")))
-        }
+        Some(path) => std::fs::read(path).map_err(|e| CliError::usage(format!("reading {path}: {e}"))),
     }
 }
 
@@ -46,8 +44,7 @@ pub fn run(client: &ApiClient, args: KvTxnArgs) -> Result<(), CliError> {
     let body = read_input(args.file.as_deref())?;
     let answer: serde_json::Value = client
         .send(Method::POST, "/v1/txn", |r| {
-            r.header("content-type", "application/json")
-                .body(body.clone())
+            r.header("content-type", "application/json").body(body.clone())
         })?
         .json()
         .map_err(|e| CliError::other(format!("reading the answer: {e}")))?;

@@ -65,12 +65,7 @@ pub struct NodeStartArgs {
     pub id: Option<u64>,
     /// Join an existing cluster: client URLs of one or more members,
     /// comma-separated. Ignored once the data directory has Raft state.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "URLS",
-        conflicts_with = "initial_cluster"
-    )]
+    #[arg(long, value_delimiter = ',', value_name = "URLS", conflicts_with = "initial_cluster")]
     pub join: Vec<String>,
     /// Static bootstrap: `1=http://10.0.0.1:7380,2=...,3=...` (ids and peer
     /// URLs), the same on every member. Ignored once the data directory has
@@ -157,15 +152,10 @@ struct FileConfig {
 fn read_config(path: &Path) -> Result<FileConfig, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::usage(format!("reading config file {}: {e}", path.display())))?;
-    toml::from_str(&text)
-        .map_err(|e| CliError::usage(format!("config file {}: {e}", path.display())))
+    toml::from_str(&text).map_err(|e| CliError::usage(format!("config file {}: {e}", path.display())))
 }
 
-fn duration(
-    flag: Option<Duration>,
-    file: Option<String>,
-    name: &str,
-) -> Result<Option<Duration>, CliError> {
+fn duration(flag: Option<Duration>, file: Option<String>, name: &str) -> Result<Option<Duration>, CliError> {
     match (flag, file) {
         (Some(d), _) => Ok(Some(d)),
         (None, Some(s)) => humantime::parse_duration(&s)
@@ -201,11 +191,7 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
         (true, None) => Bootstrap::SingleNode,
         (false, None) => Bootstrap::Join(join),
         (true, Some(spec)) => Bootstrap::InitialCluster(parse_initial_cluster(&spec)?),
-        (false, Some(_)) => {
-            return Err(CliError::usage(
-                "--join and --initial-cluster cannot be used together",
-            ))
-        }
+        (false, Some(_)) => return Err(CliError::usage("--join and --initial-cluster cannot be used together")),
     };
     let data_dir = args
         .data_dir
@@ -254,25 +240,13 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
         }
         node.max_value_size = size;
     }
-    if let Some(d) = duration(
-        args.heartbeat_interval,
-        file.heartbeat_interval,
-        "heartbeat-interval",
-    )? {
+    if let Some(d) = duration(args.heartbeat_interval, file.heartbeat_interval, "heartbeat-interval")? {
         node.heartbeat_interval = d;
     }
-    if let Some(d) = duration(
-        args.election_timeout,
-        file.election_timeout,
-        "election-timeout",
-    )? {
+    if let Some(d) = duration(args.election_timeout, file.election_timeout, "election-timeout")? {
         node.election_timeout = d;
     }
-    if let Some(d) = duration(
-        args.request_timeout,
-        file.request_timeout,
-        "request-timeout",
-    )? {
+    if let Some(d) = duration(args.request_timeout, file.request_timeout, "request-timeout")? {
         node.request_timeout = d;
     }
     if node.election_timeout <= node.heartbeat_interval {
@@ -283,14 +257,8 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
     let default_addr = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
     Ok(Resolved {
         node,
-        listen_client: args
-            .listen_client
-            .or(file.listen_client)
-            .unwrap_or(default_addr(7379)),
-        listen_peer: args
-            .listen_peer
-            .or(file.listen_peer)
-            .unwrap_or(default_addr(7380)),
+        listen_client: args.listen_client.or(file.listen_client).unwrap_or(default_addr(7379)),
+        listen_peer: args.listen_peer.or(file.listen_peer).unwrap_or(default_addr(7380)),
         log_level: args
             .log_level
             .or(file.log_level)
@@ -306,10 +274,7 @@ fn parse_initial_cluster(spec: &str) -> Result<BTreeMap<u64, String>, CliError> 
         let (id, url) = entry
             .split_once('=')
             .ok_or_else(|| bad(format!("{entry:?} is not ID=PEER_URL")))?;
-        let id: u64 = id
-            .trim()
-            .parse()
-            .map_err(|_| bad(format!("{id:?} is not a node id")))?;
+        let id: u64 = id.trim().parse().map_err(|_| bad(format!("{id:?} is not a node id")))?;
         if id == 0 {
             return Err(bad("node ids start at 1".into()));
         }
@@ -346,8 +311,7 @@ pub fn run(args: NodeStartArgs) -> Result<(), CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::other(format!("starting the runtime: {e}")))?;
-    let prepared =
-        concord_node::prepare(resolved.node).map_err(|e| CliError::other(e.to_string()))?;
+    let prepared = concord_node::prepare(resolved.node).map_err(|e| CliError::other(e.to_string()))?;
     runtime.block_on(async move {
         let bind = |addr: SocketAddr, what: &'static str| async move {
             tokio::net::TcpListener::bind(addr)
