@@ -8,4 +8,6 @@ mod cli;
 mod cluster;
 mod data;
 mod durability;
+mod faults;
 mod http;
+mod malformed;
