@@ -344,6 +344,9 @@ impl Node {
     /// Waits until a read here is linearizable: ReadIndex confirmed by a quorum
     /// and applied locally.
     pub(crate) async fn linearize(&self) -> Result<(), ApiError> {
+        if cfg!(feature = "broken-linearizable-reads") {
+            return Ok(());
+        }
         self.bounded(self.raft.ensure_linearizable(ReadPolicy::ReadIndex))
             .await??;
         Ok(())

@@ -124,6 +124,9 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), NodeError> {
     let Prepared { config, mut storage } = prepared;
+    if cfg!(feature = "broken-linearizable-reads") {
+        tracing::error!("TEST BUILD: broken-linearizable-reads is enabled; reads are NOT linearizable");
+    }
     let is_fresh = storage.is_fresh;
     let me = NodeInfo {
         client_url: advertised(&config.advertise_client, &listeners.client)?,

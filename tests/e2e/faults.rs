@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -75,8 +76,15 @@ fn crash_cycles_lose_no_acknowledged_write() {
             assert_eq!(r.text().unwrap(), *v);
         }
     }
-    assert!(acked.len() > cycles as usize, "only {} writes were acknowledged", acked.len());
-    eprintln!("crash cycles: {cycles} kills, {} acknowledged writes, none lost", acked.len());
+    assert!(
+        acked.len() > cycles as usize,
+        "only {} writes were acknowledged",
+        acked.len()
+    );
+    eprintln!(
+        "crash cycles: {cycles} kills, {} acknowledged writes, none lost",
+        acked.len()
+    );
 }
 
 /// A TCP proxy in front of a node's peer port. `blackhole` refuses new
@@ -167,9 +175,15 @@ fn pipe(mut from: TcpStream, mut to: TcpStream) {
     });
 }
 
-/// Three nodes whose peer traffic goes through proxies.
-fn proxied_cluster() -> (TestCluster, Vec<Proxy>) {
+/// Three nodes whose peer traffic goes through proxies, running `bin` (the
+/// build under test when `None`).
+fn proxied_cluster(bin: Option<&Path>) -> (TestCluster, Vec<Proxy>) {
     let mut nodes: Vec<TestNode> = (1..=3u64).map(|id| TestNode::new(Some(id), &[])).collect();
+    if let Some(bin) = bin {
+        for n in &mut nodes {
+            n.bin = bin.to_path_buf();
+        }
+    }
     let proxies: Vec<Proxy> = nodes.iter().map(|n| Proxy::start(n.peer_port)).collect();
     let spec = nodes
         .iter()
@@ -226,9 +240,9 @@ fn write_outcome(resp: Result<reqwest::blocking::Response, reqwest::Error>) -> (
 
 #[test]
 fn chaos_run_stays_linearizable_and_loses_nothing() {
-    let seconds = env_u64("CONCORD_CHAOS_SECONDS", 30);
+    let seconds = env_u64("CONCORD_CHAOS_SECONDS", 60);
     let seed = env_u64("CONCORD_SEED", 7);
-    let (mut cluster, proxies) = proxied_cluster();
+    let (mut cluster, proxies) = proxied_cluster(None);
     let urls: Vec<String> = cluster.nodes.iter().map(|n| n.url()).collect();
     let keys = ["r/a", "r/b", "r/c"];
     let origin = Instant::now();
@@ -261,8 +275,17 @@ fn chaos_run_stays_linearizable_and_loses_nothing() {
                                 Ok(r) if r.status() == 404 => (Outcome::Ok, Op::Read(None)),
                                 _ => (Outcome::Failed, Op::Read(None)),
                             };
-                            let call = Call { op, invoke, ret, outcome };
-                            log.push(Recorded { key: key.into(), call, revision: None });
+                            let call = Call {
+                                op,
+                                invoke,
+                                ret,
+                                outcome,
+                            };
+                            log.push(Recorded {
+                                key: key.into(),
+                                call,
+                                revision: None,
+                            });
                         }
                         4..=6 => {
                             let resp = c
@@ -273,15 +296,26 @@ fn chaos_run_stays_linearizable_and_loses_nothing() {
                             let ret = now();
                             let (outcome, body) = write_outcome(resp);
                             let revision = body.as_ref().and_then(|b| b["revision"].as_u64());
-                            let call = Call { op: Op::Write(Some(value)), invoke, ret, outcome };
-                            log.push(Recorded { key: key.into(), call, revision });
+                            let call = Call {
+                                op: Op::Write(Some(value)),
+                                invoke,
+                                ret,
+                                outcome,
+                            };
+                            log.push(Recorded {
+                                key: key.into(),
+                                call,
+                                revision,
+                            });
                         }
                         7..=8 => {
                             // CAS from the value this client last saw for the key.
                             let expected = log
                                 .iter()
                                 .rev()
-                                .find(|r| r.key == key && r.call.outcome == Outcome::Ok && matches!(r.call.op, Op::Read(_)))
+                                .find(|r| {
+                                    r.key == key && r.call.outcome == Outcome::Ok && matches!(r.call.op, Op::Read(_))
+                                })
                                 .and_then(|r| match &r.call.op {
                                     Op::Read(v) => v.clone(),
                                     _ => None,
@@ -301,15 +335,32 @@ fn chaos_run_stays_linearizable_and_loses_nothing() {
                             let ret = now();
                             let (outcome, body) = write_outcome(resp);
                             let succeeded = body.as_ref().and_then(|b| b["succeeded"].as_bool());
-                            let op = Op::Cas { expected, new: Some(value), succeeded };
+                            let op = Op::Cas {
+                                expected,
+                                new: Some(value),
+                                succeeded,
+                            };
                             let revision = body.as_ref().and_then(|b| b["revision"].as_u64());
-                            let call = Call { op, invoke, ret, outcome };
-                            log.push(Recorded { key: key.into(), call, revision });
+                            let call = Call {
+                                op,
+                                invoke,
+                                ret,
+                                outcome,
+                            };
+                            log.push(Recorded {
+                                key: key.into(),
+                                call,
+                                revision,
+                            });
                         }
                         _ => {
                             // Set workload: unique keys written once.
                             let k = format!("set/{cid}-{n}");
-                            let resp = c.put(format!("{url}/v1/kv/{k}")).header("concord-request-id", &rid).body("x").send();
+                            let resp = c
+                                .put(format!("{url}/v1/kv/{k}"))
+                                .header("concord-request-id", &rid)
+                                .body("x")
+                                .send();
                             if matches!(&resp, Ok(r) if r.status() == 200) {
                                 set_acked.push(k);
                             }
@@ -371,13 +422,26 @@ fn chaos_run_stays_linearizable_and_loses_nothing() {
         let invoke = now();
         let r = c.get(format!("{}/v1/kv/{key}", urls[0])).send().unwrap();
         let v = (r.status() == 200).then(|| r.text().unwrap());
-        history.push(Recorded { key: key.into(), call: Call { op: Op::Read(v), invoke, ret: now(), outcome: Outcome::Ok }, revision: None });
+        history.push(Recorded {
+            key: key.into(),
+            call: Call {
+                op: Op::Read(v),
+                invoke,
+                ret: now(),
+                outcome: Outcome::Ok,
+            },
+            revision: None,
+        });
     }
 
     // 1. Every key's history is linearizable.
     let mut counts = (0usize, 0usize, 0usize);
     for key in keys {
-        let calls: Vec<Call> = history.iter().filter(|r| r.key == key).map(|r| r.call.clone()).collect();
+        let calls: Vec<Call> = history
+            .iter()
+            .filter(|r| r.key == key)
+            .map(|r| r.call.clone())
+            .collect();
         for call in &calls {
             match call.outcome {
                 Outcome::Ok => counts.0 += 1,
@@ -416,4 +480,101 @@ fn chaos_run_stays_linearizable_and_loses_nothing() {
         set_acked.len()
     );
     drop(proxies);
+}
+
+/// The test-only build that answers "linearizable" reads from local state.
+/// `.ci/run` builds it first; here the build is a no-op or a catch-up.
+fn broken_binary() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let target = root.join("target").join("broken");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .current_dir(&root)
+        .args([
+            "build",
+            "-q",
+            "-p",
+            "concord-cli",
+            "--features",
+            "broken-linearizable-reads",
+            "--target-dir",
+        ])
+        .arg(&target)
+        .status()
+        .expect("run cargo build for the broken build");
+    assert!(status.success(), "building the broken-linearizable-reads binary failed");
+    target.join("debug").join("concord")
+}
+
+/// Writes through the leader while a partitioned follower is read:
+/// returns the history of the one key.
+fn stale_read_scenario(bin: Option<&Path>) -> Vec<Call> {
+    let (cluster, proxies) = proxied_cluster(bin);
+    let c = client(Duration::from_secs(5));
+    let leader = cluster.leader();
+    let follower = (0..3).find(|i| *i != leader).unwrap();
+    let (lurl, furl) = (cluster.nodes[leader].url(), cluster.nodes[follower].url());
+    let origin = Instant::now();
+    let now = || origin.elapsed().as_nanos() as u64;
+    let mut history = Vec::new();
+    let invoke = now();
+    assert_eq!(
+        c.put(format!("{lurl}/v1/kv/k")).body("v0").send().unwrap().status(),
+        200
+    );
+    history.push(Call {
+        op: Op::Write(Some("v0".into())),
+        invoke,
+        ret: now(),
+        outcome: Outcome::Ok,
+    });
+    crate::support::eventually("the follower to apply v0", 10, || {
+        let r = c.get(format!("{furl}/v1/kv/k?consistency=stale")).send().ok()?;
+        (r.text().ok()? == "v0").then_some(())
+    });
+    proxies[follower].set_blackhole(true);
+    for i in 1..=5 {
+        let value = format!("v{i}");
+        let invoke = now();
+        let r = c.put(format!("{lurl}/v1/kv/k")).body(value.clone()).send().unwrap();
+        assert_eq!(r.status(), 200);
+        history.push(Call {
+            op: Op::Write(Some(value)),
+            invoke,
+            ret: now(),
+            outcome: Outcome::Ok,
+        });
+        let invoke = now();
+        if let Ok(r) = c.get(format!("{furl}/v1/kv/k")).send() {
+            if r.status() == 200 {
+                let seen = r.text().ok();
+                history.push(Call {
+                    op: Op::Read(seen),
+                    invoke,
+                    ret: now(),
+                    outcome: Outcome::Ok,
+                });
+            }
+        }
+    }
+    proxies[follower].set_blackhole(false);
+    history
+}
+
+/// The suite can fail: a build that serves linearizable reads from local
+/// state is caught by the checker, while the real build passes the same run.
+#[test]
+fn a_build_serving_stale_linearizable_reads_is_caught() {
+    let good = stale_read_scenario(None);
+    assert!(
+        good.iter().filter(|c| matches!(c.op, Op::Read(_))).count() >= 3,
+        "{good:?}"
+    );
+    assert!(check(None, &good), "the real build is linearizable: {good:#?}");
+
+    let bad = stale_read_scenario(Some(&broken_binary()));
+    assert!(
+        !check(None, &bad),
+        "the checker must reject the broken build's history: {bad:#?}"
+    );
 }

@@ -9,6 +9,9 @@ use serde_json::Value;
 
 use crate::support::{http, TestNode};
 
+/// Method, URL, body, and an optional extra header.
+type Case<'a> = (&'a str, String, Vec<u8>, Option<(&'a str, &'a str)>);
+
 /// Sends raw bytes and returns the status code and body of the answer.
 fn raw(node: &TestNode, request: &[u8]) -> (u16, String) {
     let mut s = TcpStream::connect(("127.0.0.1", node.client_port)).unwrap();
@@ -35,7 +38,7 @@ fn every_endpoint_answers_bad_input_with_a_json_4xx() {
     let c = http();
     let u = node.url();
     let long_id = "x".repeat(200);
-    let cases: Vec<(&str, String, Vec<u8>, Option<(&str, &str)>)> = vec![
+    let cases: Vec<Case> = vec![
         ("GET", format!("{u}/v1/kv/%FF%FE"), vec![], None),
         ("PUT", format!("{u}/v1/kv/"), b"v".to_vec(), None),
         ("PUT", format!("{u}/v1/kv/{}", "k".repeat(5000)), b"v".to_vec(), None),
@@ -45,11 +48,31 @@ fn every_endpoint_answers_bad_input_with_a_json_4xx() {
         ("GET", format!("{u}/v1/txn"), vec![], None),
         ("POST", format!("{u}/v1/txn"), b"{".to_vec(), None),
         ("POST", format!("{u}/v1/txn"), vec![0xff, 0xfe, 0x00], None),
-        ("POST", format!("{u}/v1/txn"), br#"{"compare":[{"key":"a","version":"one"}]}"#.to_vec(), None),
-        ("POST", format!("{u}/v1/txn"), br#"{"success":[{"put":{"key":"a"}}]}"#.to_vec(), None),
-        ("POST", format!("{u}/v1/txn"), br#"{"success":[{"put":{"key":"a","value_base64":"!!"}}]}"#.to_vec(), None),
+        (
+            "POST",
+            format!("{u}/v1/txn"),
+            br#"{"compare":[{"key":"a","version":"one"}]}"#.to_vec(),
+            None,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/txn"),
+            br#"{"success":[{"put":{"key":"a"}}]}"#.to_vec(),
+            None,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/txn"),
+            br#"{"success":[{"put":{"key":"a","value_base64":"!!"}}]}"#.to_vec(),
+            None,
+        ),
         ("POST", format!("{u}/v1/kv/batch"), br#"{"ops":5}"#.to_vec(), None),
-        ("POST", format!("{u}/v1/kv/batch"), br#"{"ops":[{"get":{"key":"a"}}]}"#.to_vec(), None),
+        (
+            "POST",
+            format!("{u}/v1/kv/batch"),
+            br#"{"ops":[{"get":{"key":"a"}}]}"#.to_vec(),
+            None,
+        ),
         ("GET", format!("{u}/v1/kv?limit=abc"), vec![], None),
         ("GET", format!("{u}/v1/kv?limit=100000"), vec![], None),
         ("GET", format!("{u}/v1/kv?prefix=a&bogus=1"), vec![], None),
@@ -60,15 +83,35 @@ fn every_endpoint_answers_bad_input_with_a_json_4xx() {
         ("PUT", format!("{u}/v1/kv/a?ttl=99999999999999d"), b"v".to_vec(), None),
         ("PUT", format!("{u}/v1/kv/a?if_revision=-1"), b"v".to_vec(), None),
         ("PUT", format!("{u}/v1/kv/a?if_absent=maybe"), b"v".to_vec(), None),
-        ("PUT", format!("{u}/v1/kv/a"), b"v".to_vec(), Some(("concord-request-id", long_id.as_str()))),
+        (
+            "PUT",
+            format!("{u}/v1/kv/a"),
+            b"v".to_vec(),
+            Some(("concord-request-id", long_id.as_str())),
+        ),
         ("GET", format!("{u}/v1/export?prefix=a&limit=3"), vec![], None),
         ("POST", format!("{u}/v1/cluster/members"), b"{}".to_vec(), None),
-        ("POST", format!("{u}/v1/cluster/members"), br#"{"peer_url":"ftp://x","client_url":"http://y"}"#.to_vec(), None),
+        (
+            "POST",
+            format!("{u}/v1/cluster/members"),
+            br#"{"peer_url":"ftp://x","client_url":"http://y"}"#.to_vec(),
+            None,
+        ),
         ("POST", format!("{u}/v1/cluster/members"), b"not json".to_vec(), None),
         ("DELETE", format!("{u}/v1/cluster/members/abc"), vec![], None),
         ("DELETE", format!("{u}/v1/cluster/members/99"), vec![], None),
-        ("POST", format!("{u}/v1/cluster/transfer-leader"), b"nope".to_vec(), None),
-        ("POST", format!("{u}/v1/cluster/transfer-leader"), br#"{"to":99}"#.to_vec(), None),
+        (
+            "POST",
+            format!("{u}/v1/cluster/transfer-leader"),
+            b"nope".to_vec(),
+            None,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/cluster/transfer-leader"),
+            br#"{"to":99}"#.to_vec(),
+            None,
+        ),
         ("PUT", format!("{u}/v1/cluster/status"), vec![], None),
         ("GET", format!("{u}/v2/kv/a"), vec![], None),
         ("PUT", format!("{u}/v1/kv/big"), vec![b'x'; 1024 * 1024 + 1], None),
@@ -87,14 +130,23 @@ fn every_endpoint_answers_bad_input_with_a_json_4xx() {
     }
 
     // Bytes no HTTP client library would send.
-    let (status, body) = raw(&node, b"GET /v1/kv/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    assert!((400..500).contains(&status) || status == 0, "raw invalid UTF-8 path: {status} {body}");
+    let (status, body) = raw(
+        &node,
+        b"GET /v1/kv/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        (400..500).contains(&status) || status == 0,
+        "raw invalid UTF-8 path: {status} {body}"
+    );
     let (status, body) = raw(
         &node,
         b"PUT /v1/kv/trunc HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort",
     );
     // The server may answer 400 or just close: either way no 5xx, no crash.
-    assert!(status == 0 || (400..500).contains(&status), "truncated body: {status} {body}");
+    assert!(
+        status == 0 || (400..500).contains(&status),
+        "truncated body: {status} {body}"
+    );
 
     // Nothing was written and the node is still well.
     assert_eq!(c.get(node.kv_url("a")).send().unwrap().status(), 404);

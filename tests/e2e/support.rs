@@ -42,6 +42,8 @@ pub fn free_port() -> u16 {
 }
 
 pub struct TestNode {
+    /// The binary this node runs (the build under test unless overridden).
+    pub bin: PathBuf,
     /// `None` until known: a node started with `--join` gets its id from the
     /// cluster (see [`TestNode::learn_id`]).
     pub id: Option<u64>,
@@ -75,6 +77,7 @@ impl TestNode {
             .tempdir()
             .expect("tempdir");
         TestNode {
+            bin: concord_bin(),
             id,
             data_dir: root.path().join("data"),
             client_port: free_port(),
@@ -163,7 +166,7 @@ impl TestNode {
             .append(true)
             .open(&self.log_path)
             .expect("open log");
-        let child = Command::new(concord_bin())
+        let child = Command::new(&self.bin)
             .args(self.start_args())
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("clone log"))
