@@ -415,3 +415,132 @@ mod tests {
         assert_eq!(mem.0.keys().collect::<Vec<_>>(), vec!["q"]);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! The evaluator against a plain reference model, on random transactions.
+
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Mem(BTreeMap<String, KvRecord>);
+
+    impl KvView for Mem {
+        fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
+            Ok(self.0.get(key).cloned())
+        }
+        fn keys_with_prefix(&self, prefix: &str) -> io::Result<Vec<String>> {
+            Ok(self.0.keys().filter(|k| k.starts_with(prefix)).cloned().collect())
+        }
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["a", "a/1", "a/2", "b", "b/1"]).prop_map(String::from)
+    }
+
+    fn op() -> impl Strategy<Value = TxnOp> {
+        prop_oneof![
+            (key(), "[xy]{0,2}").prop_map(|(key, v)| TxnOp::Put {
+                key,
+                value: v.into_bytes(),
+                ttl_ms: None
+            }),
+            key().prop_map(|key| TxnOp::Get { key }),
+            key().prop_map(|key| TxnOp::Delete { key }),
+            prop::sample::select(vec!["a", "a/", "b", ""]).prop_map(|p| TxnOp::DeletePrefix { prefix: p.into() }),
+        ]
+    }
+
+    fn compare() -> impl Strategy<Value = Compare> {
+        let target = prop_oneof![
+            "[xy]{0,2}".prop_map(|v| Target::Value(v.into_bytes())),
+            (0u64..6).prop_map(Target::ModRevision),
+            (0u64..6).prop_map(Target::Version),
+            any::<bool>().prop_map(Target::Exists),
+        ];
+        let op = prop::sample::select(vec![CompareOp::Eq, CompareOp::Ne, CompareOp::Lt, CompareOp::Gt]);
+        (key(), target, op).prop_map(|(key, target, op)| Compare { key, target, op })
+    }
+
+    fn txn() -> impl Strategy<Value = Txn> {
+        (
+            prop::collection::vec(compare(), 0..3),
+            prop::collection::vec(op(), 0..5),
+            prop::collection::vec(op(), 0..5),
+        )
+            .prop_map(|(compare, success, failure)| Txn {
+                compare,
+                success,
+                failure,
+            })
+    }
+
+    /// The reference: values only, applied op by op.
+    fn reference(model: &mut BTreeMap<String, Vec<u8>>, ops: &[TxnOp]) {
+        for op in ops {
+            match op {
+                TxnOp::Put { key, value, .. } => {
+                    model.insert(key.clone(), value.clone());
+                }
+                TxnOp::Get { .. } => {}
+                TxnOp::Delete { key } => {
+                    model.remove(key);
+                }
+                TxnOp::DeletePrefix { prefix } => model.retain(|k, _| !k.starts_with(prefix.as_str())),
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn evaluator_matches_the_reference(txns in prop::collection::vec(txn(), 1..12)) {
+            let mut mem = Mem::default();
+            let mut model: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+            for (i, t) in txns.into_iter().enumerate() {
+                let revision = i as u64 + 1;
+                let mut p = Pending::new(&mem, 0);
+                let resp = p.apply(t.clone(), revision).unwrap();
+                let changes = std::mem::take(&mut p.changes);
+                let branch = if resp.succeeded { &t.success } else { &t.failure };
+                prop_assert_eq!(resp.results.len(), branch.len());
+                prop_assert_eq!(resp.revision, revision);
+                reference(&mut model, branch);
+                for (k, v) in changes {
+                    match v {
+                        Some(r) => {
+                            prop_assert_eq!(r.mod_revision, revision);
+                            prop_assert!(r.create_revision <= r.mod_revision && r.version >= 1);
+                            mem.0.insert(k, r);
+                        }
+                        None => {
+                            mem.0.remove(&k);
+                        }
+                    }
+                }
+                let values: BTreeMap<String, Vec<u8>> = mem.0.iter().map(|(k, r)| (k.clone(), r.value.clone())).collect();
+                prop_assert_eq!(&values, &model);
+            }
+        }
+
+        #[test]
+        fn key_validation_agrees_with_its_rules(key in "\\PC{0,8}|[a\\x00-\\x1f]{1,3}") {
+            let ok = crate::limits::validate_key(&key).is_ok();
+            let expected = !key.is_empty() && key.len() <= crate::limits::MAX_KEY_BYTES && !key.chars().any(|c| c.is_ascii_control());
+            prop_assert_eq!(ok, expected);
+        }
+
+        #[test]
+        fn decoders_never_panic_on_garbage(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+            let _ = crate::store::validate_snapshot(&bytes);
+            let _ = crate::store::decode_entry(&bytes);
+            let mut tagged = vec![1u8];
+            tagged.extend_from_slice(&bytes);
+            let _ = crate::store::validate_snapshot(&tagged);
+            let _ = crate::store::decode_entry(&tagged);
+        }
+    }
+}

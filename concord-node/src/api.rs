@@ -58,7 +58,29 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(node.clone(), forward::middleware))
+        .layer(axum::middleware::from_fn_with_state(node.clone(), shed_load))
         .with_state(node)
+}
+
+/// Admits at most `--max-concurrent-requests` client requests at once; the
+/// rest get 503 `overloaded` at once, so memory stays bounded under floods.
+async fn shed_load(
+    State(node): State<Arc<Node>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match node.in_flight.clone().try_acquire_owned() {
+        Ok(_permit) => next.run(req).await,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            format!(
+                "more than {} requests in flight; retry shortly",
+                node.config.max_concurrent_requests
+            ),
+        )
+        .into_response(),
+    }
 }
 
 async fn not_found(uri: Uri) -> ApiError {

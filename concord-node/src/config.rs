@@ -55,6 +55,9 @@ pub struct NodeConfig {
     pub max_batch_ops: usize,
     /// Largest JSON request body (transactions, batches), in bytes.
     pub max_request_size: usize,
+    /// Client requests served at once; more are refused at once with 503
+    /// `overloaded` instead of queueing without bound.
+    pub max_concurrent_requests: usize,
     pub bootstrap: Bootstrap,
 }
 
@@ -75,6 +78,7 @@ impl NodeConfig {
             max_txn_ops: 1024,
             max_batch_ops: 10_000,
             max_request_size: 32 * 1024 * 1024,
+            max_concurrent_requests: 4096,
             bootstrap: Bootstrap::SingleNode,
         }
     }

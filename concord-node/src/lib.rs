@@ -69,6 +69,8 @@ pub(crate) struct Node {
     pub(crate) membership_lock: tokio::sync::Mutex<()>,
     /// Client for forwarding to the leader and probing peers (keep-alive pool).
     pub(crate) http: reqwest::Client,
+    /// Permits for client requests in flight (`--max-concurrent-requests`).
+    pub(crate) in_flight: Arc<tokio::sync::Semaphore>,
     /// Fixed when the data directory is first used: random for a single
     /// node, derived from `--initial-cluster`, or the joined cluster's.
     pub(crate) cluster_id: Arc<str>,
@@ -218,6 +220,7 @@ pub async fn run(
         }
     }
 
+    let max_in_flight = config.max_concurrent_requests;
     let node = Arc::new(Node {
         id,
         me: me.clone(),
@@ -227,6 +230,7 @@ pub async fn run(
         recovered: AtomicBool::new(false),
         membership_lock: tokio::sync::Mutex::new(()),
         http,
+        in_flight: Arc::new(tokio::sync::Semaphore::new(max_in_flight)),
         cluster_id,
     });
     let recovery = {

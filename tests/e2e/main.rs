@@ -11,3 +11,4 @@ mod durability;
 mod faults;
 mod http;
 mod malformed;
+mod overload;

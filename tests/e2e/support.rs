@@ -93,6 +93,11 @@ impl TestNode {
         format!("http://127.0.0.1:{}", self.peer_port)
     }
 
+    /// The process id, while running.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(|c| c.id())
+    }
+
     pub fn is_running(&self) -> bool {
         self.child.is_some()
     }

@@ -24,6 +24,12 @@ pub use self::log::LogStore;
 pub use self::sm::{validate_snapshot, ClusterMeta, ExportView, KvReader, ListPage, ListQuery, StateMachine};
 use crate::types::{KvRecord, NodeId};
 
+/// Decodes a stored Raft log entry (as the log store does); for tests of
+/// the decoder against arbitrary bytes.
+pub fn decode_entry(bytes: &[u8]) -> std::io::Result<crate::types::alias::Entry> {
+    codec::decode(bytes)
+}
+
 /// The on-disk format this build writes and understands.
 pub const FORMAT_VERSION: u64 = 1;
 

@@ -51,6 +51,7 @@ Config file (TOML; flags win over the file):
   max-txn-ops = 1024
   max-batch-ops = 10000
   max-request-size = 33554432
+  max-concurrent-requests = 4096
   join = [\"http://10.0.0.1:7379\"]            # or:
   initial-cluster = \"1=http://10.0.0.1:7380,2=http://10.0.0.2:7380,3=http://10.0.0.3:7380\"")]
 pub struct NodeStartArgs {
@@ -89,6 +90,10 @@ pub struct NodeStartArgs {
     /// Largest transaction or batch request body, in bytes [default: 33554432].
     #[arg(long, value_name = "BYTES")]
     pub max_request_size: Option<usize>,
+    /// Client requests served at once; more get 503 `overloaded` at once
+    /// [default: 4096].
+    #[arg(long, value_name = "N")]
+    pub max_concurrent_requests: Option<usize>,
     /// Where the Raft log, state machine and snapshots live
     /// [default: ./concord-data].
     #[arg(long, value_name = "DIR")]
@@ -137,6 +142,7 @@ struct FileConfig {
     max_txn_ops: Option<usize>,
     max_batch_ops: Option<usize>,
     max_request_size: Option<usize>,
+    max_concurrent_requests: Option<usize>,
     data_dir: Option<PathBuf>,
     listen_client: Option<SocketAddr>,
     listen_peer: Option<SocketAddr>,
@@ -218,6 +224,11 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
             args.max_request_size.or(file.max_request_size),
             &mut node.max_request_size,
             "--max-request-size",
+        ),
+        (
+            args.max_concurrent_requests.or(file.max_concurrent_requests),
+            &mut node.max_concurrent_requests,
+            "--max-concurrent-requests",
         ),
     ] {
         match value {
