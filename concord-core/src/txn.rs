@@ -259,7 +259,7 @@ mod tests {
     use super::*;
 
     #[derive(Default)]
-    struct Mem(BTreeMap<String, KvRecord>);
+    pub(super) struct Mem(pub(super) BTreeMap<String, KvRecord>);
 
     impl KvView for Mem {
         fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
@@ -278,7 +278,7 @@ mod tests {
         }
     }
 
-    fn commit(mem: &mut Mem, p: BTreeMap<String, Option<KvRecord>>) {
+    pub(super) fn commit(mem: &mut Mem, p: BTreeMap<String, Option<KvRecord>>) {
         for (k, v) in p {
             match v {
                 Some(r) => mem.0.insert(k, r),
@@ -426,17 +426,7 @@ mod properties {
 
     use super::*;
 
-    #[derive(Default)]
-    struct Mem(BTreeMap<String, KvRecord>);
-
-    impl KvView for Mem {
-        fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
-            Ok(self.0.get(key).cloned())
-        }
-        fn keys_with_prefix(&self, prefix: &str) -> io::Result<Vec<String>> {
-            Ok(self.0.keys().filter(|k| k.starts_with(prefix)).cloned().collect())
-        }
-    }
+    use super::tests::{commit, Mem};
 
     fn key() -> impl Strategy<Value = String> {
         prop::sample::select(vec!["a", "a/1", "a/2", "b", "b/1"]).prop_map(String::from)
@@ -509,18 +499,11 @@ mod properties {
                 prop_assert_eq!(resp.results.len(), branch.len());
                 prop_assert_eq!(resp.revision, revision);
                 reference(&mut model, branch);
-                for (k, v) in changes {
-                    match v {
-                        Some(r) => {
-                            prop_assert_eq!(r.mod_revision, revision);
-                            prop_assert!(r.create_revision <= r.mod_revision && r.version >= 1);
-                            mem.0.insert(k, r);
-                        }
-                        None => {
-                            mem.0.remove(&k);
-                        }
-                    }
+                for r in changes.values().flatten() {
+                    prop_assert_eq!(r.mod_revision, revision);
+                    prop_assert!(r.create_revision <= r.mod_revision && r.version >= 1);
                 }
+                commit(&mut mem, changes);
                 let values: BTreeMap<String, Vec<u8>> = mem.0.iter().map(|(k, r)| (k.clone(), r.value.clone())).collect();
                 prop_assert_eq!(&values, &model);
             }
