@@ -162,7 +162,7 @@ pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiErro
 }
 
 /// The key named by the request path, percent-decoded and validated.
-fn key_from_uri(uri: &Uri) -> Result<String, ApiError> {
+pub(crate) fn key_from_uri(uri: &Uri) -> Result<String, ApiError> {
     let raw = uri.path().strip_prefix(KV_PREFIX).unwrap_or("");
     let bytes: Vec<u8> = percent_encoding::percent_decode_str(raw).collect();
     let key = String::from_utf8(bytes).map_err(|_| ApiError::bad_request("invalid_key", "key is not valid UTF-8"))?;

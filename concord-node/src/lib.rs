@@ -12,6 +12,8 @@ pub mod config;
 mod data;
 pub mod error;
 mod forward;
+#[doc(hidden)]
+pub mod fuzzing;
 mod join;
 mod kv;
 mod maintainer;

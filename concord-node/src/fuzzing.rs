@@ -1,0 +1,47 @@
+//! Entry points for the fuzz targets in `fuzz/` (not part of the API): each
+//! feeds arbitrary bytes to one decoder that takes input from the network.
+//! They must return, never panic.
+
+use concord_core::TypeConfig;
+use openraft::raft::{AppendEntriesRequest, VoteRequest};
+
+use crate::data::{batch_from_json, parse_json, txn_from_json, BatchJson, Limits, TxnJson};
+use crate::network::SnapshotTransfer;
+
+fn limits() -> Limits {
+    Limits {
+        max_value_size: 1024,
+        max_ops: 64,
+        default_ttl: None,
+    }
+}
+
+/// The `POST /v1/txn` and `POST /v1/kv/batch` body decoders.
+pub fn request_json(data: &[u8]) {
+    if let Ok(t) = parse_json::<TxnJson>(data) {
+        let _ = txn_from_json(t, &limits());
+    }
+    if let Ok(b) = parse_json::<BatchJson>(data) {
+        let _ = batch_from_json(b, &limits());
+    }
+}
+
+/// The peer RPC decoders (`/raft/append`, `/raft/vote`, `/raft/snapshot`)
+/// and the snapshot payload check that runs before openraft sees one.
+pub fn peer_rpc(data: &[u8]) {
+    let _ = bincode::deserialize::<AppendEntriesRequest<TypeConfig>>(data);
+    let _ = bincode::deserialize::<VoteRequest<TypeConfig>>(data);
+    if let Ok(s) = bincode::deserialize::<SnapshotTransfer>(data) {
+        let _ = concord_core::store::validate_snapshot(&s.data);
+    }
+    let _ = concord_core::store::validate_snapshot(data);
+}
+
+/// The key decoder of `/v1/kv/{key}` paths.
+pub fn kv_path(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Ok(uri) = format!("/v1/kv/{text}").parse::<axum::http::Uri>() {
+            let _ = crate::api::key_from_uri(&uri);
+        }
+    }
+}

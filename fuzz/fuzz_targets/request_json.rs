@@ -1,0 +1,8 @@
+#![no_main]
+//! Fuzz target: see concord_node::fuzzing::request_json.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    concord_node::fuzzing::request_json(data);
+});
