@@ -206,6 +206,7 @@ complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_su
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l max-batch-ops -d 'Most operations in one bulk batch [default: 10000]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l max-request-size -d 'Largest transaction or batch request body, in bytes [default: 33554432]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l max-concurrent-requests -d 'Client requests served at once; more get 503 `overloaded` at once [default: 4096]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l min-free-space -d 'Refuse writes that add data (507 `insufficient_storage`) while the data directory\'s disk has less free space than this, in bytes [default: 67108864]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l data-dir -d 'Where the Raft log, state machine and snapshots live [default: ./concord-data]' -r -F
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l listen-client -d 'Address of the client API [default: 127.0.0.1:7379]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l listen-peer -d 'Address of the peer (Raft) listener [default: 127.0.0.1:7380]' -r

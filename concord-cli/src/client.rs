@@ -194,9 +194,10 @@ fn http_error(status: StatusCode, detail: Option<ErrorDetail>, body: &str) -> Cl
         StatusCode::NOT_FOUND => Kind::NotFound,
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Kind::Auth,
         StatusCode::CONFLICT | StatusCode::PRECONDITION_FAILED => Kind::Conflict,
-        StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT | StatusCode::TOO_MANY_REQUESTS => {
-            Kind::Unavailable
-        }
+        StatusCode::SERVICE_UNAVAILABLE
+        | StatusCode::GATEWAY_TIMEOUT
+        | StatusCode::TOO_MANY_REQUESTS
+        | StatusCode::INSUFFICIENT_STORAGE => Kind::Unavailable,
         _ => Kind::Other,
     };
     let message = match detail {

@@ -349,10 +349,35 @@ impl Node {
 
     /// Runs a transaction through Raft.
     pub(crate) async fn txn(&self, txn: Txn, request_id: Option<String>) -> Result<TxnResponse, ApiError> {
+        let adds_data = txn
+            .success
+            .iter()
+            .chain(&txn.failure)
+            .any(|op| matches!(op, TxnOp::Put { .. }));
+        if adds_data {
+            self.check_free_space()?;
+        }
         match self.write(Op::Txn(txn), request_id).await? {
             CommandResponse::Txn(r) => Ok(r),
             other => Err(ApiError::internal(format!("unexpected answer {other:?}"))),
         }
+    }
+
+    /// Refuses writes that add data while the disk is nearly full.
+    fn check_free_space(&self) -> Result<(), ApiError> {
+        let free = fs4::available_space(&self.config.data_dir)
+            .map_err(|e| ApiError::internal(format!("checking free space in the data directory: {e}")))?;
+        if free < self.config.min_free_space {
+            return Err(ApiError::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "insufficient_storage",
+                format!(
+                    "only {free} bytes free in the data directory, below --min-free-space {}; deletes still work",
+                    self.config.min_free_space
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// What a read at `consistency` must wait for first.

@@ -71,24 +71,6 @@ impl Node {
         })
     }
 
-    /// Waits until `cond` holds for the metrics, or the request timeout.
-    async fn wait_until(
-        &self,
-        what: &str,
-        cond: impl Fn(&openraft::RaftMetrics<concord_core::TypeConfig>) -> bool,
-    ) -> Result<(), ApiError> {
-        let deadline = Instant::now() + self.config.request_timeout;
-        loop {
-            if cond(&self.metrics()) {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(ApiError::timeout(format!("timed out waiting for {what}")));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
     /// The voter other than this node that has replicated the most.
     fn best_successor(&self) -> Option<NodeId> {
         let m = self.metrics();
@@ -107,14 +89,34 @@ impl Node {
         voters.into_iter().max_by_key(matched)
     }
 
+    /// Asks `to` to take over and waits until it leads. The request is
+    /// repeated every second: a target still catching up ignores it.
     async fn hand_over_leadership(&self, to: NodeId) -> Result<(), ApiError> {
-        self.raft
-            .trigger()
-            .transfer_leader(to)
-            .await
-            .map_err(|e| ApiError::unavailable(format!("raft stopped: {e}")))?;
-        self.wait_until("the leadership transfer", |m| m.current_leader == Some(to))
-            .await
+        let deadline = Instant::now() + self.config.request_timeout;
+        loop {
+            if self.metrics().current_leader == Some(to) {
+                return Ok(());
+            }
+            if self.metrics().current_leader == Some(self.id) {
+                self.raft
+                    .trigger()
+                    .transfer_leader(to)
+                    .await
+                    .map_err(|e| ApiError::unavailable(format!("raft stopped: {e}")))?;
+            }
+            let round = Instant::now() + Duration::from_secs(1);
+            while Instant::now() < round {
+                if self.metrics().current_leader == Some(to) {
+                    return Ok(());
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            if Instant::now() > deadline {
+                return Err(ApiError::timeout(format!(
+                    "node {to} did not take over leadership in time"
+                )));
+            }
+        }
     }
 }
 

@@ -58,6 +58,10 @@ pub struct NodeConfig {
     /// Client requests served at once; more are refused at once with 503
     /// `overloaded` instead of queueing without bound.
     pub max_concurrent_requests: usize,
+    /// Writes that add data are refused (507 `insufficient_storage`) while
+    /// the data directory's file system has less free space than this, so
+    /// the Raft log never runs into a full disk; deletes still pass.
+    pub min_free_space: u64,
     pub bootstrap: Bootstrap,
 }
 
@@ -79,6 +83,7 @@ impl NodeConfig {
             max_batch_ops: 10_000,
             max_request_size: 32 * 1024 * 1024,
             max_concurrent_requests: 4096,
+            min_free_space: 64 * 1024 * 1024,
             bootstrap: Bootstrap::SingleNode,
         }
     }

@@ -7,6 +7,7 @@ mod support;
 mod cli;
 mod cluster;
 mod data;
+mod disk;
 mod durability;
 mod faults;
 mod http;

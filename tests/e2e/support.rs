@@ -34,11 +34,22 @@ pub fn concord() -> Command {
 }
 
 /// A port that was free a moment ago.
+///
+/// Ports come from 20000-32767, below the kernel's ephemeral range
+/// (32768-60999 here): client sockets never take them, so a port chosen
+/// here stays free until the node binds it. A per-process counter keeps the
+/// tests of one run from choosing the same port twice.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind port 0")
-        .port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let base = 20_000 + (std::process::id() % 64) * 190;
+    for _ in 0..12_768 {
+        let port = (20_000 + (base - 20_000 + NEXT.fetch_add(1, Ordering::Relaxed)) % 12_768) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port in 20000-32767")
 }
 
 pub struct TestNode {

@@ -52,6 +52,7 @@ Config file (TOML; flags win over the file):
   max-batch-ops = 10000
   max-request-size = 33554432
   max-concurrent-requests = 4096
+  min-free-space = 67108864
   join = [\"http://10.0.0.1:7379\"]            # or:
   initial-cluster = \"1=http://10.0.0.1:7380,2=http://10.0.0.2:7380,3=http://10.0.0.3:7380\"")]
 pub struct NodeStartArgs {
@@ -94,6 +95,11 @@ pub struct NodeStartArgs {
     /// [default: 4096].
     #[arg(long, value_name = "N")]
     pub max_concurrent_requests: Option<usize>,
+    /// Refuse writes that add data (507 `insufficient_storage`) while the
+    /// data directory's disk has less free space than this, in bytes
+    /// [default: 67108864].
+    #[arg(long, value_name = "BYTES")]
+    pub min_free_space: Option<u64>,
     /// Where the Raft log, state machine and snapshots live
     /// [default: ./concord-data].
     #[arg(long, value_name = "DIR")]
@@ -143,6 +149,7 @@ struct FileConfig {
     max_batch_ops: Option<usize>,
     max_request_size: Option<usize>,
     max_concurrent_requests: Option<usize>,
+    min_free_space: Option<u64>,
     data_dir: Option<PathBuf>,
     listen_client: Option<SocketAddr>,
     listen_peer: Option<SocketAddr>,
@@ -236,6 +243,9 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
             Some(n) => *target = n,
             None => {}
         }
+    }
+    if let Some(n) = args.min_free_space.or(file.min_free_space) {
+        node.min_free_space = n;
     }
     if let Some(n) = args.snapshot_logs.or(file.snapshot_logs) {
         if n == 0 {
