@@ -71,6 +71,36 @@ impl Node {
         })
     }
 
+    /// Runs one membership change through openraft. Openraft refuses a change
+    /// while the latest membership is not yet committed, which happens just
+    /// after an election; since our own changes never overlap (the lock),
+    /// that refusal is transient and is retried until the request timeout.
+    pub(crate) async fn membership_change<F, Fut>(&self, change: F) -> Result<(), ApiError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<
+            Output = Result<
+                openraft::raft::ClientWriteResponse<concord_core::TypeConfig>,
+                openraft::error::RaftError<
+                    concord_core::TypeConfig,
+                    openraft::error::ClientWriteError<concord_core::TypeConfig>,
+                >,
+            >,
+        >,
+    {
+        use openraft::error::{ChangeMembershipError, ClientWriteError, RaftError};
+        let deadline = Instant::now() + self.config.request_timeout;
+        loop {
+            match self.bounded(change()).await? {
+                Ok(_) => return Ok(()),
+                Err(RaftError::APIError(ClientWriteError::ChangeMembershipError(
+                    ChangeMembershipError::InProgress(_),
+                ))) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
     /// The voter other than this node that has replicated the most.
     fn best_successor(&self) -> Option<NodeId> {
         let m = self.metrics();
@@ -281,7 +311,8 @@ pub(crate) async fn add_member(
         }
         other => return Err(ApiError::internal(format!("unexpected answer {other:?}"))),
     };
-    node.bounded(node.raft.add_learner(id, info.clone(), false)).await??;
+    node.membership_change(|| node.raft.add_learner(id, info.clone(), false))
+        .await?;
     tracing::info!(id, peer = %info.peer_url, "added a learner");
     Ok(answer(id, "learner"))
 }
@@ -324,7 +355,8 @@ pub(crate) async fn remove_member(
     } else {
         ChangeMembers::RemoveNodes(BTreeSet::from([id]))
     };
-    node.bounded(node.raft.change_membership(change, false)).await??;
+    node.membership_change(|| node.raft.change_membership(change.clone(), false))
+        .await?;
     tracing::info!(id, "removed a member");
     Ok(Json(json!({ "removed": id })).into_response())
 }
