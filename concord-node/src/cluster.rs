@@ -62,13 +62,26 @@ impl Node {
         }
     }
 
-    fn lock_membership(&self) -> Result<tokio::sync::MutexGuard<'_, ()>, ApiError> {
-        self.membership_lock.try_lock().map_err(|_| {
+    /// Takes the membership lock for an operator's change. A change by
+    /// another operator is refused at once (409); the leader's own
+    /// housekeeping (promoting a learner, recording client URLs) is short,
+    /// so it is waited for instead.
+    async fn lock_membership(&self) -> Result<tokio::sync::MutexGuard<'_, ()>, ApiError> {
+        let busy = || {
             ApiError::conflict(
                 MEMBERSHIP_BUSY,
                 "another membership change is in progress; retry when it is done",
             )
-        })
+        };
+        match self.membership_lock.try_lock() {
+            Ok(guard) => Ok(guard),
+            Err(_) if self.maintainer_busy.load(std::sync::atomic::Ordering::Acquire) => {
+                tokio::time::timeout(self.config.request_timeout, self.membership_lock.lock())
+                    .await
+                    .map_err(|_| busy())
+            }
+            Err(_) => Err(busy()),
+        }
     }
 
     /// Runs one membership change through openraft. Openraft refuses a change
@@ -271,7 +284,7 @@ pub(crate) async fn add_member(
         return Err(ApiError::bad_request("invalid_argument", "node ids start at 1"));
     }
     node.ensure_leader()?;
-    let _guard = node.lock_membership()?;
+    let _guard = node.lock_membership().await?;
     let (voters, nodes) = node.members();
     let answer = |id: NodeId, role: &str| {
         Json(json!({
@@ -325,7 +338,7 @@ pub(crate) async fn remove_member(
         .parse()
         .map_err(|_| ApiError::bad_request("invalid_argument", format!("{raw:?} is not a node id")))?;
     node.ensure_leader()?;
-    let guard = node.lock_membership()?;
+    let guard = node.lock_membership().await?;
     let (voters, nodes) = node.members();
     if !nodes.contains_key(&id) {
         return Err(ApiError::not_found(format!("node {id} is not a member")));
@@ -378,7 +391,7 @@ pub(crate) async fn transfer_leader(
             .map_err(|e| ApiError::bad_request("invalid_argument", format!("bad JSON body: {e}")))?
     };
     node.ensure_leader()?;
-    let _guard = node.lock_membership()?;
+    let _guard = node.lock_membership().await?;
     let (voters, _) = node.members();
     let to = match req.to {
         Some(to) if to == node.id => return Ok(Json(json!({ "leader_id": to }))),

@@ -69,6 +69,8 @@ pub(crate) struct Node {
     pub(crate) recovered: AtomicBool,
     /// Held for the whole of a membership change: they never overlap.
     pub(crate) membership_lock: tokio::sync::Mutex<()>,
+    /// Set while the leader's housekeeping holds `membership_lock`.
+    pub(crate) maintainer_busy: AtomicBool,
     /// Client for forwarding to the leader and probing peers (keep-alive pool).
     pub(crate) http: reqwest::Client,
     /// Permits for client requests in flight (`--max-concurrent-requests`).
@@ -231,6 +233,7 @@ pub async fn run(
         config,
         recovered: AtomicBool::new(false),
         membership_lock: tokio::sync::Mutex::new(()),
+        maintainer_busy: AtomicBool::new(false),
         http,
         in_flight: Arc::new(tokio::sync::Semaphore::new(max_in_flight)),
         cluster_id,

@@ -59,6 +59,7 @@ async fn tick(node: &Node) -> Result<(), crate::error::ApiError> {
         })
         .collect();
     if !caught_up.is_empty() {
+        let _busy = Housekeeping::start(node);
         if let Ok(_guard) = node.membership_lock.try_lock() {
             tracing::info!(ids = ?caught_up, "promoting caught-up learners to voters");
             node.bounded(
@@ -89,6 +90,7 @@ async fn tick(node: &Node) -> Result<(), crate::error::ApiError> {
         }
     }
     if !learnt.is_empty() {
+        let _busy = Housekeeping::start(node);
         if let Ok(_guard) = node.membership_lock.try_lock() {
             tracing::info!(ids = ?learnt.keys().collect::<Vec<_>>(), "recording members' client URLs");
             node.bounded(node.raft.change_membership(ChangeMembers::SetNodes(learnt), false))
@@ -96,4 +98,23 @@ async fn tick(node: &Node) -> Result<(), crate::error::ApiError> {
         }
     }
     Ok(())
+}
+
+/// Marks the membership lock as held by housekeeping while alive, so that
+/// an operator's change waits for it instead of being refused.
+struct Housekeeping<'a>(&'a Node);
+
+impl<'a> Housekeeping<'a> {
+    fn start(node: &'a Node) -> Self {
+        node.maintainer_busy.store(true, std::sync::atomic::Ordering::Release);
+        Housekeeping(node)
+    }
+}
+
+impl Drop for Housekeeping<'_> {
+    fn drop(&mut self) {
+        self.0
+            .maintainer_busy
+            .store(false, std::sync::atomic::Ordering::Release);
+    }
 }

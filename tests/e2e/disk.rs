@@ -33,9 +33,11 @@ impl Drop for Tmpfs {
 
 #[test]
 fn a_full_disk_refuses_writes_cleanly_and_recovers() {
-    let mut node = TestNode::new(Some(1), &["--min-free-space", "8388608"]);
+    // The reserve must cover what fjall may still flush from memory once
+    // writes stop: 48 MiB here, with about 32 MiB of room to fill.
+    let mut node = TestNode::new(Some(1), &["--min-free-space", "50331648"]);
     let mnt = node.data_dir.with_file_name("mnt");
-    let Some(_fs) = Tmpfs::mount(&mnt, "48m") else {
+    let Some(_fs) = Tmpfs::mount(&mnt, "128m") else {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must be able to mount a tmpfs (run as root)"
@@ -48,10 +50,10 @@ fn a_full_disk_refuses_writes_cleanly_and_recovers() {
     node.wait_ready();
     let c = http();
 
-    // Leave about 20 MiB free, then write 64 KiB values until refused.
+    // Leave about 80 MiB free, then write 64 KiB values until refused.
     let filler = mnt.join("filler");
     let free_now = fs_free(&mnt);
-    let filler_len = free_now.saturating_sub(20 * 1024 * 1024);
+    let filler_len = free_now.saturating_sub(80 * 1024 * 1024);
     std::fs::write(&filler, vec![0u8; filler_len as usize]).unwrap();
     let value = vec![b'v'; 64 * 1024];
     let mut acked = Vec::new();
