@@ -9,6 +9,11 @@ use serde_json::{json, Value};
 
 use crate::support::{code, encode, eventually, http, run, run_with_stdin, stderr, TestCluster, TestNode};
 
+/// `GET {url}?format=json` as JSON.
+fn get_json(c: &reqwest::blocking::Client, url: &str) -> Value {
+    c.get(format!("{url}?format=json")).send().unwrap().json().unwrap()
+}
+
 fn cli_json(mut cmd: std::process::Command) -> Value {
     cmd.args(["-o", "json"]);
     let out = run(cmd);
@@ -62,12 +67,7 @@ fn compare_and_set_and_json_gets() {
     assert_eq!(err["error"]["code"], "conflict");
     assert_eq!(err["error"]["current_revision"], item["mod_revision"]);
     c.put(node.kv_url("bin")).body(vec![0xff, 0x00, 0xfe]).send().unwrap();
-    let v: Value = c
-        .get(format!("{}?format=json", node.kv_url("bin")))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let v: Value = get_json(&c, &node.kv_url("bin"));
     assert_eq!(v["value_base64"], "/wD+");
     assert!(v.get("value").is_none());
 
@@ -103,12 +103,7 @@ fn ttl_keys_expire_on_every_member() {
         });
         assert_eq!(stale.text().unwrap(), "alive");
     }
-    let v: Value = c
-        .get(format!("{}?format=json", cluster.nodes[0].kv_url("session")))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let v: Value = get_json(&c, &cluster.nodes[0].kv_url("session"));
     assert!(v["ttl_remaining"].as_u64().is_some_and(|t| (1..=2).contains(&t)), "{v}");
 
     std::thread::sleep(Duration::from_secs(3));
@@ -289,12 +284,7 @@ fn transactions_pick_a_branch_atomically() {
     assert_eq!(resp["results"][0]["put"]["revision"], rev);
     assert_eq!(resp["results"][2]["get"]["value"], "60");
     for key in ["acct/a", "acct/b"] {
-        let v: Value = c
-            .get(format!("{}?format=json", cluster.nodes[2].kv_url(key)))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
+        let v: Value = get_json(&c, &cluster.nodes[2].kv_url(key));
         assert_eq!(v["mod_revision"], rev, "{key} written by the one entry");
     }
 
@@ -373,12 +363,7 @@ fn a_retried_write_with_the_same_request_id_applies_once() {
     let first = put("1");
     let retry = put("2");
     assert_eq!(first, retry, "the retry gets the first outcome");
-    let v: Value = c
-        .get(format!("{}?format=json", node.kv_url("counter")))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let v: Value = get_json(&c, &node.kv_url("counter"));
     assert_eq!(v["value"], "1");
     assert_eq!(v["version"], 1, "applied once");
 
@@ -396,12 +381,7 @@ fn a_retried_write_with_the_same_request_id_applies_once() {
             .unwrap();
         assert_eq!(r["succeeded"], true, "the retry answers with the first outcome: {r}");
     }
-    let v: Value = c
-        .get(format!("{}?format=json", node.kv_url("counter")))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let v: Value = get_json(&c, &node.kv_url("counter"));
     assert_eq!(v["version"], 2);
 
     // The id survives a restart (it is in the state machine).

@@ -216,6 +216,21 @@ struct Recorded {
     revision: Option<u64>,
 }
 
+impl Recorded {
+    fn new(key: &str, op: Op, invoke: u64, ret: u64, outcome: Outcome, revision: Option<u64>) -> Self {
+        Recorded {
+            key: key.into(),
+            call: Call {
+                op,
+                invoke,
+                ret,
+                outcome,
+            },
+            revision,
+        }
+    }
+}
+
 fn outcome_of_write(resp: &Result<reqwest::blocking::Response, reqwest::Error>) -> Outcome {
     match resp {
         Ok(r) if r.status().is_success() || r.status() == 409 => Outcome::Ok,
@@ -275,17 +290,7 @@ fn chaos_run_stays_linearizable_and_loses_nothing() {
                                 Ok(r) if r.status() == 404 => (Outcome::Ok, Op::Read(None)),
                                 _ => (Outcome::Failed, Op::Read(None)),
                             };
-                            let call = Call {
-                                op,
-                                invoke,
-                                ret,
-                                outcome,
-                            };
-                            log.push(Recorded {
-                                key: key.into(),
-                                call,
-                                revision: None,
-                            });
+                            log.push(Recorded::new(key, op, invoke, ret, outcome, None));
                         }
                         4..=6 => {
                             let resp = c
@@ -296,17 +301,8 @@ fn chaos_run_stays_linearizable_and_loses_nothing() {
                             let ret = now();
                             let (outcome, body) = write_outcome(resp);
                             let revision = body.as_ref().and_then(|b| b["revision"].as_u64());
-                            let call = Call {
-                                op: Op::Write(Some(value)),
-                                invoke,
-                                ret,
-                                outcome,
-                            };
-                            log.push(Recorded {
-                                key: key.into(),
-                                call,
-                                revision,
-                            });
+                            let op = Op::Write(Some(value));
+                            log.push(Recorded::new(key, op, invoke, ret, outcome, revision));
                         }
                         7..=8 => {
                             // CAS from the value this client last saw for the key.
@@ -341,17 +337,7 @@ fn chaos_run_stays_linearizable_and_loses_nothing() {
                                 succeeded,
                             };
                             let revision = body.as_ref().and_then(|b| b["revision"].as_u64());
-                            let call = Call {
-                                op,
-                                invoke,
-                                ret,
-                                outcome,
-                            };
-                            log.push(Recorded {
-                                key: key.into(),
-                                call,
-                                revision,
-                            });
+                            log.push(Recorded::new(key, op, invoke, ret, outcome, revision));
                         }
                         _ => {
                             // Set workload: unique keys written once.
