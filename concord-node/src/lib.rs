@@ -181,7 +181,7 @@ pub async fn run(
     let cluster_id: Arc<str> = cluster_id.into();
 
     let raft_config = Arc::new(config.raft_config()?);
-    let network = network::PeerNetwork::new(cluster_id.clone()).map_err(|e| NodeError::Raft(e.to_string()))?;
+    let network = network::PeerNetwork::new(cluster_id.clone(), id).map_err(|e| NodeError::Raft(e.to_string()))?;
     let raft = Raft::new(id, raft_config, network, storage.log, storage.sm)
         .await
         .map_err(|e| NodeError::Raft(e.to_string()))?;

@@ -63,6 +63,10 @@ impl TransportError {
 /// of its own is never fed another cluster's log.
 pub(crate) const CLUSTER_ID_HEADER: &str = "concord-cluster-id";
 
+/// Header carrying the sender's node id on every peer request, for logs and
+/// for tools that tell peer links apart (the fault suite's proxies do).
+pub(crate) const FROM_NODE_HEADER: &str = "concord-from-node";
+
 /// Creates one [`PeerClient`] per target; all share a connection pool.
 #[derive(Clone)]
 pub struct PeerNetwork {
@@ -71,8 +75,11 @@ pub struct PeerNetwork {
 }
 
 impl PeerNetwork {
-    pub(crate) fn new(cluster_id: Arc<str>) -> Result<Self, reqwest::Error> {
+    pub(crate) fn new(cluster_id: Arc<str>, id: NodeId) -> Result<Self, reqwest::Error> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(FROM_NODE_HEADER, reqwest::header::HeaderValue::from(id));
         let http = reqwest::Client::builder()
+            .default_headers(headers)
             .pool_idle_timeout(Duration::from_secs(90))
             .tcp_nodelay(true)
             .connect_timeout(Duration::from_secs(2))

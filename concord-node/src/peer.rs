@@ -15,7 +15,7 @@ use concord_core::types::alias::Snapshot;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::network::{path, PeerInfo, SnapshotTransfer, CLUSTER_ID_HEADER, INFO_PATH};
+use crate::network::{path, PeerInfo, SnapshotTransfer, CLUSTER_ID_HEADER, FROM_NODE_HEADER, INFO_PATH};
 use crate::Node;
 
 /// Largest peer request body (a snapshot travels in one body).
@@ -51,7 +51,8 @@ where
     let ours = &*node.cluster_id;
     if let Some(theirs) = theirs {
         if theirs != ours {
-            tracing::warn!(theirs, ours, "refusing a Raft RPC from another cluster");
+            let from = headers.get(FROM_NODE_HEADER).and_then(|v| v.to_str().ok());
+            tracing::warn!(theirs, ours, from, "refusing a Raft RPC from another cluster");
             return (
                 StatusCode::CONFLICT,
                 format!("cluster id mismatch: this node belongs to cluster {ours}, the sender to {theirs}"),

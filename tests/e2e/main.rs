@@ -2,6 +2,8 @@
 //! HTTP on 127.0.0.1. The binary is `target/<profile>/concord`, built by
 //! `cargo test --workspace` (or set `CONCORD_BIN`).
 
+mod chaos;
+mod netproxy;
 mod support;
 
 mod cli;
