@@ -1370,7 +1370,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__node__subcmd__start)
-            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --max-concurrent-requests --min-free-space --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --max-value-size --heartbeat-interval --election-timeout --request-timeout --endpoints --timeout --output --token-file --help --version"
+            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --max-concurrent-requests --min-free-space --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --max-value-size --heartbeat-interval --election-timeout --request-timeout --client-read-timeout --endpoints --timeout --output --token-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1457,6 +1457,10 @@ _concord() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-read-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
@@ -262,7 +263,7 @@ async fn put_key(
         Some(t) => Some(parse_ttl(t)?),
         None => node.config.default_ttl,
     };
-    let value = read_body(body, node.config.max_value_size, "value_too_large").await?;
+    let value = read_body(&node, body, node.config.max_value_size, "value_too_large").await?;
     let txn = Txn {
         compare: preconditions(&key, params.if_revision, params.if_absent),
         success: vec![TxnOp::Put {
@@ -309,8 +310,52 @@ async fn delete_key(
     }
 }
 
-/// Reads a request body of at most `limit` bytes; more is 413 `value_too_large`.
-pub(crate) async fn read_body(body: Body, limit: usize, code: &'static str) -> Result<Bytes, ApiError> {
+/// Why a request body could not be read.
+pub(crate) enum BodyError {
+    TooLarge,
+    /// No bytes arrived for `--client-read-timeout`.
+    Stalled,
+    Broken(String),
+}
+
+/// Buffers a request body of at most `limit` bytes, giving up when the
+/// client sends nothing for `stall`.
+pub(crate) async fn collect_body(body: Body, limit: usize, stall: Duration) -> Result<Bytes, BodyError> {
+    let mut body = Limited::new(body, limit);
+    let mut buf = Vec::new();
+    loop {
+        match tokio::time::timeout(stall, body.frame()).await {
+            Err(_) => return Err(BodyError::Stalled),
+            Ok(None) => return Ok(Bytes::from(buf)),
+            Ok(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    buf.extend_from_slice(&data);
+                }
+            }
+            Ok(Some(Err(e))) if e.is::<LengthLimitError>() => return Err(BodyError::TooLarge),
+            Ok(Some(Err(e))) => return Err(BodyError::Broken(e.to_string())),
+        }
+    }
+}
+
+impl BodyError {
+    /// The answer to a body that could not be read; `too_large` names the
+    /// limit that was hit.
+    pub(crate) fn into_api(self, too_large: impl FnOnce() -> ApiError) -> ApiError {
+        match self {
+            BodyError::TooLarge => too_large(),
+            BodyError::Stalled => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "the client stopped sending the request body (--client-read-timeout)",
+            ),
+            BodyError::Broken(e) => ApiError::bad_request("bad_body", format!("could not read the request body: {e}")),
+        }
+    }
+}
+
+/// Reads a request body of at most `limit` bytes; more is 413 `code`.
+pub(crate) async fn read_body(node: &Node, body: Body, limit: usize, code: &'static str) -> Result<Bytes, ApiError> {
     let too_large = || {
         let what = if code == "value_too_large" {
             "value is larger than the limit of {limit} bytes (--max-value-size)"
@@ -323,14 +368,9 @@ pub(crate) async fn read_body(body: Body, limit: usize, code: &'static str) -> R
             what.replace("{limit}", &limit.to_string()),
         )
     };
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
-        Err(e) => Err(ApiError::bad_request(
-            "bad_body",
-            format!("could not read the request body: {e}"),
-        )),
-    }
+    collect_body(body, limit, node.config.client_read_timeout)
+        .await
+        .map_err(|e| e.into_api(too_large))
 }
 
 impl Node {

@@ -44,6 +44,9 @@ pub struct NodeConfig {
     /// How long a client request may wait for Raft (commit or read index)
     /// before the node answers 503 `timeout`.
     pub request_timeout: Duration,
+    /// How long a client may take to send request headers or stall while
+    /// sending a body, and how long an idle kept-alive connection stays.
+    pub client_read_timeout: Duration,
     /// Build a snapshot (and let the log before it be purged) after this many
     /// log entries.
     pub snapshot_logs: u64,
@@ -77,6 +80,7 @@ impl NodeConfig {
             heartbeat_interval: Duration::from_millis(100),
             election_timeout: Duration::from_millis(300),
             request_timeout: Duration::from_secs(10),
+            client_read_timeout: Duration::from_secs(30),
             snapshot_logs: 10_000,
             default_ttl: None,
             max_txn_ops: 1024,

@@ -6,12 +6,12 @@
 
 use std::sync::Arc;
 
+use crate::api::collect_body;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::error::ApiError;
 use crate::Node;
@@ -44,20 +44,19 @@ pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next
         return next.run(req).await;
     };
     let (parts, body) = req.into_parts();
-    // The leader enforces the real limit; this only bounds what we buffer.
-    let limit = node.config.max_value_size + 1024 * 1024;
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(e) if e.is::<LengthLimitError>() => {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "value_too_large",
-                format!("request body is larger than {limit} bytes"),
-            )
-            .into_response()
-        }
+    // The leader enforces the real limits; this only bounds what we buffer.
+    let limit = node.config.max_value_size.max(node.config.max_request_size) + 1024 * 1024;
+    let body = match collect_body(body, limit, node.config.client_read_timeout).await {
+        Ok(b) => b,
         Err(e) => {
-            return ApiError::bad_request("bad_body", format!("could not read the request body: {e}")).into_response()
+            let too_large = || {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "request_too_large",
+                    format!("request body is larger than {limit} bytes"),
+                )
+            };
+            return e.into_api(too_large).into_response();
         }
     };
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();

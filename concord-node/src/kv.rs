@@ -121,7 +121,7 @@ pub(crate) async fn txn(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let body = read_body(body, node.config.max_request_size, "request_too_large").await?;
+    let body = read_body(&node, body, node.config.max_request_size, "request_too_large").await?;
     let parsed: TxnJson = parse_json(&body)?;
     let txn = txn_from_json(parsed, &node.limits(node.config.max_txn_ops))?;
     let resp = node.txn(txn, request_id(&headers)?).await?;
@@ -135,7 +135,7 @@ pub(crate) async fn batch(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let body = read_body(body, node.config.max_request_size, "request_too_large").await?;
+    let body = read_body(&node, body, node.config.max_request_size, "request_too_large").await?;
     let parsed: BatchJson = parse_json(&body)?;
     let txn = batch_from_json(parsed, &node.limits(node.config.max_batch_ops))?;
     let count = txn.success.len();

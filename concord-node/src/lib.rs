@@ -257,11 +257,21 @@ pub async fn run(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let client =
-        axum::serve(listeners.client, api::router(node.clone())).with_graceful_shutdown(stopped(stop_rx.clone()));
-    let peer = axum::serve(listeners.peer, peer::router(node.clone())).with_graceful_shutdown(stopped(stop_rx));
-    let client = tokio::spawn(async move { client.await });
-    let peer = tokio::spawn(async move { peer.await });
+    let read_timeout = node.config.client_read_timeout;
+    let client = serve(
+        listeners.client,
+        api::router(node.clone()),
+        read_timeout,
+        stopped(stop_rx.clone()),
+    );
+    let peer = serve(
+        listeners.peer,
+        peer::router(node.clone()),
+        read_timeout,
+        stopped(stop_rx),
+    );
+    let client = tokio::spawn(client);
+    let peer = tokio::spawn(peer);
 
     shutdown.await;
     tracing::info!("shutting down");
@@ -318,4 +328,49 @@ fn random_cluster_id() -> String {
             .map_or(0, |d| d.as_nanos()),
     );
     format!("{:016x}", h.finish())
+}
+
+/// Serves `router` on `listener` until `stop`, then lets open connections
+/// finish. Like `axum::serve`, plus a deadline: a client gets
+/// `read_timeout` to send a request's headers, and a kept-alive connection
+/// idle that long is closed, so slow or idle clients cannot pile up.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    read_timeout: std::time::Duration,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(read_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn.into_owned());
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }

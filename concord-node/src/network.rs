@@ -80,7 +80,8 @@ impl PeerNetwork {
         headers.insert(FROM_NODE_HEADER, reqwest::header::HeaderValue::from(id));
         let http = reqwest::Client::builder()
             .default_headers(headers)
-            .pool_idle_timeout(Duration::from_secs(90))
+            // Below the peer listener's idle cut-off (--client-read-timeout, 30s).
+            .pool_idle_timeout(Duration::from_secs(20))
             .tcp_nodelay(true)
             .connect_timeout(Duration::from_secs(2))
             .build()?;

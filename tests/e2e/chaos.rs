@@ -893,9 +893,15 @@ fn ttl_check_catches_early_and_late_expiry() {
         seen: seen.map(String::from),
     };
     let writes = [w("a")];
-    assert_eq!(check_ttl(&writes, &[r("a", 1500, Some("v")), r("a", 2100, None)]), (1, 1));
+    assert_eq!(
+        check_ttl(&writes, &[r("a", 1500, Some("v")), r("a", 2100, None)]),
+        (1, 1)
+    );
     // Near the boundary either answer is allowed.
-    assert_eq!(check_ttl(&writes, &[r("a", 1997, Some("v")), r("a", 2005, None)]), (0, 0));
+    assert_eq!(
+        check_ttl(&writes, &[r("a", 1997, Some("v")), r("a", 2005, None)]),
+        (0, 0)
+    );
     let early = std::panic::catch_unwind(|| check_ttl(&writes, &[r("a", 1500, None)]));
     assert!(early.is_err(), "a key gone before its TTL must fail the check");
     let late = std::panic::catch_unwind(|| check_ttl(&writes, &[r("a", 2100, Some("v"))]));

@@ -1,10 +1,12 @@
 //! Overload: many idle connections, slow clients holding requests open, and
 //! a flood of expensive list requests. The node answers 503 `overloaded`
 //! (JSON) instead of queueing without bound, keeps its memory bounded, and
-//! serves normally again at once.
+//! serves normally again at once. Slow and idle clients are cut off after
+//! `--client-read-timeout`.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -104,4 +106,66 @@ fn floods_get_503_overloaded_and_the_node_recovers_at_once() {
     // Recovered at once.
     assert_eq!(c.put(node.kv_url("after")).body("ok").send().unwrap().status(), 200);
     assert_eq!(c.get(node.kv_url("after")).send().unwrap().text().unwrap(), "ok");
+}
+
+/// Reads until the server closes the connection (or 10 s pass); returns what
+/// it sent and how long that took.
+fn read_until_closed(s: &mut TcpStream) -> (String, Duration) {
+    let started = Instant::now();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("the server kept the connection open: {e}"),
+        }
+    }
+    (String::from_utf8_lossy(&got).into_owned(), started.elapsed())
+}
+
+#[test]
+fn slow_and_idle_clients_are_cut_off_after_the_read_timeout() {
+    let node = TestNode::start_with(&["--client-read-timeout", "1s"]);
+    let connect = || TcpStream::connect(("127.0.0.1", node.client_port)).unwrap();
+
+    // Headers trickled and never finished: the connection is closed.
+    let mut trickle = connect();
+    trickle.write_all(b"GET /v1/kv/x HTTP/1.1\r\nHo").unwrap();
+    let (_, took) = read_until_closed(&mut trickle);
+    assert!(took < Duration::from_secs(5), "closed after {took:?}");
+
+    // A body that stalls: 408 with the JSON error.
+    let mut stall = connect();
+    stall
+        .write_all(b"POST /v1/txn HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"comp")
+        .unwrap();
+    let (answer, took) = read_until_closed(&mut stall);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""code":"request_timeout""#), "{answer}");
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+
+    // A kept-alive connection left idle after a request is closed too.
+    let mut idle = connect();
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let (answer, took) = read_until_closed(&mut idle);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(took < Duration::from_secs(5), "closed after {took:?}");
+
+    // A normal client is served as before, a slow-but-steady body included.
+    let c = http();
+    assert_eq!(c.put(node.kv_url("k")).body("v").send().unwrap().status(), 200);
+    let mut steady = connect();
+    steady
+        .write_all(b"PUT /v1/kv/steady HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    for b in b"abcd" {
+        std::thread::sleep(Duration::from_millis(400));
+        steady.write_all(&[*b]).unwrap();
+    }
+    let (answer, _) = read_until_closed(&mut steady);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(c.get(node.kv_url("steady")).send().unwrap().text().unwrap(), "abcd");
 }

@@ -134,6 +134,11 @@ pub struct NodeStartArgs {
     /// How long a request may wait for a quorum before 503 [default: 10s].
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub request_timeout: Option<Duration>,
+    /// How long a client may take to send a request's headers, or stall
+    /// while sending its body (then 408), and how long an idle kept-alive
+    /// connection stays open [default: 30s].
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub client_read_timeout: Option<Duration>,
 }
 
 /// The TOML config file. Keys are the flag names without `--`.
@@ -160,6 +165,7 @@ struct FileConfig {
     heartbeat_interval: Option<String>,
     election_timeout: Option<String>,
     request_timeout: Option<String>,
+    client_read_timeout: Option<String>,
 }
 
 fn read_config(path: &Path) -> Result<FileConfig, CliError> {
@@ -269,6 +275,16 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
     }
     if let Some(d) = duration(args.request_timeout, file.request_timeout, "request-timeout")? {
         node.request_timeout = d;
+    }
+    if let Some(d) = duration(
+        args.client_read_timeout,
+        file.client_read_timeout,
+        "client-read-timeout",
+    )? {
+        if d.is_zero() {
+            return Err(CliError::usage("--client-read-timeout must be longer than 0s"));
+        }
+        node.client_read_timeout = d;
     }
     if node.election_timeout <= node.heartbeat_interval {
         return Err(CliError::usage(
