@@ -27,6 +27,9 @@ pub fn command() -> clap::Command {
 /// Parses the process arguments, runs the command and maps the outcome to the
 /// documented exit code.
 pub fn main() -> ExitCode {
+    // Test builds only: arms the storage failpoints named in FAILPOINTS.
+    #[cfg(feature = "failpoints")]
+    let _failpoints = fail::FailScenario::setup();
     let matches = match command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {

@@ -5,6 +5,23 @@
 //! open sockets, speak HTTP, parse command lines or print anything: it reports
 //! through `tracing` and through its return values only.
 
+/// A failpoint at a moment that matters for durability. Compiled in only
+/// with the test-only `failpoints` feature, armed through `FAILPOINTS`
+/// (`FAILPOINTS='log-append-before-fsync=5%return'`): `return` aborts the
+/// process on the spot, as a power cut or `kill -9` there would; `sleep(ms)`,
+/// `delay(ms)` and `pause` slow or stop it. Without the feature it is nothing.
+macro_rules! crash_point {
+    ($name:literal) => {
+        #[cfg(feature = "failpoints")]
+        {
+            let _: Option<()> = fail::eval($name, |_| {
+                eprintln!("failpoint {}: aborting the process", $name);
+                std::process::abort()
+            });
+        }
+    };
+}
+
 pub mod limits;
 pub mod store;
 pub mod txn;

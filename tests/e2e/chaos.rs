@@ -57,9 +57,9 @@ pub struct ChaosCluster {
 impl ChaosCluster {
     /// `n` nodes formed with `--initial-cluster`, running `bin` (the build
     /// under test when `None`).
-    pub fn start(n: usize, bin: Option<&Path>) -> ChaosCluster {
+    pub fn start(n: usize, bin: Option<&Path>, extra: &[&str]) -> ChaosCluster {
         let net = Arc::new(Net::default());
-        let mut nodes: Vec<TestNode> = (1..=n as u64).map(|id| TestNode::new(Some(id), &[])).collect();
+        let mut nodes: Vec<TestNode> = (1..=n as u64).map(|id| TestNode::new(Some(id), extra)).collect();
         if let Some(bin) = bin {
             for node in &mut nodes {
                 node.bin = bin.to_path_buf();
@@ -554,7 +554,7 @@ pub struct Plan {
 
 /// Runs one chaos run and asserts every check.
 pub fn run(plan: Plan) {
-    let mut chaos = ChaosCluster::start(plan.nodes, None);
+    let mut chaos = ChaosCluster::start(plan.nodes, None, &[]);
     let urls = Arc::new(RwLock::new(chaos.urls()));
     let origin = Instant::now();
     let now: Arc<dyn Fn() -> u64 + Send + Sync> = Arc::new(move || origin.elapsed().as_nanos() as u64);
@@ -906,4 +906,96 @@ fn ttl_check_catches_early_and_late_expiry() {
     assert!(early.is_err(), "a key gone before its TTL must fail the check");
     let late = std::panic::catch_unwind(|| check_ttl(&writes, &[r("a", 2100, Some("v"))]));
     assert!(late.is_err(), "a key read after its TTL must fail the check");
+}
+
+/// Debugging aid, not run by default: reads a group history as JSON
+/// (`CONCORD_HISTORY=file`, a list of calls as the checker's Debug output
+/// converted), finds the shortest prefix that is not linearizable and prints
+/// its last calls.
+#[test]
+#[ignore]
+fn replay_group_history() {
+    let path = std::env::var("CONCORD_HISTORY").expect("CONCORD_HISTORY");
+    let raw: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let val = |v: &Value| v.as_str().map(String::from);
+    let pairs = |v: &Value| -> Vec<(String, Option<String>)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_str().unwrap().to_string(), val(&p[1])))
+            .collect()
+    };
+    let calls: Vec<Call<GroupOp>> = raw
+        .iter()
+        .map(|c| {
+            let op = &c["op"];
+            let op = if op["_t"] == "List" {
+                GroupOp::List(
+                    op["args"][0]
+                        .as_object()
+                        .unwrap()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                        .collect(),
+                )
+            } else {
+                GroupOp::Txn {
+                    compare: pairs(&op["compare"]),
+                    reads: pairs(&op["reads"]),
+                    writes: pairs(&op["writes"]),
+                    succeeded: op["succeeded"].as_bool(),
+                }
+            };
+            let outcome = match c["outcome"].as_str().unwrap() {
+                "Ok" => Outcome::Ok,
+                "Failed" => Outcome::Failed,
+                _ => Outcome::Unknown,
+            };
+            Call {
+                op,
+                invoke: c["invoke"].as_u64().unwrap(),
+                ret: c["ret"].as_u64().unwrap(),
+                outcome,
+            }
+        })
+        .collect();
+    let prefix = |t: u64| -> Vec<Call<GroupOp>> {
+        calls
+            .iter()
+            .filter(|c| c.invoke < t)
+            .map(|c| {
+                let mut c = c.clone();
+                if c.ret > t && c.outcome == Outcome::Ok {
+                    c.outcome = Outcome::Unknown;
+                }
+                c
+            })
+            .collect()
+    };
+    assert!(
+        !check_model::<Group>(GroupState::new(), &calls),
+        "the whole history is linearizable"
+    );
+    let mut times: Vec<u64> = calls.iter().flat_map(|c| [c.invoke, c.ret]).collect();
+    times.sort();
+    let (mut lo, mut hi) = (0, times.len() - 1);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if check_model::<Group>(GroupState::new(), &prefix(times[mid] + 1)) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    let t = times[lo] + 1;
+    let bad = prefix(t);
+    eprintln!(
+        "shortest failing prefix ends at t={t}: {} calls; the last 40 by return:",
+        bad.len()
+    );
+    let mut tail: Vec<&Call<GroupOp>> = bad.iter().filter(|c| c.outcome != Outcome::Failed).collect();
+    tail.sort_by_key(|c| c.ret.min(t));
+    for c in tail.iter().rev().take(40).rev() {
+        eprintln!("{:>14} {:>14} {:?} {:?}", c.invoke, c.ret, c.outcome, c.op);
+    }
 }

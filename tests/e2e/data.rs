@@ -461,3 +461,67 @@ fn bad_input_gets_400_with_a_clear_message() {
     cmd.args(["kv", "put", "a", "v", "--ttl", "soon"]);
     assert_eq!(code(&run(cmd)), 2, "a bad --ttl is a usage error");
 }
+
+/// A listing is one point-in-time view: it never shows half of a
+/// transaction. (The chaos suite found listings that did, before they read
+/// from a storage snapshot.)
+#[test]
+fn a_listing_never_shows_half_a_transaction() {
+    let node = TestNode::start();
+    let url = node.url();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (url, stop) = (url.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let c = http();
+            let mut i = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                i += 1;
+                let v = format!("{i:08}");
+                let txn = json!({"success": [
+                    {"put": {"key": "torn/a", "value": v}},
+                    {"put": {"key": "torn/b", "value": v}},
+                    {"put": {"key": "torn/c", "value": v}},
+                ]});
+                let r = c.post(format!("{url}/v1/txn")).json(&txn).send().unwrap();
+                assert_eq!(r.status(), 200);
+            }
+            i
+        })
+    };
+    let listers: Vec<_> = (0..2)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let c = http();
+                let started = std::time::Instant::now();
+                let mut lists = 0;
+                while started.elapsed() < std::time::Duration::from_secs(4) {
+                    let page: Value = c
+                        .get(format!("{url}/v1/kv?prefix=torn/"))
+                        .send()
+                        .unwrap()
+                        .json()
+                        .unwrap();
+                    let values: Vec<&str> = page["items"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|i| i["value"].as_str().unwrap())
+                        .collect();
+                    assert!(
+                        values.is_empty() || (values.len() == 3 && values.iter().all(|v| *v == values[0])),
+                        "a listing showed part of a transaction: {values:?}"
+                    );
+                    lists += 1;
+                }
+                lists
+            })
+        })
+        .collect();
+    let lists: u64 = listers.into_iter().map(|l| l.join().unwrap()).sum();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let txns = writer.join().unwrap();
+    eprintln!("{lists} listings during {txns} transactions, none torn");
+    assert!(lists > 100 && txns > 100, "{lists} listings, {txns} transactions");
+}

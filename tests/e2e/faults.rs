@@ -5,7 +5,7 @@
 //! Short by default (CI). Longer runs: `CONCORD_CRASH_CYCLES=50`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,7 +14,7 @@ use concord_tests::linearizability::{check, Call, Op, Outcome};
 use rand::{Rng, SeedableRng};
 
 use crate::chaos::{client, env_u64, ChaosCluster};
-use crate::support::TestNode;
+use crate::support::{feature_binary, TestNode};
 
 #[test]
 fn crash_cycles_lose_no_acknowledged_write() {
@@ -71,34 +71,10 @@ fn crash_cycles_lose_no_acknowledged_write() {
     );
 }
 
-/// The test-only build that answers "linearizable" reads from local state.
-/// `.ci/run` builds it first; here the build is a no-op or a catch-up.
-fn broken_binary() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
-    let target = root.join("target").join("broken");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(cargo)
-        .current_dir(&root)
-        .args([
-            "build",
-            "-q",
-            "-p",
-            "concord-cli",
-            "--features",
-            "broken-linearizable-reads",
-            "--target-dir",
-        ])
-        .arg(&target)
-        .status()
-        .expect("run cargo build for the broken build");
-    assert!(status.success(), "building the broken-linearizable-reads binary failed");
-    target.join("debug").join("concord")
-}
-
 /// Writes through the leader while a partitioned follower is read:
 /// returns the history of the one key.
 fn stale_read_scenario(bin: Option<&Path>) -> Vec<Call> {
-    let chaos = ChaosCluster::start(3, bin);
+    let chaos = ChaosCluster::start(3, bin, &[]);
     let cluster = &chaos.cluster;
     let c = client(Duration::from_secs(5));
     let leader = cluster.leader();
@@ -162,7 +138,7 @@ fn a_build_serving_stale_linearizable_reads_is_caught() {
     );
     assert!(check(None, &good), "the real build is linearizable: {good:#?}");
 
-    let bad = stale_read_scenario(Some(&broken_binary()));
+    let bad = stale_read_scenario(Some(&feature_binary("broken-linearizable-reads")));
     assert!(
         !check(None, &bad),
         "the checker must reject the broken build's history: {bad:#?}"

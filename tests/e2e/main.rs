@@ -11,6 +11,7 @@ mod cluster;
 mod data;
 mod disk;
 mod durability;
+mod failpoints;
 mod faults;
 mod http;
 mod malformed;

@@ -62,6 +62,8 @@ pub struct TestNode {
     pub client_port: u16,
     pub peer_port: u16,
     pub extra_args: Vec<String>,
+    /// Environment variables of the process (`FAILPOINTS`, say).
+    pub env: Vec<(String, String)>,
     log_path: PathBuf,
     child: Option<Child>,
     // Dropped last: the data dir and logs live here.
@@ -94,6 +96,7 @@ impl TestNode {
             client_port: free_port(),
             peer_port: free_port(),
             extra_args: extra.iter().map(|s| s.to_string()).collect(),
+            env: Vec::new(),
             log_path: root.path().join("node.log"),
             child: None,
             root: Some(root),
@@ -184,6 +187,7 @@ impl TestNode {
             .expect("open log");
         let child = Command::new(&self.bin)
             .args(self.start_args())
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("clone log"))
             .stderr(log)
@@ -346,6 +350,40 @@ pub fn eventually<T>(what: &str, secs: u64, mut f: impl FnMut() -> Option<T>) ->
         assert!(Instant::now() < deadline, "timed out after {secs}s waiting for {what}");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// A test-only build of `concord` with `feature`, copied to
+/// `target/features/concord-<feature>`. All such builds share the target dir
+/// `target/features` (`.ci/run` builds them first; here the build is a
+/// no-op or a catch-up).
+pub fn feature_binary(feature: &str) -> PathBuf {
+    // One build and copy at a time: the builds share one output path.
+    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let target = root.join("target").join("features");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(&root)
+        .args([
+            "build",
+            "-q",
+            "-p",
+            "concord-cli",
+            "--features",
+            feature,
+            "--target-dir",
+        ])
+        .arg(&target)
+        .status()
+        .expect("run cargo build");
+    assert!(status.success(), "building concord with --features {feature} failed");
+    // Copy, then rename over: a running copy of an older build is not disturbed.
+    let bin = target.join(format!("concord-{feature}"));
+    let tmp = target.join(format!("concord-{feature}.tmp"));
+    std::fs::copy(target.join("debug").join("concord"), &tmp).expect("copy the feature build");
+    std::fs::rename(&tmp, &bin).expect("rename the feature build");
+    bin
 }
 
 /// Real `concord` processes forming one cluster.

@@ -141,8 +141,12 @@ fn flusher(db: Database, rx: mpsc::Receiver<IOFlushed<TypeConfig>>) {
     while let Ok(first) = rx.recv() {
         let mut waiting = vec![first];
         waiting.extend(rx.try_iter());
+        crash_point!("log-append-before-fsync");
         match db.persist(PersistMode::SyncAll) {
-            Ok(()) => waiting.into_iter().for_each(|cb| cb.io_completed(Ok(()))),
+            Ok(()) => {
+                crash_point!("log-append-after-fsync");
+                waiting.into_iter().for_each(|cb| cb.io_completed(Ok(())))
+            }
             Err(e) => {
                 tracing::error!(error = %e, "fsync of the Raft log failed");
                 let msg = e.to_string();
@@ -211,7 +215,10 @@ impl RaftLogStorage<TypeConfig> for LogStore {
 
     async fn save_vote(&mut self, vote: &Vote) -> Result<(), io::Error> {
         let vote = *vote;
-        self.blocking(move |s| s.put_meta_durable(META_VOTE, &vote)).await
+        crash_point!("vote-before-save");
+        self.blocking(move |s| s.put_meta_durable(META_VOTE, &vote)).await?;
+        crash_point!("vote-after-save");
+        Ok(())
     }
 
     async fn save_committed(&mut self, committed: Option<LogId>) -> Result<(), io::Error> {

@@ -139,7 +139,13 @@ impl KvReader {
 
     /// The live record of `key`, if any (expired keys are invisible).
     pub fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
-        Ok(read_record(&self.kv, key)?.filter(|r| is_live(r, now_ms())))
+        // Through a snapshot too: a batch being applied (a snapshot install
+        // removes every key, then writes them back) is never seen half done.
+        let record = match self.db.snapshot().get(&self.kv, key).map_err(fj)? {
+            Some(bytes) => Some(decode::<KvRecord>(&bytes)?),
+            None => None,
+        };
+        Ok(record.filter(|r| is_live(r, now_ms())))
     }
 
     /// A page of live keys in order.
@@ -150,7 +156,11 @@ impl KvReader {
             _ => q.prefix.clone(),
         };
         let mut items = Vec::new();
-        for guard in self.kv.range(from.as_bytes()..) {
+        // A snapshot, not `Keyspace::range`: that reads at the newest
+        // sequence number and can show part of a batch being applied, i.e.
+        // half a transaction (the chaos suite caught it).
+        let view = self.db.snapshot();
+        for guard in view.range(&self.kv, from.as_bytes()..) {
             let (key, value) = guard.into_inner().map_err(fj)?;
             let key = utf8_key(&key)?;
             if !key.starts_with(&q.prefix) || q.end.as_ref().is_some_and(|end| key >= *end) {
@@ -502,15 +512,24 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             batch.insert(&sm_meta, META_LAST_APPLIED, encode(&meta_c.last_log_id)?);
             batch.insert(&sm_meta, META_MEMBERSHIP, encode(&meta_c.last_membership)?);
             batch.insert(&sm_meta, META_CLUSTER, encode(&payload.cluster)?);
-            batch.commit().map_err(fj)?;
-            db.persist(PersistMode::SyncAll).map_err(fj)?;
+            // The snapshot file goes first: after a crash between the two,
+            // openraft finds a snapshot newer than the state machine and
+            // installs it again. The other order leaves a state machine
+            // ahead of the snapshot file; openraft then purges the log up
+            // to the state machine, past the snapshot, and refuses to start.
+            crash_point!("snapshot-install-before-write");
             write_snapshot_file(
                 &dir,
                 &SnapshotFile {
                     meta: meta_c,
                     data: snapshot,
                 },
-            )
+            )?;
+            crash_point!("snapshot-install-after-write");
+            batch.commit().map_err(fj)?;
+            db.persist(PersistMode::SyncAll).map_err(fj)?;
+            crash_point!("snapshot-install-after-commit");
+            Ok(())
         })
         .await
         .map_err(io::Error::other)??;
@@ -576,7 +595,9 @@ impl SnapshotBuilder {
             last_membership,
         };
         let file = SnapshotFile { meta, data };
+        crash_point!("snapshot-build-before-write");
         write_snapshot_file(&self.snapshot_dir, &file)?;
+        crash_point!("snapshot-build-after-write");
         Ok(Snapshot {
             meta: file.meta,
             snapshot: file.data,

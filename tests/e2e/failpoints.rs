@@ -1,0 +1,200 @@
+//! Crashes at the moments that matter for durability, through failpoints
+//! compiled into a test-only build (`--features failpoints`, armed by the
+//! `FAILPOINTS` environment variable): before and after the fsync of a log
+//! append, around vote saves, while building a snapshot and while installing
+//! one. Each test first proves the process really died at the point, then
+//! restarts it without failpoints and checks that nothing acknowledged is
+//! lost and that the node (or cluster) works on.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crate::chaos::{client, ChaosCluster};
+use crate::support::{eventually, feature_binary, TestNode};
+
+const FAILPOINTS: &str = "FAILPOINTS";
+
+fn armed(node: &mut TestNode, spec: &str) {
+    node.env = vec![(FAILPOINTS.into(), spec.into())];
+}
+
+/// Waits (at most `secs`) for the process to die at its failpoint, and
+/// checks that it said so.
+fn assert_died_at(node: &mut TestNode, point: &str, secs: u64) {
+    eventually(&format!("the node to abort at {point}"), secs, || {
+        node.has_exited().then_some(())
+    });
+    node.kill9(); // reaps the exited process
+    assert!(
+        node.log().contains(&format!("failpoint {point}: aborting")),
+        "the node died, but not at {point}; log:\n{}",
+        node.log()
+    );
+}
+
+/// Writes unique keys until the node dies; returns the acknowledged ones.
+fn write_until_death(node: &TestNode, prefix: &str) -> BTreeMap<String, String> {
+    let url = node.url();
+    let c = client(Duration::from_secs(2));
+    let mut acked = BTreeMap::new();
+    let started = Instant::now();
+    let mut misses = 0;
+    for i in 0.. {
+        let (k, v) = (format!("{prefix}/{i:06}"), format!("v{i}"));
+        match c.put(format!("{url}/v1/kv/{k}")).body(v.clone()).send() {
+            Ok(r) if r.status() == 200 => {
+                acked.insert(k, v);
+                misses = 0;
+            }
+            _ => misses += 1,
+        }
+        if misses > 5 || started.elapsed() > Duration::from_secs(30) {
+            break;
+        }
+    }
+    acked
+}
+
+fn assert_all_present(node: &TestNode, acked: &BTreeMap<String, String>) {
+    let c = client(Duration::from_secs(10));
+    for (k, v) in acked {
+        let r = c.get(node.kv_url(k)).send().unwrap();
+        assert_eq!(r.status(), 200, "acknowledged {k} lost");
+        assert_eq!(r.text().unwrap(), *v);
+    }
+}
+
+#[test]
+fn crashes_around_the_log_fsync_lose_nothing() {
+    let bin = feature_binary("failpoints");
+    let mut node = TestNode::new(Some(1), &["--snapshot-logs", "1000000"]);
+    node.bin = bin;
+    let mut acked = BTreeMap::new();
+    for (round, point) in ["log-append-before-fsync", "log-append-after-fsync"]
+        .iter()
+        .cycle()
+        .take(6)
+        .enumerate()
+    {
+        node.kill9();
+        // Past start-up's own appends, then a crash at a random append.
+        armed(&mut node, &format!("{point}=5*off->10%return"));
+        node.spawn();
+        node.wait_ready();
+        acked.extend(write_until_death(&node, &format!("r{round}")));
+        assert_died_at(&mut node, point, 10);
+        node.env.clear();
+        node.spawn();
+        node.wait_ready();
+        assert_all_present(&node, &acked);
+    }
+    assert!(acked.len() > 20, "only {} writes acknowledged", acked.len());
+    let c = client(Duration::from_secs(5));
+    assert_eq!(c.put(node.kv_url("after")).body("ok").send().unwrap().status(), 200);
+}
+
+#[test]
+fn a_crash_while_building_a_snapshot_loses_nothing() {
+    let bin = feature_binary("failpoints");
+    let mut node = TestNode::new(Some(1), &["--snapshot-logs", "20"]);
+    node.bin = bin;
+    let mut acked = BTreeMap::new();
+    for (round, point) in ["snapshot-build-before-write", "snapshot-build-after-write"]
+        .iter()
+        .enumerate()
+    {
+        armed(&mut node, &format!("{point}=return"));
+        node.spawn();
+        node.wait_ready();
+        acked.extend(write_until_death(&node, &format!("s{round}")));
+        assert!(acked.len() > 20 * round, "the node died before a snapshot was due");
+        assert_died_at(&mut node, point, 10);
+        node.env.clear();
+        node.spawn();
+        node.wait_ready();
+        assert_all_present(&node, &acked);
+        // Snapshots are built again, and the node still restarts cleanly.
+        let c = client(Duration::from_secs(5));
+        for i in 0..50 {
+            let k = format!("after{round}/{i:03}");
+            assert_eq!(c.put(node.kv_url(&k)).body("x").send().unwrap().status(), 200);
+            acked.insert(k, "x".into());
+        }
+        node.kill9();
+    }
+    node.spawn();
+    node.wait_ready();
+    assert_all_present(&node, &acked);
+}
+
+#[test]
+fn a_follower_crashing_while_installing_a_snapshot_recovers() {
+    let bin = feature_binary("failpoints");
+    let mut chaos = ChaosCluster::start(3, Some(&bin), &["--snapshot-logs", "20"]);
+    let c = client(Duration::from_secs(10));
+    let mut expected = BTreeMap::new();
+    for point in [
+        "snapshot-install-before-write",
+        "snapshot-install-after-write",
+        "snapshot-install-after-commit",
+    ] {
+        let leader = chaos.cluster.leader();
+        let follower = (leader + 1) % 3;
+        chaos.cluster.nodes[follower].kill9();
+        // Far enough ahead that the leader has purged what the follower
+        // lacks: it can only catch up through a snapshot.
+        let url = chaos.cluster.nodes[leader].url();
+        for i in 0..200 {
+            let k = format!("{point}/{i:03}");
+            let r = c.put(format!("{url}/v1/kv/{k}")).body("v").send().unwrap();
+            assert_eq!(r.status(), 200);
+            expected.insert(k, "v".to_string());
+        }
+        let node = &mut chaos.cluster.nodes[follower];
+        armed(node, &format!("{point}=return"));
+        node.spawn();
+        assert_died_at(node, point, 30);
+        node.env.clear();
+        node.spawn();
+        node.wait_ready();
+        chaos.cluster.assert_converged(&expected);
+    }
+    chaos.cluster.wait_voters(3);
+}
+
+#[test]
+fn crashes_around_vote_saves_in_an_election_lose_nothing() {
+    let bin = feature_binary("failpoints");
+    let mut chaos = ChaosCluster::start(3, Some(&bin), &[]);
+    let c = client(Duration::from_secs(10));
+    let mut expected = BTreeMap::new();
+    for point in ["vote-before-save", "vote-after-save"] {
+        let leader = chaos.cluster.leader();
+        let url = chaos.cluster.nodes[leader].url();
+        for i in 0..20 {
+            let k = format!("{point}/{i:03}");
+            let r = c.put(format!("{url}/v1/kv/{k}")).body("v").send().unwrap();
+            assert_eq!(r.status(), 200);
+            expected.insert(k, "v".to_string());
+        }
+        // Arm a follower, then kill the leader: the election that follows
+        // makes the follower save a vote, and it dies there.
+        let follower = (leader + 1) % 3;
+        let node = &mut chaos.cluster.nodes[follower];
+        node.kill9();
+        armed(node, &format!("{point}=return"));
+        node.spawn();
+        node.wait_ready();
+        chaos.cluster.nodes[leader].kill9();
+        assert_died_at(&mut chaos.cluster.nodes[follower], point, 20);
+        let node = &mut chaos.cluster.nodes[follower];
+        node.env.clear();
+        node.spawn();
+        chaos.cluster.nodes[leader].spawn();
+        for node in &mut chaos.cluster.nodes {
+            node.wait_ready();
+        }
+        chaos.cluster.wait_voters(3);
+        chaos.cluster.assert_converged(&expected);
+    }
+}
