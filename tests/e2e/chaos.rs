@@ -177,6 +177,121 @@ pub fn write_outcome(resp: Result<reqwest::blocking::Response, reqwest::Error>) 
     (outcome, body)
 }
 
+fn register_op_json(op: &Op) -> Value {
+    match op {
+        Op::Read(v) => json!({ "read": v }),
+        Op::Write(v) => json!({ "write": v }),
+        Op::Cas {
+            expected,
+            new,
+            succeeded,
+        } => json!({ "cas": { "expected": expected, "new": new, "succeeded": succeeded } }),
+    }
+}
+
+fn group_op_json(op: &GroupOp) -> Value {
+    match op {
+        GroupOp::List(seen) => json!({ "list": seen }),
+        GroupOp::Txn {
+            compare,
+            reads,
+            writes,
+            succeeded,
+        } => json!({ "txn": { "compare": compare, "reads": reads, "writes": writes, "succeeded": succeeded } }),
+    }
+}
+
+fn outcome_name(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Ok => "ok",
+        Outcome::Failed => "failed",
+        Outcome::Unknown => "unknown",
+    }
+}
+
+/// One JSON line per call: `{"object", "op", "invoke", "ret", "outcome",
+/// "revision"}`, times in nanoseconds since the run began.
+fn history_line<O>(r: &Recorded<O>, op: Value) -> String {
+    json!({
+        "object": r.object,
+        "op": op,
+        "invoke": r.call.invoke,
+        "ret": r.call.ret,
+        "outcome": outcome_name(r.call.outcome),
+        "revision": r.revision,
+    })
+    .to_string()
+}
+
+/// Writes every recorded register and group call as JSON lines to
+/// `target/chaos-histories/<name>.jsonl` (kept for replay and inspection).
+fn write_history(name: &str, registers: &[Recorded<Op>], groups: &[Recorded<GroupOp>]) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .join("target")
+        .join("chaos-histories");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.jsonl"));
+    let mut out = String::new();
+    for r in registers {
+        out.push_str(&history_line(r, register_op_json(&r.call.op)));
+        out.push('\n');
+    }
+    for r in groups {
+        out.push_str(&history_line(r, group_op_json(&r.call.op)));
+        out.push('\n');
+    }
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+/// Reads back the group calls of a history written by [`write_history`].
+fn read_group_history(path: &Path, group: &str) -> Vec<Call<GroupOp>> {
+    let pairs = |v: &Value| -> Vec<(String, Option<String>)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_str().map(String::from)))
+            .collect()
+    };
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|c| c["object"] == group)
+        .map(|c| {
+            let op = &c["op"];
+            let op = if let Some(seen) = op["list"].as_object() {
+                GroupOp::List(
+                    seen.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                        .collect(),
+                )
+            } else {
+                let t = &op["txn"];
+                GroupOp::Txn {
+                    compare: pairs(&t["compare"]),
+                    reads: pairs(&t["reads"]),
+                    writes: pairs(&t["writes"]),
+                    succeeded: t["succeeded"].as_bool(),
+                }
+            };
+            let outcome = match c["outcome"].as_str().unwrap() {
+                "ok" => Outcome::Ok,
+                "failed" => Outcome::Failed,
+                _ => Outcome::Unknown,
+            };
+            Call {
+                op,
+                invoke: c["invoke"].as_u64().unwrap(),
+                ret: c["ret"].as_u64().unwrap(),
+                outcome,
+            }
+        })
+        .collect()
+}
+
 fn wall_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
 }
@@ -639,6 +754,13 @@ pub fn run(plan: Plan) {
         ));
     }
 
+    let history = write_history(
+        &format!("{}-nodes-seed-{}", plan.nodes, plan.seed),
+        &log.registers,
+        &log.groups,
+    );
+    eprintln!("chaos: history written to {}", history.display());
+
     // 1. Every register's and every group's history is linearizable.
     let mut counts = [0usize; 3];
     for key in REGISTERS {
@@ -649,7 +771,11 @@ pub fn run(plan: Plan) {
             .map(|r| r.call.clone())
             .collect();
         count(&mut counts, calls.iter().map(|c| c.outcome));
-        assert!(check(None, &calls), "history of {key} is not linearizable: {calls:#?}");
+        assert!(
+            check(None, &calls),
+            "history of {key} is not linearizable; all calls are in {}",
+            history.display()
+        );
     }
     for group in GROUPS {
         let calls: Vec<Call<GroupOp>> = log
@@ -662,7 +788,10 @@ pub fn run(plan: Plan) {
         let started = Instant::now();
         assert!(
             check_model::<Group>(GroupState::new(), &calls),
-            "history of group {group} is not linearizable: {calls:#?}"
+            "history of group {group} is not linearizable; all calls are in {} \
+             (replay: CONCORD_HISTORY=that-file CONCORD_GROUP={group} cargo test -p concord-tests \
+             --test e2e replay_group_history -- --ignored --nocapture)",
+            history.display()
         );
         eprintln!(
             "group {group}: {} calls checked in {:?}",
@@ -908,57 +1037,16 @@ fn ttl_check_catches_early_and_late_expiry() {
     assert!(late.is_err(), "a key read after its TTL must fail the check");
 }
 
-/// Debugging aid, not run by default: reads a group history as JSON
-/// (`CONCORD_HISTORY=file`, a list of calls as the checker's Debug output
-/// converted), finds the shortest prefix that is not linearizable and prints
-/// its last calls.
+/// Debugging aid, not run by default: reads one group's calls from a
+/// history a chaos run wrote (`CONCORD_HISTORY=file`, `CONCORD_GROUP=g1`),
+/// finds the shortest prefix that is not linearizable and prints its last
+/// calls.
 #[test]
 #[ignore]
 fn replay_group_history() {
     let path = std::env::var("CONCORD_HISTORY").expect("CONCORD_HISTORY");
-    let raw: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let val = |v: &Value| v.as_str().map(String::from);
-    let pairs = |v: &Value| -> Vec<(String, Option<String>)> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|p| (p[0].as_str().unwrap().to_string(), val(&p[1])))
-            .collect()
-    };
-    let calls: Vec<Call<GroupOp>> = raw
-        .iter()
-        .map(|c| {
-            let op = &c["op"];
-            let op = if op["_t"] == "List" {
-                GroupOp::List(
-                    op["args"][0]
-                        .as_object()
-                        .unwrap()
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-                        .collect(),
-                )
-            } else {
-                GroupOp::Txn {
-                    compare: pairs(&op["compare"]),
-                    reads: pairs(&op["reads"]),
-                    writes: pairs(&op["writes"]),
-                    succeeded: op["succeeded"].as_bool(),
-                }
-            };
-            let outcome = match c["outcome"].as_str().unwrap() {
-                "Ok" => Outcome::Ok,
-                "Failed" => Outcome::Failed,
-                _ => Outcome::Unknown,
-            };
-            Call {
-                op,
-                invoke: c["invoke"].as_u64().unwrap(),
-                ret: c["ret"].as_u64().unwrap(),
-                outcome,
-            }
-        })
-        .collect();
+    let group = std::env::var("CONCORD_GROUP").unwrap_or_else(|_| "g1".into());
+    let calls = read_group_history(Path::new(&path), &group);
     let prefix = |t: u64| -> Vec<Call<GroupOp>> {
         calls
             .iter()
@@ -998,4 +1086,31 @@ fn replay_group_history() {
     for c in tail.iter().rev().take(40).rev() {
         eprintln!("{:>14} {:>14} {:?} {:?}", c.invoke, c.ret, c.outcome, c.op);
     }
+}
+
+/// What a run writes as JSON lines reads back as the same calls.
+#[test]
+fn group_history_round_trips_through_json_lines() {
+    let state: GroupState = [("g9/0".to_string(), "a".to_string())].into_iter().collect();
+    let groups = vec![
+        Recorded::new("g9", GroupOp::List(state), 1, 2, Outcome::Ok, None),
+        Recorded::new(
+            "g9",
+            GroupOp::Txn {
+                compare: vec![("g9/0".into(), None)],
+                reads: vec![("g9/1".into(), Some("b".into()))],
+                writes: vec![("g9/2".into(), Some("c".into())), ("g9/0".into(), None)],
+                succeeded: None,
+            },
+            3,
+            4,
+            Outcome::Unknown,
+            Some(7),
+        ),
+    ];
+    let registers = vec![Recorded::new("r/z", Op::Read(None), 0, 1, Outcome::Failed, None)];
+    let path = write_history("round-trip-test", &registers, &groups);
+    let back = read_group_history(&path, "g9");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(back, groups.into_iter().map(|r| r.call).collect::<Vec<_>>());
 }
