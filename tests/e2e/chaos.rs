@@ -11,7 +11,8 @@
 //!
 //! Nemeses: `kill -9` (any node, the leader, two at once on five nodes),
 //! SIGSTOP/SIGCONT, a node isolated both ways, a one-way drop, a partition
-//! between two nodes that both still reach the rest, delayed links, and (when
+//! between two nodes that both still reach the rest, delayed links, random
+//! connection drops, and (when
 //! asked) membership changes: a member removed under load and replaced by a
 //! fresh node that joins.
 //!
@@ -909,7 +910,7 @@ fn nemesis(chaos: &mut ChaosCluster, rng: &mut StdRng, membership: bool) -> &'st
     let n = chaos.cluster.nodes.len();
     let victim = rng.gen_range(0..n);
     let hold = |rng: &mut StdRng| Duration::from_millis(rng.gen_range(300..2000));
-    let kinds = if membership { 9 } else { 8 };
+    let kinds = if membership { 10 } else { 9 };
     match rng.gen_range(0..kinds) {
         0 => {
             chaos.cluster.nodes[victim].kill9();
@@ -960,6 +961,12 @@ fn nemesis(chaos: &mut ChaosCluster, rng: &mut StdRng, membership: bool) -> &'st
             std::thread::sleep(hold(rng));
             chaos.net.heal();
             "delay"
+        }
+        8 => {
+            chaos.net.set_drop(chaos.id(victim), rng.gen_range(2.0..20.0));
+            std::thread::sleep(hold(rng));
+            chaos.net.heal();
+            "random-drop"
         }
         7 if n >= 5 => {
             // A minority of two down at once.

@@ -5,8 +5,10 @@
 //! front of node `to` knows which link a connection belongs to and can cut
 //! single directed links: a full isolation, a one-way drop, or a partition
 //! between two nodes that both still reach a third. It can also delay a
-//! node's traffic. Connections without the header (join and info probes)
-//! are never cut.
+//! node's traffic, or drop its connections at random (TCP cannot lose single
+//! packets in userspace: a dropped chunk ends the connection, which the
+//! sender sees as a broken RPC). Connections without the header (join and
+//! info probes) are never cut.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
@@ -21,6 +23,7 @@ use std::time::Duration;
 pub struct Net {
     cut: Mutex<HashSet<(u64, u64)>>,
     delay_ms: Mutex<HashMap<u64, u64>>,
+    drop_pct: Mutex<HashMap<u64, f64>>,
     conns: Mutex<HashMap<u64, Conn>>,
     next_conn: AtomicU64,
 }
@@ -72,10 +75,22 @@ impl Net {
         self.delay_ms.lock().unwrap().insert(node, ms);
     }
 
-    /// Removes every cut and delay.
+    /// Each chunk to or from `node` ends its connection with probability
+    /// `pct` percent.
+    pub fn set_drop(&self, node: u64, pct: f64) {
+        self.drop_pct.lock().unwrap().insert(node, pct);
+    }
+
+    fn dropped(&self, to: u64) -> bool {
+        let pct = self.drop_pct.lock().unwrap().get(&to).copied().unwrap_or(0.0);
+        pct > 0.0 && rand::random::<f64>() * 100.0 < pct
+    }
+
+    /// Removes every cut, delay and drop.
     pub fn heal(&self) {
         self.cut.lock().unwrap().clear();
         self.delay_ms.lock().unwrap().clear();
+        self.drop_pct.lock().unwrap().clear();
     }
 
     fn register(&self, from: Option<u64>, to: u64, a: &TcpStream, b: &TcpStream) -> Option<u64> {
@@ -175,7 +190,7 @@ fn pipe(net: &Net, from: Option<u64>, to: u64, mut src: TcpStream, mut dst: TcpS
         match src.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                if net.is_cut(from, to) {
+                if net.is_cut(from, to) || net.dropped(to) {
                     break;
                 }
                 let delay = net.delay(to);
