@@ -1,8 +1,8 @@
 //! Crashes at the moments that matter for durability, through failpoints
 //! compiled into a test-only build (`--features failpoints`, armed by the
 //! `FAILPOINTS` environment variable): before and after the fsync of a log
-//! append, around vote saves, while building a snapshot and while installing
-//! one. Each test first proves the process really died at the point, then
+//! append, around vote saves, while building a snapshot and purging the log
+//! it covers, and while installing one. Each test first proves the process really died at the point, then
 //! restarts it without failpoints and checks that nothing acknowledged is
 //! lost and that the node (or cluster) works on.
 
@@ -94,14 +94,20 @@ fn crashes_around_the_log_fsync_lose_nothing() {
 }
 
 #[test]
-fn a_crash_while_building_a_snapshot_loses_nothing() {
+fn a_crash_while_building_a_snapshot_or_purging_the_log_loses_nothing() {
     let bin = feature_binary("failpoints");
     let mut node = TestNode::new(Some(1), &["--snapshot-logs", "20"]);
     node.bin = bin;
     let mut acked = BTreeMap::new();
-    for (round, point) in ["snapshot-build-before-write", "snapshot-build-after-write"]
-        .iter()
-        .enumerate()
+    for (round, point) in [
+        "snapshot-build-before-write",
+        "snapshot-build-after-write",
+        // The log is purged once a snapshot covers it.
+        "log-purge-before-commit",
+        "log-purge-after-fsync",
+    ]
+    .iter()
+    .enumerate()
     {
         armed(&mut node, &format!("{point}=return"));
         node.spawn();

@@ -269,8 +269,11 @@ impl RaftLogStorage<TypeConfig> for LogStore {
             for key in s.inner.log.range(..=index_key(log_id.index())) {
                 batch.remove(&s.inner.log, key.key().map_err(fj)?);
             }
+            crash_point!("log-purge-before-commit");
             batch.commit().map_err(fj)?;
-            s.inner.db.persist(PersistMode::SyncAll).map_err(fj)
+            s.inner.db.persist(PersistMode::SyncAll).map_err(fj)?;
+            crash_point!("log-purge-after-fsync");
+            Ok(())
         })
         .await
     }
