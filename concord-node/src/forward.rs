@@ -6,13 +6,13 @@
 
 use std::sync::Arc;
 
-use crate::api::collect_body;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::api::collect_body;
 use crate::error::ApiError;
 use crate::Node;
 
@@ -44,15 +44,21 @@ pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next
         return next.run(req).await;
     };
     let (parts, body) = req.into_parts();
-    // The leader enforces the real limits; this only bounds what we buffer.
-    let limit = node.config.max_value_size.max(node.config.max_request_size) + 1024 * 1024;
+    // The leader enforces the real limits; this only bounds what we buffer:
+    // a PUT carries a value, every other body is a JSON request.
+    let (limit, code) = if parts.method == Method::PUT {
+        (node.config.max_value_size, "value_too_large")
+    } else {
+        (node.config.max_request_size, "request_too_large")
+    };
+    let limit = limit + 1024 * 1024;
     let body = match collect_body(body, limit, node.config.client_read_timeout).await {
         Ok(b) => b,
         Err(e) => {
             let too_large = || {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "request_too_large",
+                    code,
                     format!("request body is larger than {limit} bytes"),
                 )
             };

@@ -119,6 +119,11 @@ impl PeerClient {
         let target = self.target;
         let other = |message: String| TransportError::Other { target, message };
         let body = bincode::serialize(req).map_err(|e| other(format!("encoding request: {e}")))?;
+        // openraft's deadline fits a heartbeat; a large append (a multi-MiB
+        // batch) also needs time to travel, be decoded and be fsynced, or it
+        // times out on every retry and never commits. Allow 1 ms per KiB
+        // on top (the 2 KiB of a heartbeat add nothing).
+        let timeout = timeout + Duration::from_millis(body.len() as u64 / 1024);
         let req = self
             .http
             .post(format!("{}{path}", self.base))

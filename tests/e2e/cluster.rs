@@ -467,3 +467,39 @@ fn a_node_that_bootstrapped_alone_is_refused_not_corrupted() {
     cluster.wait_voters(3);
     cluster.assert_converged(&written);
 }
+
+/// A follower forwards bodies as large as the leader accepts: a
+/// transaction body over 2 MiB (padded with JSON whitespace, so its Raft
+/// entry stays small) goes through; a value over the limit gets 413
+/// `value_too_large` whichever node refuses it.
+#[test]
+fn followers_forward_large_requests_within_the_limits() {
+    let cluster = TestCluster::initial(3, &[]);
+    let leader = cluster.leader();
+    let follower = cluster.nodes[(leader + 1) % 3].url();
+    let c = http();
+    let txn = format!(
+        r#"{{"success": [{{"put": {{"key": "padded", "value": "v"}}}}]{}}}"#,
+        " ".repeat(2560 * 1024)
+    );
+    let r = c
+        .post(format!("{follower}/v1/txn"))
+        .header("content-type", "application/json")
+        .body(txn)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().unwrap());
+    for size in [1536 * 1024, 3 * 1024 * 1024] {
+        let r = c
+            .put(format!("{follower}/v1/kv/too-big"))
+            .body(vec![b'x'; size])
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 413);
+        let body: serde_json::Value = r.json().unwrap();
+        assert_eq!(body["error"]["code"], "value_too_large", "{body}");
+    }
+    let mut expected = BTreeMap::new();
+    expected.insert("padded".to_string(), "v".to_string());
+    cluster.assert_converged(&expected);
+}
