@@ -587,14 +587,7 @@ impl Client {
             .ok()
             .filter(|r| r.status() == 200)
             .and_then(|r| r.json::<Value>().ok())
-            .and_then(|b| {
-                (b["more"] == false).then_some(())?;
-                b["items"]
-                    .as_array()?
-                    .iter()
-                    .map(|i| Some((i["key"].as_str()?.to_string(), i["value"].as_str()?.to_string())))
-                    .collect()
-            });
+            .and_then(|b| listed_state(&b));
         let (outcome, state) = match listed {
             Some(state) => (Outcome::Ok, state),
             None => (Outcome::Failed, GroupState::new()),
@@ -650,6 +643,17 @@ impl Client {
         };
         self.log.ttl_reads.push(TtlRead { key, invoke, ret, seen });
     }
+}
+
+/// A listing answer as the group state it shows: `None` unless it is one
+/// complete page of text values.
+fn listed_state(body: &Value) -> Option<GroupState> {
+    (body["more"] == false).then_some(())?;
+    body["items"]
+        .as_array()?
+        .iter()
+        .map(|i| Some((i["key"].as_str()?.to_string(), i["value"].as_str()?.to_string())))
+        .collect()
 }
 
 fn compare_json(key: &str, expected: &Option<String>) -> Value {
@@ -739,12 +743,7 @@ pub fn run(plan: Plan) {
             .unwrap()
             .json()
             .unwrap();
-        let state: GroupState = b["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| (i["key"].as_str().unwrap().into(), i["value"].as_str().unwrap().into()))
-            .collect();
+        let state = listed_state(&b).unwrap_or_else(|| panic!("a full listing of {group}: {b}"));
         log.groups.push(Recorded::new(
             group,
             GroupOp::List(state),
