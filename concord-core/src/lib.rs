@@ -22,6 +22,7 @@ macro_rules! crash_point {
     };
 }
 
+pub mod codec;
 pub mod limits;
 pub mod store;
 pub mod txn;

@@ -3,8 +3,9 @@
 //! the state machine.
 //!
 //! Everything here is encoded into the Raft log and into snapshots with
-//! bincode: adding a variant at the end of an enum is compatible, reordering or
-//! changing fields is a format change and needs a new `FORMAT_VERSION`.
+//! postcard (`crate::codec`), a positional format: adding a variant at the end
+//! of an enum is compatible, reordering or changing fields is a format change
+//! and needs a new `FORMAT_VERSION`.
 
 use std::fmt;
 

@@ -2,6 +2,7 @@
 //! feeds arbitrary bytes to one decoder that takes input from the network.
 //! They must return, never panic.
 
+use concord_core::codec::decode;
 use concord_core::TypeConfig;
 use openraft::raft::{AppendEntriesRequest, VoteRequest};
 
@@ -29,9 +30,9 @@ pub fn request_json(data: &[u8]) {
 /// The peer RPC decoders (`/raft/append`, `/raft/vote`, `/raft/snapshot`)
 /// and the snapshot payload check that runs before openraft sees one.
 pub fn peer_rpc(data: &[u8]) {
-    let _ = bincode::deserialize::<AppendEntriesRequest<TypeConfig>>(data);
-    let _ = bincode::deserialize::<VoteRequest<TypeConfig>>(data);
-    if let Ok(s) = bincode::deserialize::<SnapshotTransfer>(data) {
+    let _ = decode::<AppendEntriesRequest<TypeConfig>>(data);
+    let _ = decode::<VoteRequest<TypeConfig>>(data);
+    if let Ok(s) = decode::<SnapshotTransfer>(data) {
         let _ = concord_core::store::validate_snapshot(&s.data);
     }
     let _ = concord_core::store::validate_snapshot(data);

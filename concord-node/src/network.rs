@@ -1,8 +1,8 @@
 //! The Raft transport: openraft's `RaftNetworkV2` over HTTP to the peer
-//! listener of each member, with bincode bodies and kept-alive connections
+//! listener of each member, with postcard bodies (`concord_core::codec`) and kept-alive connections
 //! (one `reqwest::Client`, hence one connection pool, per node).
 //!
-//! Every RPC answers with a bincode `Result<Response, String>`: the error side
+//! Every RPC answers with an encoded `Result<Response, String>`: the error side
 //! is only a message, so openraft's error types never cross the wire.
 
 use std::future::Future;
@@ -118,7 +118,7 @@ impl PeerClient {
     {
         let target = self.target;
         let other = |message: String| TransportError::Other { target, message };
-        let body = bincode::serialize(req).map_err(|e| other(format!("encoding request: {e}")))?;
+        let body = concord_core::codec::encode(req).map_err(|e| other(format!("encoding request: {e}")))?;
         // openraft's deadline fits a heartbeat; a large append (a multi-MiB
         // batch) also needs time to travel, be decoded and be fsynced, or it
         // times out on every retry and never commits. Allow 1 ms per KiB
@@ -145,7 +145,7 @@ impl PeerClient {
             .await
             .map_err(|source| TransportError::Unreachable { target, source })?;
         let answer: Result<Resp, String> =
-            bincode::deserialize(&bytes).map_err(|e| other(format!("decoding response from {path}: {e}")))?;
+            concord_core::codec::decode(&bytes).map_err(|e| other(format!("decoding response from {path}: {e}")))?;
         answer.map_err(other)
     }
 }

@@ -1,4 +1,5 @@
-//! The peer listener: Raft RPCs from other members, bincode in and out.
+//! The peer listener: Raft RPCs from other members, in the tagged postcard
+//! encoding of `concord_core::codec` both ways.
 //! Only openraft calls these; clients use the client listener.
 
 use std::future::Future;
@@ -33,7 +34,7 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         .with_state(node)
 }
 
-/// Decodes a bincode request, runs `f`, and answers with a bincode
+/// Decodes a request, runs `f`, and answers with an encoded
 /// `Result<Resp, String>`.
 async fn handle<Req, Resp, E, Fut>(
     node: Arc<Node>,
@@ -60,12 +61,12 @@ where
                 .into_response();
         }
     }
-    let req = match bincode::deserialize::<Req>(&body) {
+    let req = match concord_core::codec::decode::<Req>(&body) {
         Ok(req) => req,
         Err(e) => return (StatusCode::BAD_REQUEST, format!("bad peer request: {e}")).into_response(),
     };
     let res = f(node, req).await.map_err(|e| e.to_string());
-    match bincode::serialize(&res) {
+    match concord_core::codec::encode(&res) {
         Ok(bytes) => bytes.into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }

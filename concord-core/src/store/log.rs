@@ -81,8 +81,15 @@ impl LogStore {
         self.inner.db.persist(PersistMode::SyncAll).map_err(fj)
     }
 
+    /// The format version recorded in the directory. A directory of a
+    /// bincode-era build (record tag 1) is reported as version 1 without
+    /// decoding it, so that it is refused with a clear message.
     pub(super) fn format_version(&self) -> io::Result<Option<u64>> {
-        self.get_meta(META_FORMAT)
+        match self.inner.meta.get(META_FORMAT).map_err(fj)? {
+            Some(bytes) if bytes.first() == Some(&crate::codec::TAG_BINCODE) => Ok(Some(1)),
+            Some(bytes) => Ok(Some(decode(&bytes)?)),
+            None => Ok(None),
+        }
     }
 
     pub(super) fn set_format_version(&self, v: u64) -> io::Result<()> {

@@ -30,8 +30,9 @@ pub fn decode_entry(bytes: &[u8]) -> std::io::Result<crate::types::alias::Entry>
     codec::decode(bytes)
 }
 
-/// The on-disk format this build writes and understands.
-pub const FORMAT_VERSION: u64 = 1;
+/// The on-disk format this build writes and understands: 2 is postcard
+/// records (see `crate::codec`); 1 was bincode and is refused.
+pub const FORMAT_VERSION: u64 = 2;
 
 /// Errors opening a data directory.
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +53,10 @@ pub enum OpenError {
         found: String,
         wanted: String,
     },
-    #[error("data directory {dir} has format version {found}; this build reads version {FORMAT_VERSION}")]
+    #[error(
+        "data directory {dir} has format version {found}; this build reads only version {FORMAT_VERSION} \
+         (pre-1.0 builds do not migrate data: export with the old build, import into a new data directory)"
+    )]
     Format { dir: PathBuf, found: u64 },
     #[error("storage error in {dir}: {source}")]
     Io { dir: PathBuf, source: io::Error },
