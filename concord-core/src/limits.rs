@@ -8,6 +8,32 @@ pub const MAX_KEY_BYTES: usize = 4096;
 /// Default largest value accepted, in bytes (`--max-value-size`).
 pub const DEFAULT_MAX_VALUE_BYTES: usize = 1024 * 1024;
 
+/// Largest node id: ids are 1 to 2^63-1, so that arithmetic on them (the
+/// next free id is the largest used plus one) can never wrap.
+pub const MAX_NODE_ID: u64 = i64::MAX as u64;
+
+/// Default number of request ids remembered for deduplication
+/// (`--request-id-max-entries`).
+pub const DEFAULT_REQUEST_ID_ENTRIES: u64 = 100_000;
+
+/// Default bytes of remembered request outcomes (`--request-id-max-bytes`).
+pub const DEFAULT_REQUEST_ID_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How long a request id is remembered at most, by the entries' clock.
+pub const REQUEST_ID_TTL_MS: u64 = 10 * 60 * 1000;
+
+/// A remembered outcome larger than this, encoded, is kept in short form
+/// (revision and success only): see `CommandResponse::AlreadyApplied`.
+pub const MAX_REMEMBERED_RESPONSE_BYTES: usize = 4096;
+
+/// Checks a node id from a request or a flag.
+pub fn validate_node_id(id: u64) -> Result<(), String> {
+    if id == 0 || id > MAX_NODE_ID {
+        return Err(format!("node id {id} is out of range: ids are 1 to {MAX_NODE_ID}"));
+    }
+    Ok(())
+}
+
 /// Why a key was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {

@@ -157,7 +157,7 @@ impl<'a, V: KvView> Pending<'a, V> {
                 value,
                 create_revision: prev.create_revision,
                 mod_revision: revision,
-                version: prev.version + 1,
+                version: prev.version.saturating_add(1),
                 expires_at_ms,
             },
             None => KvRecord {

@@ -40,7 +40,30 @@ pub struct Command {
     /// The proposing leader's clock (ms since the Unix epoch): TTLs and
     /// expiry are computed from it, so every replica agrees.
     pub at_ms: u64,
+    /// How many request ids, and how many bytes of remembered outcomes, the
+    /// state machine keeps (the proposing leader's `--request-id-*`
+    /// settings). Carried in the entry so that every replica prunes the
+    /// table at the same point.
+    pub dedup: DedupLimits,
     pub op: Op,
+}
+
+/// Bounds of the request-id table (see [`Command::dedup`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DedupLimits {
+    /// Most request ids remembered.
+    pub max_entries: u64,
+    /// Most bytes of remembered outcomes (encoded ids plus responses).
+    pub max_bytes: u64,
+}
+
+impl Default for DedupLimits {
+    fn default() -> Self {
+        DedupLimits {
+            max_entries: crate::limits::DEFAULT_REQUEST_ID_ENTRIES,
+            max_bytes: crate::limits::DEFAULT_REQUEST_ID_BYTES,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +101,18 @@ pub enum CommandResponse {
     },
     Expired {
         deleted: u64,
+    },
+    /// The command was refused when applied (an id out of range, say): it
+    /// changed nothing. Apply never fails or panics on what a command says.
+    Refused {
+        reason: String,
+    },
+    /// A retry of a request id whose first outcome was too large to keep
+    /// (a transaction with large `get` results): it was applied at
+    /// `revision` and is not applied again, but its results are gone.
+    AlreadyApplied {
+        revision: u64,
+        succeeded: bool,
     },
 }
 

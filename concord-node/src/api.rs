@@ -381,6 +381,7 @@ impl Node {
         let cmd = Command {
             request_id,
             at_ms: now_ms(),
+            dedup: self.config.request_id_limits,
             op,
         };
         let resp = self.bounded(self.raft.client_write(cmd)).await??;
@@ -399,6 +400,15 @@ impl Node {
         }
         match self.write(Op::Txn(txn), request_id).await? {
             CommandResponse::Txn(r) => Ok(r),
+            CommandResponse::AlreadyApplied { revision, succeeded } => Err(ApiError::conflict(
+                "already_applied",
+                format!(
+                    "this Concord-Request-Id was already applied at revision {revision} (succeeded: {succeeded}); \
+                     its results were too large to keep, so they cannot be returned again"
+                ),
+            )
+            .with_detail("revision", json!(revision))
+            .with_detail("succeeded", json!(succeeded))),
             other => Err(ApiError::internal(format!("unexpected answer {other:?}"))),
         }
     }

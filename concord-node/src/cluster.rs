@@ -280,8 +280,8 @@ pub(crate) async fn add_member(
         client_url: check_url("client_url", &req.client_url)?,
         peer_url: check_url("peer_url", &req.peer_url)?,
     };
-    if req.id == Some(0) {
-        return Err(ApiError::bad_request("invalid_argument", "node ids start at 1"));
+    if let Some(id) = req.id {
+        concord_core::limits::validate_node_id(id).map_err(|e| ApiError::bad_request("invalid_argument", e))?;
     }
     node.ensure_leader()?;
     let _guard = node.lock_membership().await?;
@@ -322,6 +322,7 @@ pub(crate) async fn add_member(
                 format!("node id {id} was used before; ids are never reused"),
             ))
         }
+        CommandResponse::Refused { reason } => return Err(ApiError::bad_request("invalid_argument", reason)),
         other => return Err(ApiError::internal(format!("unexpected answer {other:?}"))),
     };
     node.membership_change(|| node.raft.add_learner(id, info.clone(), false))

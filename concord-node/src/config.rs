@@ -65,6 +65,9 @@ pub struct NodeConfig {
     /// the data directory's file system has less free space than this, so
     /// the Raft log never runs into a full disk; deletes still pass.
     pub min_free_space: u64,
+    /// Bounds of the request-id (deduplication) table; they travel in every
+    /// entry this node proposes as leader, so replicas prune alike.
+    pub request_id_limits: concord_core::DedupLimits,
     pub bootstrap: Bootstrap,
 }
 
@@ -88,6 +91,7 @@ impl NodeConfig {
             max_request_size: 32 * 1024 * 1024,
             max_concurrent_requests: 4096,
             min_free_space: 64 * 1024 * 1024,
+            request_id_limits: concord_core::DedupLimits::default(),
             bootstrap: Bootstrap::SingleNode,
         }
     }

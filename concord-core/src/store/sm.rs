@@ -7,8 +7,17 @@
 //!   out of step. The batch is not fsynced: the Raft log is the durable
 //!   record, and openraft re-applies committed entries after a crash.
 //! - Applying is deterministic: it reads only the committed state and the
-//!   entry (its index and the leader's time `at_ms`), never this machine's
-//!   clock.
+//!   entry (its index, the leader's time `at_ms` and the leader's
+//!   request-id limits), never this machine's clock or configuration.
+//! - Time in apply never runs backwards: an entry's effective time is
+//!   `max(at_ms, clock)`, where `clock` is the effective time of the entry
+//!   before it; `clock` is stored with `last_applied` and in snapshots.
+//!   (Leaders stamp `at_ms` before proposing, so two concurrent writes can
+//!   reach the log as 1001 then 999.)
+//! - Nothing a command says can make apply fail or panic: an id out of
+//!   range or an id space used up is a `CommandResponse::Refused`, and
+//!   arithmetic on command values is checked or saturating. An apply error
+//!   is a storage error, fatal on purpose.
 //! - A snapshot is built from one fjall snapshot of the database after an
 //!   fsync of it, so the state machine on disk is never behind a snapshot that
 //!   lets the log be purged. The snapshot file is written to a temporary name,
@@ -37,9 +46,9 @@ use crate::types::{Command, CommandResponse, KvRecord, NodeId, Op, TypeConfig};
 const META_LAST_APPLIED: &str = "last_applied";
 const META_MEMBERSHIP: &str = "last_membership";
 const META_CLUSTER: &str = "cluster";
+const META_CLOCK: &str = "clock_ms";
 const SNAPSHOT_FILE: &str = "current.snap";
-/// How long a request id is remembered (by the entries' clock).
-pub const REQUEST_ID_TTL_MS: u64 = 10 * 60 * 1000;
+pub use crate::limits::REQUEST_ID_TTL_MS;
 
 /// Cluster-wide facts kept in the state machine (and its snapshots).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,11 +57,69 @@ pub struct ClusterMeta {
     pub used_node_ids: BTreeSet<NodeId>,
 }
 
-/// The outcome remembered for a request id.
+/// The outcome remembered for a request id. A large outcome is kept in
+/// short form ([`CommandResponse::AlreadyApplied`]): a retry needs to know
+/// that the write happened and where, not every byte a `get` returned.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct RequestRecord {
     at_ms: u64,
     response: CommandResponse,
+}
+
+impl RequestRecord {
+    fn new(at_ms: u64, response: &CommandResponse) -> io::Result<Self> {
+        let full = RequestRecord {
+            at_ms,
+            response: response.clone(),
+        };
+        if encode(&full)?.len() <= crate::limits::MAX_REMEMBERED_RESPONSE_BYTES {
+            return Ok(full);
+        }
+        let response = match response {
+            CommandResponse::Txn(t) => CommandResponse::AlreadyApplied {
+                revision: t.revision,
+                succeeded: t.succeeded,
+            },
+            other => other.clone(),
+        };
+        Ok(RequestRecord { at_ms, response })
+    }
+}
+
+/// The remembered request ids, oldest first, with the size each takes, so
+/// the table can be pruned by age, count and bytes in the same way on
+/// every replica.
+#[derive(Default)]
+struct RecentRequests {
+    by_age: BTreeMap<(u64, String), u64>,
+    bytes: u64,
+}
+
+impl RecentRequests {
+    fn insert(&mut self, at_ms: u64, id: String, size: u64) {
+        self.bytes = self.bytes.saturating_add(size);
+        if let Some(old) = self.by_age.insert((at_ms, id), size) {
+            self.bytes = self.bytes.saturating_sub(old);
+        }
+    }
+
+    /// Removes the oldest ids until the table fits the limits and no id is
+    /// older than the TTL at `now_ms`; returns the ids removed.
+    fn prune(&mut self, now_ms: u64, limits: crate::DedupLimits) -> Vec<String> {
+        let horizon = now_ms.saturating_sub(REQUEST_ID_TTL_MS);
+        let mut removed = Vec::new();
+        while let Some(((at, _), _)) = self.by_age.first_key_value() {
+            let over = self.by_age.len() as u64 > limits.max_entries || self.bytes > limits.max_bytes;
+            if *at >= horizon && !over {
+                break;
+            }
+            if let Some(((_, id), size)) = self.by_age.pop_first() {
+                self.bytes = self.bytes.saturating_sub(size);
+                removed.push(id);
+            }
+        }
+        removed
+    }
 }
 
 /// What a snapshot carries: every key with its record (expired or not: the
@@ -61,6 +128,8 @@ struct RequestRecord {
 #[derive(Serialize, Deserialize)]
 struct SnapshotPayload {
     cluster: ClusterMeta,
+    /// The effective time of the last applied entry (see the module doc).
+    clock_ms: u64,
     items: Vec<(String, KvRecord)>,
     requests: Vec<(String, RequestRecord)>,
 }
@@ -256,8 +325,11 @@ pub struct StateMachine {
     last_applied: Option<LogId>,
     membership: StoredMembership,
     cluster: ClusterMeta,
+    /// Effective time of the last applied entry: apply's clock never runs
+    /// backwards.
+    clock_ms: u64,
     /// Remembered request ids by age, for pruning.
-    recent: BTreeSet<(u64, String)>,
+    recent: RecentRequests,
     _lock: DirLock,
 }
 
@@ -268,14 +340,21 @@ fn read_cluster(meta: &Keyspace) -> io::Result<ClusterMeta> {
     }
 }
 
-fn load_recent(requests: &Keyspace) -> io::Result<BTreeSet<(u64, String)>> {
-    let mut recent = BTreeSet::new();
+fn load_recent(requests: &Keyspace) -> io::Result<RecentRequests> {
+    let mut recent = RecentRequests::default();
     for guard in requests.iter() {
         let (k, v) = guard.into_inner().map_err(fj)?;
         let rec: RequestRecord = decode(&v)?;
-        recent.insert((rec.at_ms, utf8_key(&k)?));
+        recent.insert(rec.at_ms, utf8_key(&k)?, (k.len() + v.len()) as u64);
     }
     Ok(recent)
+}
+
+fn read_clock(meta: &Keyspace) -> io::Result<u64> {
+    match meta.get(META_CLOCK).map_err(fj)? {
+        Some(b) => decode(&b),
+        None => Ok(0),
+    }
 }
 
 impl StateMachine {
@@ -293,6 +372,7 @@ impl StateMachine {
             None => StoredMembership::default(),
         };
         let cluster = read_cluster(&meta)?;
+        let clock_ms = read_clock(&meta)?;
         let recent = load_recent(&requests)?;
         Ok(StateMachine {
             db,
@@ -304,6 +384,7 @@ impl StateMachine {
             last_applied,
             membership,
             cluster,
+            clock_ms,
             recent,
             _lock: lock,
         })
@@ -357,10 +438,13 @@ impl StateMachine {
         Ok(())
     }
 
+    /// Applies one command at its effective time `now_ms` (see the module
+    /// doc on time).
     fn apply_command(
         &mut self,
         batch: &mut fjall::OwnedWriteBatch,
         index: u64,
+        now_ms: u64,
         cmd: Command,
     ) -> io::Result<CommandResponse> {
         if let Some(id) = &cmd.request_id {
@@ -372,7 +456,7 @@ impl StateMachine {
         let response = match cmd.op {
             Op::Txn(txn) => {
                 let view = Committed(&self.kv);
-                let mut pending = Pending::new(&view, cmd.at_ms);
+                let mut pending = Pending::new(&view, now_ms);
                 let resp = pending.apply(txn, index)?;
                 let changes = std::mem::take(&mut pending.changes);
                 self.write_changes(batch, changes)?;
@@ -382,7 +466,7 @@ impl StateMachine {
                 let mut changes = BTreeMap::new();
                 for (key, rev) in keys {
                     if let Some(r) = read_record(&self.kv, &key)? {
-                        if r.mod_revision == rev && !is_live(&r, cmd.at_ms) {
+                        if r.mod_revision == rev && !is_live(&r, now_ms) {
                             changes.insert(key, None);
                         }
                     }
@@ -391,36 +475,15 @@ impl StateMachine {
                 self.write_changes(batch, changes)?;
                 CommandResponse::Expired { deleted }
             }
-            Op::ReserveNodeId { id } => {
-                let used = &mut self.cluster.used_node_ids;
-                match id {
-                    Some(id) if used.contains(&id) => CommandResponse::NodeIdInUse { id },
-                    Some(id) => {
-                        used.insert(id);
-                        CommandResponse::NodeIdReserved { id }
-                    }
-                    None => {
-                        let id = used.last().map_or(1, |max| max + 1);
-                        used.insert(id);
-                        CommandResponse::NodeIdReserved { id }
-                    }
-                }
-            }
+            Op::ReserveNodeId { id } => reserve_node_id(&mut self.cluster.used_node_ids, id),
         };
         if let Some(id) = cmd.request_id {
-            let rec = RequestRecord {
-                at_ms: cmd.at_ms,
-                response: response.clone(),
-            };
-            batch.insert(&self.requests, id.as_str(), encode(&rec)?);
-            self.recent.insert((cmd.at_ms, id));
-            let horizon = cmd.at_ms.saturating_sub(REQUEST_ID_TTL_MS);
-            while let Some((at, old)) = self.recent.first().cloned() {
-                if at >= horizon {
-                    break;
-                }
+            let encoded = encode(&RequestRecord::new(now_ms, &response)?)?;
+            let size = (id.len() + encoded.len()) as u64;
+            batch.insert(&self.requests, id.as_str(), encoded);
+            self.recent.insert(now_ms, id, size);
+            for old in self.recent.prune(now_ms, cmd.dedup) {
                 batch.remove(&self.requests, old.as_str());
-                self.recent.pop_first();
             }
         }
         Ok(response)
@@ -452,7 +515,11 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             let mut batch = self.db.batch();
             let reply = match entry.payload {
                 EntryPayload::Blank => CommandResponse::None,
-                EntryPayload::Normal(cmd) => self.apply_command(&mut batch, index, cmd)?,
+                EntryPayload::Normal(cmd) => {
+                    self.clock_ms = self.clock_ms.max(cmd.at_ms);
+                    let now = self.clock_ms;
+                    self.apply_command(&mut batch, index, now, cmd)?
+                }
                 EntryPayload::Membership(m) => {
                     self.cluster.used_node_ids.extend(m.nodes().map(|(id, _)| *id));
                     self.membership = StoredMembership::new(Some(entry.log_id), m);
@@ -463,6 +530,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             batch.insert(&self.meta, META_LAST_APPLIED, encode(&self.last_applied)?);
             batch.insert(&self.meta, META_MEMBERSHIP, encode(&self.membership)?);
             batch.insert(&self.meta, META_CLUSTER, encode(&self.cluster)?);
+            batch.insert(&self.meta, META_CLOCK, encode(&self.clock_ms)?);
             batch.commit().map_err(fj)?;
             if let Some(r) = responder {
                 r.send(reply);
@@ -512,6 +580,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             batch.insert(&sm_meta, META_LAST_APPLIED, encode(&meta_c.last_log_id)?);
             batch.insert(&sm_meta, META_MEMBERSHIP, encode(&meta_c.last_membership)?);
             batch.insert(&sm_meta, META_CLUSTER, encode(&payload.cluster)?);
+            batch.insert(&sm_meta, META_CLOCK, encode(&payload.clock_ms)?);
             // The snapshot file goes first: after a crash between the two,
             // openraft finds a snapshot newer than the state machine and
             // installs it again. The other order leaves a state machine
@@ -536,6 +605,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         self.last_applied = meta.last_log_id;
         self.membership = meta.last_membership.clone();
         self.cluster = read_cluster(&self.meta)?;
+        self.clock_ms = read_clock(&self.meta)?;
         self.recent = load_recent(&self.requests)?;
         Ok(())
     }
@@ -575,6 +645,10 @@ impl SnapshotBuilder {
             Some(b) => decode(&b)?,
             None => ClusterMeta::default(),
         };
+        let clock_ms: u64 = match view.get(&self.meta, META_CLOCK).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => 0,
+        };
         let mut items = Vec::new();
         for guard in view.iter(&self.kv) {
             let (key, value) = guard.into_inner().map_err(fj)?;
@@ -587,6 +661,7 @@ impl SnapshotBuilder {
         }
         let data = encode(&SnapshotPayload {
             cluster,
+            clock_ms,
             items,
             requests,
         })?;
@@ -634,6 +709,30 @@ fn write_snapshot_file(dir: &Path, file: &SnapshotFile) -> io::Result<()> {
     fs::File::open(dir)?.sync_all()
 }
 
+/// `ReserveNodeId`: a named id must be in range and never used; with no id,
+/// the next id after the largest ever used, if there is one in range.
+fn reserve_node_id(used: &mut BTreeSet<NodeId>, id: Option<NodeId>) -> CommandResponse {
+    let id = match id {
+        Some(id) => id,
+        None => match used.last().map_or(Some(1), |max| max.checked_add(1)) {
+            Some(id) => id,
+            None => {
+                return CommandResponse::Refused {
+                    reason: "no node id is left above the largest one ever used".into(),
+                }
+            }
+        },
+    };
+    if let Err(reason) = crate::limits::validate_node_id(id) {
+        return CommandResponse::Refused { reason };
+    }
+    if used.contains(&id) {
+        return CommandResponse::NodeIdInUse { id };
+    }
+    used.insert(id);
+    CommandResponse::NodeIdReserved { id }
+}
+
 /// Milliseconds since the Unix epoch on this machine's clock.
 pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
@@ -650,4 +749,195 @@ pub fn validate_snapshot(data: &[u8]) -> io::Result<()> {
         crate::limits::validate_key(key).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use openraft::entry::RaftEntry;
+    use openraft::storage::RaftStateMachine;
+
+    use super::*;
+    use crate::txn::{OpResult, Txn, TxnOp};
+    use crate::types::alias::Entry;
+    use crate::DedupLimits;
+
+    fn put(key: &str, value: &[u8], ttl_ms: Option<u64>) -> Op {
+        Op::Txn(Txn {
+            success: vec![TxnOp::Put {
+                key: key.into(),
+                value: value.to_vec(),
+                ttl_ms,
+            }],
+            ..Txn::default()
+        })
+    }
+
+    fn cmd(at_ms: u64, request_id: Option<&str>, op: Op) -> Command {
+        Command {
+            request_id: request_id.map(str::to_string),
+            at_ms,
+            dedup: DedupLimits::default(),
+            op,
+        }
+    }
+
+    async fn apply_all(sm: &mut StateMachine, cmds: Vec<(u64, Command)>) {
+        let entries: Vec<io::Result<(Entry, _)>> = cmds
+            .into_iter()
+            .map(|(index, c)| {
+                Ok((
+                    Entry::new_normal(openraft::testing::log_id::<TypeConfig>(1, 1, index), c),
+                    None,
+                ))
+            })
+            .collect();
+        sm.apply(futures::stream::iter(entries)).await.expect("apply");
+    }
+
+    fn stored(storage: &crate::Storage, key: &str) -> Option<KvRecord> {
+        let view = storage.reader.export_view().unwrap();
+        let mut found = None;
+        view.for_each_stored(key, |k, r| {
+            if k == key {
+                found = Some(r);
+            }
+            Ok(())
+        })
+        .unwrap();
+        found
+    }
+
+    /// Defect: `at_ms` is stamped before proposing, so entries can reach the
+    /// log out of time order; apply used each entry's own stamp, so a later
+    /// entry could expire a key earlier than an older one had.
+    #[tokio::test]
+    async fn time_in_apply_never_runs_backwards_even_across_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut storage = crate::open(dir.path()).unwrap();
+        apply_all(
+            &mut storage.sm,
+            vec![
+                (1, cmd(1_000, None, put("a", b"1", None))),
+                (2, cmd(999, None, put("b", b"2", Some(10)))),
+            ],
+        )
+        .await;
+        assert_eq!(stored(&storage, "b").unwrap().expires_at_ms, Some(1_010));
+        drop(storage);
+
+        let mut storage = crate::open(dir.path()).unwrap();
+        apply_all(&mut storage.sm, vec![(3, cmd(500, None, put("c", b"3", Some(10))))]).await;
+        assert_eq!(
+            stored(&storage, "c").unwrap().expires_at_ms,
+            Some(1_010),
+            "the clock must survive a restart"
+        );
+    }
+
+    /// Defect: `ReserveNodeId` computed `max + 1` unchecked: with id
+    /// u64::MAX in use it panicked in apply (debug) or wrapped to 0.
+    #[test]
+    fn node_ids_out_of_range_are_refused_in_apply_never_wrapped() {
+        let refused = |r: &CommandResponse| matches!(r, CommandResponse::Refused { .. });
+        let mut used = BTreeSet::new();
+        assert!(refused(&reserve_node_id(&mut used, Some(0))));
+        assert!(refused(&reserve_node_id(&mut used, Some(u64::MAX))));
+        assert!(used.is_empty(), "a refused id is not reserved");
+        assert_eq!(
+            reserve_node_id(&mut used, None),
+            CommandResponse::NodeIdReserved { id: 1 }
+        );
+        // Ids that reached the set before validation existed (or through a
+        // membership) must not make the next allocation wrap or panic.
+        used.insert(u64::MAX);
+        assert!(refused(&reserve_node_id(&mut used, None)));
+        used.remove(&u64::MAX);
+        used.insert(crate::limits::MAX_NODE_ID);
+        assert!(refused(&reserve_node_id(&mut used, None)));
+        assert_eq!(
+            reserve_node_id(&mut used, Some(7)),
+            CommandResponse::NodeIdReserved { id: 7 }
+        );
+        assert_eq!(
+            reserve_node_id(&mut used, Some(7)),
+            CommandResponse::NodeIdInUse { id: 7 }
+        );
+    }
+
+    /// Defect: the request-id table was bounded only by time and kept whole
+    /// responses (a large `get` result per id).
+    #[tokio::test]
+    async fn the_request_id_table_is_bounded_by_count_and_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut storage = crate::open(dir.path()).unwrap();
+        let sm = &mut storage.sm;
+        let limits = DedupLimits {
+            max_entries: 10,
+            max_bytes: 1 << 20,
+        };
+        let mut index = 0;
+        for i in 0..50 {
+            index += 1;
+            let mut c = cmd(1_000 + i, Some(&format!("req-{i}")), put(&format!("k{i}"), b"v", None));
+            c.dedup = limits;
+            apply_all(sm, vec![(index, c)]).await;
+        }
+        assert_eq!(sm.requests.iter().count(), 10, "only the newest 10 ids are kept");
+        assert!(sm.requests.get("req-49").unwrap().is_some());
+        assert!(sm.requests.get("req-39").unwrap().is_none());
+
+        // A transaction that reads a large value is remembered in short form.
+        index += 1;
+        apply_all(
+            sm,
+            vec![(index, cmd(2_000, None, put("big", &vec![7u8; 100_000], None)))],
+        )
+        .await;
+        let read_big = Op::Txn(Txn {
+            success: vec![TxnOp::Get { key: "big".into() }],
+            ..Txn::default()
+        });
+        index += 1;
+        let mut batch = sm.db.batch();
+        let first = sm
+            .apply_command(&mut batch, index, 2_001, cmd(2_001, Some("read-big"), read_big.clone()))
+            .unwrap();
+        batch.commit().unwrap();
+        assert!(matches!(&first, CommandResponse::Txn(t) if matches!(&t.results[0], OpResult::Get { item: Some(_) })));
+        let kept = sm.requests.get("read-big").unwrap().unwrap();
+        assert!(kept.len() < 1_000, "kept {} bytes for one request id", kept.len());
+        let mut batch = sm.db.batch();
+        let retry = sm
+            .apply_command(&mut batch, index + 1, 2_002, cmd(2_002, Some("read-big"), read_big))
+            .unwrap();
+        assert_eq!(
+            retry,
+            CommandResponse::AlreadyApplied {
+                revision: index,
+                succeeded: true
+            }
+        );
+
+        // The byte bound: ids are forgotten once their outcomes exceed it.
+        let tiny = DedupLimits {
+            max_entries: 1_000,
+            max_bytes: 200,
+        };
+        for i in 0..20 {
+            index += 1;
+            let mut c = cmd(3_000 + i, Some(&format!("b-{i}")), put("x", b"v", None));
+            c.dedup = tiny;
+            apply_all(sm, vec![(index, c)]).await;
+        }
+        let bytes: usize = sm
+            .requests
+            .iter()
+            .map(|g| {
+                let (k, v) = g.into_inner().unwrap();
+                k.len() + v.len()
+            })
+            .sum();
+        assert!(bytes <= 200, "{bytes} bytes kept over a 200-byte bound");
+        assert!(sm.requests.get("b-19").unwrap().is_some());
+    }
 }

@@ -53,6 +53,8 @@ Config file (TOML; flags win over the file):
   max-request-size = 33554432
   max-concurrent-requests = 4096
   min-free-space = 67108864
+  request-id-max-entries = 100000
+  request-id-max-bytes = 67108864
   join = [\"http://10.0.0.1:7379\"]            # or:
   initial-cluster = \"1=http://10.0.0.1:7380,2=http://10.0.0.2:7380,3=http://10.0.0.3:7380\"")]
 pub struct NodeStartArgs {
@@ -100,6 +102,15 @@ pub struct NodeStartArgs {
     /// [default: 67108864].
     #[arg(long, value_name = "BYTES")]
     pub min_free_space: Option<u64>,
+    /// Most request ids (`Concord-Request-Id`) remembered for deduplicating
+    /// retries; the oldest are forgotten first. A leader's setting applies
+    /// to the entries it proposes [default: 100000].
+    #[arg(long, value_name = "N")]
+    pub request_id_max_entries: Option<u64>,
+    /// Most bytes of remembered request outcomes; the oldest are forgotten
+    /// first [default: 67108864].
+    #[arg(long, value_name = "BYTES")]
+    pub request_id_max_bytes: Option<u64>,
     /// Where the Raft log, state machine and snapshots live
     /// [default: ./concord-data].
     #[arg(long, value_name = "DIR")]
@@ -155,6 +166,8 @@ struct FileConfig {
     max_request_size: Option<usize>,
     max_concurrent_requests: Option<usize>,
     min_free_space: Option<u64>,
+    request_id_max_entries: Option<u64>,
+    request_id_max_bytes: Option<u64>,
     data_dir: Option<PathBuf>,
     listen_client: Option<SocketAddr>,
     listen_peer: Option<SocketAddr>,
@@ -197,8 +210,8 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
         None => FileConfig::default(),
     };
     let id = args.id.or(file.id);
-    if id == Some(0) {
-        return Err(CliError::usage("--id must be at least 1"));
+    if let Some(id) = id {
+        concord_core::limits::validate_node_id(id).map_err(|e| CliError::usage(format!("--id: {e}")))?;
     }
     let join = if args.join.is_empty() {
         file.join.unwrap_or_default()
@@ -252,6 +265,24 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
     }
     if let Some(n) = args.min_free_space.or(file.min_free_space) {
         node.min_free_space = n;
+    }
+    for (value, target, name) in [
+        (
+            args.request_id_max_entries.or(file.request_id_max_entries),
+            &mut node.request_id_limits.max_entries,
+            "--request-id-max-entries",
+        ),
+        (
+            args.request_id_max_bytes.or(file.request_id_max_bytes),
+            &mut node.request_id_limits.max_bytes,
+            "--request-id-max-bytes",
+        ),
+    ] {
+        match value {
+            Some(0) => return Err(CliError::usage(format!("{name} must be at least 1"))),
+            Some(n) => *target = n,
+            None => {}
+        }
     }
     if let Some(n) = args.snapshot_logs.or(file.snapshot_logs) {
         if n == 0 {
@@ -312,9 +343,7 @@ fn parse_initial_cluster(spec: &str) -> Result<BTreeMap<u64, String>, CliError> 
             .split_once('=')
             .ok_or_else(|| bad(format!("{entry:?} is not ID=PEER_URL")))?;
         let id: u64 = id.trim().parse().map_err(|_| bad(format!("{id:?} is not a node id")))?;
-        if id == 0 {
-            return Err(bad("node ids start at 1".into()));
-        }
+        concord_core::limits::validate_node_id(id).map_err(bad)?;
         let url = url.trim().trim_end_matches('/');
         if !url.starts_with("http://") {
             return Err(bad(format!("{url:?} is not an http:// URL")));
