@@ -119,6 +119,15 @@ impl LogStore {
             && self.get_meta::<LogId>(META_LAST_PURGED)?.is_none())
     }
 
+    /// The last log id this store holds: its last entry's, else the last
+    /// purged one.
+    pub(super) fn last_log_id(&self) -> io::Result<Option<LogId>> {
+        match self.last_entry()? {
+            Some(entry) => Ok(Some(entry.log_id())),
+            None => self.get_meta(META_LAST_PURGED),
+        }
+    }
+
     fn last_entry(&self) -> io::Result<Option<Entry>> {
         match self.inner.log.last_key_value() {
             Some(guard) => {

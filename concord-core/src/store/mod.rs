@@ -102,6 +102,7 @@ pub fn open(dir: &Path) -> Result<Storage, OpenError> {
     let cluster_id = log.cluster_id().map_err(io_err)?;
     let is_fresh = log.is_empty().map_err(io_err)?;
     let sm = StateMachine::open(&dir.join("sm"), &dir.join("snapshots"), lock).map_err(io_err)?;
+    repair_state_machine_ahead(&log, &sm).map_err(io_err)?;
     let reader = sm.reader();
     Ok(Storage {
         log,
@@ -111,6 +112,33 @@ pub fn open(dir: &Path) -> Result<Storage, OpenError> {
         cluster_id,
         is_fresh,
     })
+}
+
+/// openraft applies an entry once the cluster has committed it, which can be
+/// before this node's own append of it was fsynced. After a crash the state
+/// machine can then be ahead of the durable log. openraft's start-up purges
+/// the log up to `last_applied` to close that hole; if the snapshot file is
+/// older than that, the log is purged past the snapshot, and the node can
+/// neither serve a lagging follower nor restart (`purged <= snapshot` is an
+/// invariant openraft checks). So when `last_applied` is past both the log
+/// and the snapshot, a snapshot of the applied state is written first: the
+/// purge then never goes past it. What was applied was committed by a
+/// quorum, so keeping it is safe; this node acknowledged none of it.
+fn repair_state_machine_ahead(log: &LogStore, sm: &StateMachine) -> io::Result<()> {
+    let applied = sm.last_applied();
+    let log_last = log.last_log_id()?;
+    let snapshot = sm.snapshot_log_id();
+    if applied > log_last && applied > snapshot {
+        tracing::warn!(
+            applied = ?applied.map(|l| l.index()),
+            log_last = ?log_last.map(|l| l.index()),
+            snapshot = ?snapshot.map(|l| l.index()),
+            "the state machine is ahead of the durable log (a crash before a log fsync); writing a snapshot of it first"
+        );
+        crash_point!("repair-before-snapshot");
+        sm.snapshot_now()?;
+    }
+    Ok(())
 }
 
 impl Storage {
@@ -217,7 +245,76 @@ mod conformance {
 
 #[cfg(test)]
 mod tests {
+    use openraft::entry::RaftEntry;
+    use openraft::storage::{IOFlushed, RaftLogStorage, RaftStateMachine};
+    use openraft::{RaftSnapshotBuilder, StorageHelper};
+
     use super::*;
+    use crate::types::alias::Entry;
+    use crate::{Command, DedupLimits, Op, TypeConfig};
+
+    fn entry(index: u64) -> Entry {
+        let cmd = Command {
+            request_id: None,
+            at_ms: 1,
+            dedup: DedupLimits::default(),
+            op: Op::Txn(crate::Txn {
+                success: vec![crate::TxnOp::Put {
+                    key: format!("k{index}"),
+                    value: b"v".to_vec(),
+                    ttl_ms: None,
+                }],
+                ..crate::Txn::default()
+            }),
+        };
+        Entry::new_normal(openraft::testing::log_id::<TypeConfig>(1, 1, index), cmd)
+    }
+
+    async fn apply(sm: &mut StateMachine, indexes: std::ops::RangeInclusive<u64>) {
+        let entries: Vec<io::Result<_>> = indexes.map(|i| Ok((entry(i), None))).collect();
+        sm.apply(futures::stream::iter(entries)).await.unwrap();
+    }
+
+    /// Defect: a follower applies entries the cluster committed before its own
+    /// append of them is fsynced; a crash then leaves the state machine ahead
+    /// of the durable log. openraft's start-up purged the log up to
+    /// `last_applied`, past the snapshot, which breaks `purged <= snapshot`.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_state_machine_ahead_of_the_durable_log_gets_a_snapshot_before_the_purge() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut s = open(dir.path()).unwrap();
+            apply(&mut s.sm, 1..=3).await;
+            let mut builder = s.sm.get_snapshot_builder().await;
+            builder.build_snapshot().await.unwrap();
+            apply(&mut s.sm, 4..=10).await;
+            // Only 1..=5 reached the durable log before the "crash".
+            s.log.append((1..=5).map(entry), IOFlushed::noop()).await.unwrap();
+            s.log
+                .save_committed(Some(openraft::testing::log_id::<TypeConfig>(1, 1, 10)))
+                .await
+                .unwrap();
+        }
+        let mut s = open(dir.path()).unwrap();
+        let state = StorageHelper::new(&mut s.log, &mut s.sm)
+            .with_id(1)
+            .get_initial_state()
+            .await
+            .expect("initial state");
+        let purged = s
+            .log
+            .get_log_state()
+            .await
+            .unwrap()
+            .last_purged_log_id
+            .map(|l| l.index());
+        let snapshot = state.snapshot_meta.last_log_id.map(|l| l.index());
+        assert_eq!(purged, Some(10), "openraft closes the hole by purging to last_applied");
+        assert!(
+            snapshot >= purged,
+            "the log is purged to {purged:?} past the snapshot at {snapshot:?}"
+        );
+    }
 
     #[test]
     fn second_open_of_a_directory_is_refused() {

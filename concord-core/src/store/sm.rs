@@ -18,10 +18,17 @@
 //!   range or an id space used up is a `CommandResponse::Refused`, and
 //!   arithmetic on command values is checked or saturating. An apply error
 //!   is a storage error, fatal on purpose.
-//! - A snapshot is built from one fjall snapshot of the database after an
-//!   fsync of it, so the state machine on disk is never behind a snapshot that
-//!   lets the log be purged. The snapshot file is written to a temporary name,
-//!   fsynced, renamed and the directory fsynced before it is announced.
+//! - A snapshot is built from one fjall snapshot (a point-in-time view) of
+//!   the state machine; the database is fsynced just before the view is
+//!   taken. The snapshot file carries the whole state, so a state machine on
+//!   disk that is behind it is repaired from it at start-up (openraft installs
+//!   a snapshot newer than `last_applied`).
+//! - The snapshot file is written to a temporary name unique in the process,
+//!   fsynced, then, under the [`SnapshotFiles`] lock, renamed over the
+//!   current one only if it is newer, and the directory fsynced, all before
+//!   it is announced. `build_snapshot` runs concurrently with
+//!   `install_snapshot`; an older snapshot never replaces a newer one, since
+//!   the log purge relies on the newest.
 //! - Installing a snapshot replaces the whole key space and `last_applied` in
 //!   one batch, fsynced; a snapshot at or below `last_applied` is ignored.
 
@@ -29,6 +36,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode, Readable};
@@ -321,7 +330,7 @@ pub struct StateMachine {
     meta: Keyspace,
     requests: Keyspace,
     ttl: Keyspace,
-    snapshot_dir: PathBuf,
+    snapshots: SnapshotFiles,
     last_applied: Option<LogId>,
     membership: StoredMembership,
     cluster: ClusterMeta,
@@ -359,7 +368,7 @@ fn read_clock(meta: &Keyspace) -> io::Result<u64> {
 
 impl StateMachine {
     pub(super) fn open(path: &Path, snapshot_dir: &Path, lock: DirLock) -> io::Result<Self> {
-        fs::create_dir_all(snapshot_dir)?;
+        let snapshots = SnapshotFiles::open(snapshot_dir)?;
         let db = Database::builder(path).open().map_err(fj)?;
         let ks = |name: &str| db.keyspace(name, KeyspaceCreateOptions::default).map_err(fj);
         let (kv, meta, requests, ttl) = (ks("kv")?, ks("sm_meta")?, ks("requests")?, ks("ttl")?);
@@ -380,7 +389,7 @@ impl StateMachine {
             meta,
             requests,
             ttl,
-            snapshot_dir: snapshot_dir.to_path_buf(),
+            snapshots,
             last_applied,
             membership,
             cluster,
@@ -405,7 +414,7 @@ impl StateMachine {
             kv: self.kv.clone(),
             meta: self.meta.clone(),
             requests: self.requests.clone(),
-            snapshot_dir: self.snapshot_dir.clone(),
+            snapshots: self.snapshots.clone(),
         }
     }
 
@@ -489,12 +498,23 @@ impl StateMachine {
         Ok(response)
     }
 
+    /// The last applied log id, as stored.
+    pub(super) fn last_applied(&self) -> Option<LogId> {
+        self.last_applied
+    }
+
+    /// The log id the current snapshot file covers.
+    pub(super) fn snapshot_log_id(&self) -> Option<LogId> {
+        *self.snapshots.lock()
+    }
+
+    /// Builds and stores a snapshot of the state as applied now (blocking).
+    pub(super) fn snapshot_now(&self) -> io::Result<()> {
+        self.builder().build_blocking().map(|_| ())
+    }
+
     fn current_snapshot(&self) -> io::Result<Option<SnapshotFile>> {
-        match fs::read(self.snapshot_dir.join(SNAPSHOT_FILE)) {
-            Ok(bytes) => decode(&bytes).map(Some),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.snapshots.read_current()
     }
 }
 
@@ -556,7 +576,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             self.requests.clone(),
             self.ttl.clone(),
         );
-        let (meta_c, dir) = (meta.clone(), self.snapshot_dir.clone());
+        let (meta_c, files) = (meta.clone(), self.snapshots.clone());
         tokio::task::spawn_blocking(move || -> io::Result<()> {
             let mut batch = db.batch();
             for ks in [&kv, &requests, &ttl] {
@@ -587,13 +607,10 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             // ahead of the snapshot file; openraft then purges the log up
             // to the state machine, past the snapshot, and refuses to start.
             crash_point!("snapshot-install-before-write");
-            write_snapshot_file(
-                &dir,
-                &SnapshotFile {
-                    meta: meta_c,
-                    data: snapshot,
-                },
-            )?;
+            files.replace(&SnapshotFile {
+                meta: meta_c,
+                data: snapshot,
+            })?;
             crash_point!("snapshot-install-after-write");
             batch.commit().map_err(fj)?;
             db.persist(PersistMode::SyncAll).map_err(fj)?;
@@ -624,11 +641,12 @@ pub struct SnapshotBuilder {
     kv: Keyspace,
     meta: Keyspace,
     requests: Keyspace,
-    snapshot_dir: PathBuf,
+    snapshots: SnapshotFiles,
 }
 
 impl SnapshotBuilder {
     fn build_blocking(&self) -> io::Result<Snapshot> {
+        tracing::info!("building a snapshot");
         // The state machine on disk must not be behind the snapshot: the log
         // below the snapshot may be purged once it is announced.
         self.db.persist(PersistMode::SyncAll).map_err(fj)?;
@@ -671,7 +689,15 @@ impl SnapshotBuilder {
         };
         let file = SnapshotFile { meta, data };
         crash_point!("snapshot-build-before-write");
-        write_snapshot_file(&self.snapshot_dir, &file)?;
+        let index = file.meta.last_log_id.map(|l| l.index());
+        if self.snapshots.replace(&file)? {
+            tracing::info!(?index, "snapshot build finished: it is the current snapshot");
+        } else {
+            tracing::info!(
+                ?index,
+                "snapshot build finished: a newer snapshot is already current; kept that one"
+            );
+        }
         crash_point!("snapshot-build-after-write");
         Ok(Snapshot {
             meta: file.meta,
@@ -689,7 +715,7 @@ impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
             kv: self.kv.clone(),
             meta: self.meta.clone(),
             requests: self.requests.clone(),
-            snapshot_dir: self.snapshot_dir.clone(),
+            snapshots: self.snapshots.clone(),
         };
         tokio::task::spawn_blocking(move || this.build_blocking())
             .await
@@ -697,16 +723,73 @@ impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
     }
 }
 
-/// Writes the snapshot file durably: temporary file, fsync, rename, fsync of
-/// the directory.
-fn write_snapshot_file(dir: &Path, file: &SnapshotFile) -> io::Result<()> {
-    let tmp = dir.join(format!("{SNAPSHOT_FILE}.tmp"));
-    let mut f = fs::File::create(&tmp)?;
-    f.write_all(&encode(file)?)?;
-    f.sync_all()?;
-    drop(f);
-    fs::rename(&tmp, dir.join(SNAPSHOT_FILE))?;
-    fs::File::open(dir)?.sync_all()
+/// The snapshot directory: the current snapshot file and the one lock under
+/// which it is replaced. Shared by the state machine (install) and its
+/// builders, which openraft runs concurrently.
+#[derive(Clone)]
+struct SnapshotFiles {
+    dir: PathBuf,
+    /// The log id the current file covers; held while the file is swapped.
+    current: Arc<Mutex<Option<LogId>>>,
+}
+
+impl SnapshotFiles {
+    const TMP_PREFIX: &'static str = "current.snap.tmp.";
+
+    fn open(dir: &Path) -> io::Result<Self> {
+        fs::create_dir_all(dir)?;
+        // Temporary files of a process that crashed mid-write.
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with(Self::TMP_PREFIX) {
+                fs::remove_file(entry.path())?;
+            }
+        }
+        let files = SnapshotFiles {
+            dir: dir.to_path_buf(),
+            current: Arc::new(Mutex::new(None)),
+        };
+        let current = files.read_current()?.and_then(|f| f.meta.last_log_id);
+        *files.lock() = current;
+        Ok(files)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<LogId>> {
+        self.current.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn read_current(&self) -> io::Result<Option<SnapshotFile>> {
+        match fs::read(self.dir.join(SNAPSHOT_FILE)) {
+            Ok(bytes) => decode(&bytes).map(Some),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes `file` durably (unique temporary file, fsync, rename, fsync
+    /// of the directory) and makes it the current snapshot, unless the
+    /// current one is at least as new: then `file` is dropped and the answer
+    /// is `false`.
+    fn replace(&self, file: &SnapshotFile) -> io::Result<bool> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let tmp = self
+            .dir
+            .join(format!("{}{}", Self::TMP_PREFIX, NEXT.fetch_add(1, Ordering::Relaxed)));
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(&encode(file)?)?;
+        f.sync_all()?;
+        drop(f);
+        let mut current = self.lock();
+        if current.is_some() && file.meta.last_log_id <= *current {
+            drop(current);
+            fs::remove_file(&tmp)?;
+            return Ok(false);
+        }
+        fs::rename(&tmp, self.dir.join(SNAPSHOT_FILE))?;
+        fs::File::open(&self.dir)?.sync_all()?;
+        *current = file.meta.last_log_id;
+        Ok(true)
+    }
 }
 
 /// `ReserveNodeId`: a named id must be in range and never used; with no id,
@@ -862,6 +945,45 @@ mod tests {
             reserve_node_id(&mut used, Some(7)),
             CommandResponse::NodeIdInUse { id: 7 }
         );
+    }
+
+    /// Defect: the builder and the installer both wrote `current.snap.tmp`
+    /// and renamed it over the current file unconditionally.
+    #[test]
+    fn an_older_snapshot_never_replaces_a_newer_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = SnapshotFiles::open(dir.path()).unwrap();
+        let file = |index: u64| SnapshotFile {
+            meta: SnapshotMeta {
+                last_log_id: Some(openraft::testing::log_id::<TypeConfig>(1, 1, index)),
+                last_membership: StoredMembership::default(),
+            },
+            data: vec![index as u8],
+        };
+        assert!(files.replace(&file(10)).unwrap());
+        assert!(!files.replace(&file(5)).unwrap(), "older than the current one");
+        assert!(!files.replace(&file(10)).unwrap(), "not newer");
+        assert_eq!(files.read_current().unwrap().unwrap().data, vec![10]);
+        // Concurrent writers never collide on a temporary name.
+        std::thread::scope(|scope| {
+            for i in 11..19 {
+                let (files, f) = (files.clone(), file(i));
+                scope.spawn(move || files.replace(&f).unwrap());
+            }
+        });
+        assert_eq!(files.read_current().unwrap().unwrap().data, vec![18]);
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names,
+            vec![std::ffi::OsString::from(SNAPSHOT_FILE)],
+            "no temporary file left"
+        );
+        drop(files);
+        let reopened = SnapshotFiles::open(dir.path()).unwrap();
+        assert_eq!(reopened.lock().map(|l| l.index()), Some(18));
     }
 
     /// Defect: the request-id table was bounded only by time and kept whole
