@@ -156,7 +156,9 @@ impl ApiClient {
                     if let Some(d) = &detail {
                         if d.code == "not_leader" {
                             last_failure = format!("{base}: {}", d.message);
-                            match &d.leader_url {
+                            // An empty URL (a leader whose client URL is not
+                            // known yet) is no endpoint: wait and retry.
+                            match d.leader_url.as_ref().filter(|u| !u.trim().is_empty()) {
                                 Some(leader) if !targets.contains(leader) => {
                                     targets.insert(0, leader.clone());
                                     i = 0;

@@ -72,7 +72,11 @@ pub enum Op {
     Txn(Txn),
     /// Reserves a node id for a joining node: `Some(id)` must never have been
     /// used; `None` allocates the next id never used. Ids are never reused.
-    ReserveNodeId { id: Option<NodeId> },
+    ///
+    /// The reservation remembers `peer_url` until the id appears in a
+    /// membership, so that a join interrupted between the two steps can be
+    /// finished by the same node instead of leaving an id no one can use.
+    ReserveNodeId { id: Option<NodeId>, peer_url: String },
     /// Deletes keys whose TTL ran out (proposed by the leader's sweep). Each
     /// key goes only if its `mod_revision` still matches and it has expired
     /// at `at_ms`.

@@ -18,7 +18,7 @@ use openraft::ChangeMembers;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::error::{ApiError, MEMBERSHIP_BUSY};
+use crate::error::{ApiError, ALREADY_BOOTSTRAPPED, MEMBERSHIP_BUSY};
 use crate::network::{probe, PeerInfo};
 use crate::Node;
 
@@ -271,6 +271,20 @@ fn check_url(what: &str, url: &str) -> Result<String, ApiError> {
     }
 }
 
+/// The refusal of a node that lost its data and comes back under an id the
+/// cluster knows as a voter (etcd: "member has already been bootstrapped").
+pub(crate) fn already_bootstrapped(id: NodeId, why: &str) -> ApiError {
+    ApiError::conflict(
+        ALREADY_BOOTSTRAPPED,
+        format!(
+            "member {id} has already been bootstrapped ({why}); a node whose data directory was lost \
+             must not come back under its old id. Run `concord cluster remove-node {id}` on the cluster, \
+             then start this node with an empty data directory, `--join <member client URL>` and no `--id` \
+             (it gets a fresh id)"
+        ),
+    )
+}
+
 pub(crate) async fn add_member(
     State(node): State<Arc<Node>>,
     body: Result<Json<AddMember>, JsonRejection>,
@@ -286,6 +300,10 @@ pub(crate) async fn add_member(
     node.ensure_leader()?;
     let _guard = node.lock_membership().await?;
     let (voters, nodes) = node.members();
+    let cluster = node
+        .reader
+        .cluster()
+        .map_err(|e| ApiError::internal(format!("reading the cluster metadata: {e}")))?;
     let answer = |id: NodeId, role: &str| {
         Json(json!({
             "id": id,
@@ -295,12 +313,32 @@ pub(crate) async fn add_member(
             "cluster_id": &*node.cluster_id,
         }))
     };
+    // The peer URL is a member already: a retry of a join (the joiner timed
+    // out, or crashed before recording its id) finishes it, but only for a
+    // learner, which never voted nor counted in a quorum. A voter coming
+    // back this way lost its data.
+    if let Some((&existing, _)) = nodes.iter().find(|(_, n)| n.peer_url == info.peer_url) {
+        if voters.contains(&existing) {
+            return Err(already_bootstrapped(
+                existing,
+                &format!("the cluster has {} as voter {existing}", info.peer_url),
+            ));
+        }
+        if req.id.is_some_and(|id| id != existing) {
+            return Err(ApiError::conflict(
+                "conflict",
+                format!("peer URL {} already belongs to node {existing}", info.peer_url),
+            ));
+        }
+        return Ok(answer(existing, "learner"));
+    }
     if let Some(id) = req.id {
         if let Some(existing) = nodes.get(&id) {
-            // A joining node that retries after a crash gets the same answer.
-            if existing.peer_url == info.peer_url {
-                let role = if voters.contains(&id) { "follower" } else { "learner" };
-                return Ok(answer(id, role));
+            if voters.contains(&id) {
+                return Err(already_bootstrapped(
+                    id,
+                    &format!("it is a voter at {}", existing.peer_url),
+                ));
             }
             return Err(ApiError::conflict(
                 "conflict",
@@ -308,22 +346,40 @@ pub(crate) async fn add_member(
             ));
         }
     }
-    if let Some((other, _)) = nodes.iter().find(|(_, n)| n.peer_url == info.peer_url) {
-        return Err(ApiError::conflict(
-            "conflict",
-            format!("peer URL {} already belongs to node {other}", info.peer_url),
-        ));
-    }
-    let id = match node.write(Op::ReserveNodeId { id: req.id }, None).await? {
-        CommandResponse::NodeIdReserved { id } => id,
-        CommandResponse::NodeIdInUse { id } => {
+    // An id reserved for this peer URL that never became a member (the
+    // leader changed, or the joiner gave up, between the two steps): finish
+    // that join rather than leave the id unusable.
+    let reserved = cluster
+        .reserved
+        .iter()
+        .find(|(_, url)| **url == info.peer_url)
+        .map(|(id, _)| *id);
+    let id = match (req.id, reserved) {
+        (None, Some(r)) => r,
+        (Some(id), Some(r)) if id == r => r,
+        (Some(id), Some(r)) => {
             return Err(ApiError::conflict(
                 "conflict",
-                format!("node id {id} was used before; ids are never reused"),
+                format!("peer URL {} is reserved for node {r}, not {id}", info.peer_url),
             ))
         }
-        CommandResponse::Refused { reason } => return Err(ApiError::bad_request("invalid_argument", reason)),
-        other => return Err(ApiError::internal(format!("unexpected answer {other:?}"))),
+        (id, None) => {
+            let op = Op::ReserveNodeId {
+                id,
+                peer_url: info.peer_url.clone(),
+            };
+            match node.write(op, None).await? {
+                CommandResponse::NodeIdReserved { id } => id,
+                CommandResponse::NodeIdInUse { id } => {
+                    return Err(ApiError::conflict(
+                        "conflict",
+                        format!("node id {id} was used before; ids are never reused"),
+                    ))
+                }
+                CommandResponse::Refused { reason } => return Err(ApiError::bad_request("invalid_argument", reason)),
+                other => return Err(ApiError::internal(format!("unexpected answer {other:?}"))),
+            }
+        }
     };
     node.membership_change(|| node.raft.add_learner(id, info.clone(), false))
         .await?;

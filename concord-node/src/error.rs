@@ -13,6 +13,10 @@ use serde_json::json;
 /// unlike other conflicts it is worth retrying.
 pub const MEMBERSHIP_BUSY: &str = "membership_change_in_progress";
 
+/// The 409 code of a node that lost its data and comes back under an id the
+/// cluster knows: it must join again as a new node.
+pub const ALREADY_BOOTSTRAPPED: &str = "already_bootstrapped";
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -59,6 +63,12 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
     }
 
+    /// 503 `outcome_unknown`: the write may or may not have been applied
+    /// (a retry with the same `Concord-Request-Id` finds out safely).
+    pub fn outcome_unknown(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "outcome_unknown", message)
+    }
+
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
@@ -73,7 +83,7 @@ impl ApiError {
                 None => "this node is not the leader and no leader is known yet; retry shortly".into(),
             },
         );
-        if let Some((id, Some(url))) = leader {
+        if let Some((id, Some(url))) = leader.filter(|(_, url)| url.as_ref().is_some_and(|u| !u.is_empty())) {
             e.leader = Some((id, url));
         }
         e
@@ -88,8 +98,12 @@ impl ApiError {
                 None => "this node is not the leader and no leader is known yet; retry shortly".into(),
             },
         );
+        // A member bootstrapped by --initial-cluster has no client URL until
+        // the leader learns it: never send an empty one.
         if let (Some(id), Some(node)) = (f.leader_id, &f.leader_node) {
-            e.leader = Some((id, node.client_url.clone()));
+            if !node.client_url.is_empty() {
+                e.leader = Some((id, node.client_url.clone()));
+            }
         }
         e
     }
@@ -113,9 +127,7 @@ impl From<RaftError<TypeConfig, ClientWriteError<TypeConfig>>> for ApiError {
     fn from(e: RaftError<TypeConfig, ClientWriteError<TypeConfig>>) -> Self {
         match e {
             RaftError::APIError(ClientWriteError::ForwardToLeader(f)) => ApiError::not_leader(&f),
-            RaftError::APIError(ClientWriteError::LogEntryDiscarded(_)) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "outcome_unknown",
+            RaftError::APIError(ClientWriteError::LogEntryDiscarded(_)) => ApiError::outcome_unknown(
                 "leadership changed before the write committed; it may or may not have been applied",
             ),
             RaftError::APIError(ClientWriteError::ChangeMembershipError(ChangeMembershipError::InProgress(p))) => {
@@ -128,7 +140,10 @@ impl From<RaftError<TypeConfig, ClientWriteError<TypeConfig>>> for ApiError {
                 ApiError::conflict("conflict", m.to_string())
             }
             RaftError::APIError(other) => ApiError::new(StatusCode::CONFLICT, "conflict", other.to_string()),
-            RaftError::Fatal(f) => ApiError::unavailable(format!("raft stopped: {f}")),
+            // The entry may already be in the log and be committed later.
+            RaftError::Fatal(f) => ApiError::outcome_unknown(format!(
+                "raft stopped ({f}); the write may or may not have been applied"
+            )),
         }
     }
 }

@@ -105,6 +105,9 @@ pub(crate) async fn relay(
     headers: &HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Relay> {
+    // Once a write was sent, a broken connection says nothing about whether
+    // the leader applied it: its outcome is unknown, not "unavailable".
+    let writes = method != Method::GET;
     let mut out = node
         .http
         .request(method, format!("{leader_url}{path_and_query}"))
@@ -124,6 +127,10 @@ pub(crate) async fn relay(
             Relay::Failed(ApiError::timeout(format!(
                 "the leader at {leader_url} did not answer in time"
             )))
+        } else if writes {
+            Relay::Failed(ApiError::outcome_unknown(format!(
+                "lost the leader at {leader_url} after sending the request ({e}); it may or may not have been applied"
+            )))
         } else {
             Relay::Failed(ApiError::unavailable(format!("lost the leader at {leader_url}: {e}")))
         }
@@ -137,10 +144,15 @@ pub(crate) async fn relay(
             }
         }
     }
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|e| Relay::Failed(ApiError::unavailable(format!("reading the leader's answer: {e}"))))?;
+    let bytes = resp.bytes().await.map_err(|e| {
+        Relay::Failed(if writes {
+            ApiError::outcome_unknown(format!(
+                "lost the leader's answer ({e}); the request may or may not have been applied"
+            ))
+        } else {
+            ApiError::unavailable(format!("reading the leader's answer: {e}"))
+        })
+    })?;
     builder
         .body(Body::from(bytes))
         .map_err(|e| Relay::Failed(ApiError::internal(e.to_string())))

@@ -14,11 +14,18 @@ use crate::NodeError;
 /// How long a joining node keeps trying to reach a member.
 const JOIN_DEADLINE: Duration = Duration::from_secs(60);
 
+/// Asks the members at `urls` to add this node, retrying until one accepts
+/// or one refuses for a reason an operator must act on. A join is
+/// idempotent for a learner (the same peer URL gets the same id back), so a
+/// retry after a timeout or a crash finishes the join it started.
+/// `request_timeout` is the cluster's per-step bound: adding a member takes
+/// two Raft writes, each of which may wait that long, and a retried change.
 pub(crate) async fn join(
     http: &reqwest::Client,
     urls: &[String],
     id: Option<NodeId>,
     me: &NodeInfo,
+    request_timeout: Duration,
 ) -> Result<(NodeId, String), NodeError> {
     if urls.is_empty() {
         return Err(NodeError::Usage("--join needs at least one member URL".into()));
@@ -31,7 +38,7 @@ pub(crate) async fn join(
             let url = format!("{}/v1/cluster/members", url.trim_end_matches('/'));
             let resp = http
                 .post(&url)
-                .timeout(Duration::from_secs(15))
+                .timeout(request_timeout * 3 + Duration::from_secs(5))
                 .json(&body)
                 .send()
                 .await;
@@ -51,9 +58,16 @@ pub(crate) async fn join(
                     let status = resp.status();
                     let text = resp.text().await.unwrap_or_default();
                     // Conflicts and bad requests will not get better by
-                    // retrying; a membership change in progress will.
+                    // retrying (an operator must act); a membership change in
+                    // progress, a leader election or a timeout will.
                     if status.is_client_error() && !text.contains(MEMBERSHIP_BUSY) {
-                        return Err(NodeError::Join(format!("{url}: HTTP {status}: {text}")));
+                        let message = serde_json::from_str::<serde_json::Value>(&text)
+                            .ok()
+                            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+                            .unwrap_or(text);
+                        return Err(NodeError::Refused(format!(
+                            "{url} refused the join (HTTP {status}): {message}"
+                        )));
                     }
                     last = format!("{url}: HTTP {status}: {text}");
                 }

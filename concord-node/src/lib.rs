@@ -52,6 +52,10 @@ pub enum NodeError {
     Usage(String),
     #[error("joining the cluster failed: {0}")]
     Join(String),
+    /// The cluster refused this node for a reason an operator must act on
+    /// (it lost its data and comes back under a known id, say).
+    #[error("{0}")]
+    Refused(String),
     #[error("raft failed: {0}")]
     Raft(String),
     #[error("{0}")]
@@ -133,6 +137,9 @@ pub async fn run(
     if cfg!(feature = "broken-linearizable-reads") {
         tracing::error!("TEST BUILD: broken-linearizable-reads is enabled; reads are NOT linearizable");
     }
+    if cfg!(feature = "broken-leader-reads") {
+        tracing::error!("TEST BUILD: broken-leader-reads is enabled; a leader serves reads without ReadIndex");
+    }
     let is_fresh = storage.is_fresh;
     let me = NodeInfo {
         client_url: advertised(&config.advertise_client, &listeners.client)?,
@@ -148,7 +155,7 @@ pub async fn run(
     let mut joined_cluster = None;
     let id = match (&config.bootstrap, storage.node_id.or(config.id)) {
         (Bootstrap::Join(urls), id) if is_fresh => {
-            let (id, cluster_id) = join::join(&http, urls, id, &me).await?;
+            let (id, cluster_id) = join::join(&http, urls, id, &me, config.request_timeout).await?;
             joined_cluster = Some(cluster_id);
             id
         }
@@ -170,6 +177,27 @@ pub async fn run(
                 ))
             })?,
     };
+    if let (true, Bootstrap::InitialCluster(peers)) = (is_fresh, &config.bootstrap) {
+        // A first boot and a restart after data loss look alike here: ask
+        // the peers. One that knows this id as started, acknowledged or
+        // removed refuses it (etcd: "member has already been bootstrapped").
+        let others: Vec<String> = peers
+            .iter()
+            .filter(|(pid, _)| **pid != id)
+            .map(|(_, url)| url.clone())
+            .collect();
+        let cid = storage.cluster_id.clone().unwrap_or_else(|| cluster_id_of(peers));
+        let timeout = std::time::Duration::from_secs(2);
+        if let Err(why) = network::bootstrap_check(&http, &cid, id, &others, timeout).await {
+            return Err(NodeError::Refused(format!(
+                "member {id} has already been bootstrapped ({why}), but this data directory ({}) is empty: \
+                 a node whose data was lost must not come back under its old id. Run `concord cluster \
+                 remove-node {id}` on the cluster, then start this node with an empty data directory, \
+                 `--join <member client URL>` and no `--id` or `--initial-cluster` (it gets a fresh id)",
+                config.data_dir.display()
+            )));
+        }
+    }
     storage.claim_node_id(&config.data_dir, id)?;
     let cluster_id = match (storage.cluster_id.clone(), joined_cluster, &config.bootstrap) {
         (Some(recorded), _, _) => recorded,

@@ -245,6 +245,83 @@ pub(crate) struct PeerInfo {
 
 pub(crate) const INFO_PATH: &str = "/raft/info";
 
+/// `GET /raft/member-state/{id}` on the peer listener (cluster id header
+/// required): what the answering node knows of member `id`.
+pub(crate) const MEMBER_STATE_PATH: &str = "/raft/member-state/{id}";
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct MemberState {
+    pub id: NodeId,
+    pub answered_by: NodeId,
+    /// A voter in the answering node's latest membership.
+    pub voter: bool,
+    /// The member's client URL is recorded in the membership: it started
+    /// and the leader published it through the log (etcd's "published").
+    pub published: bool,
+    /// The id was used and is no longer a member.
+    pub removed: bool,
+    /// When the answering node leads: the last log index it knows the member
+    /// holds (it acknowledged entries up to there).
+    pub matched_index: Option<u64>,
+}
+
+impl MemberState {
+    /// Why a node with an empty data directory must not take this id, if
+    /// it must not.
+    pub(crate) fn refusal(&self) -> Option<String> {
+        if self.removed {
+            return Some(format!(
+                "node {} was removed from the cluster; ids are never reused",
+                self.id
+            ));
+        }
+        if self.published {
+            return Some(format!("node {} knows it as a started member", self.answered_by));
+        }
+        if self.matched_index.is_some_and(|i| i > 0) {
+            return Some(format!(
+                "leader {} has its acknowledgement of the log up to index {}",
+                self.answered_by,
+                self.matched_index.unwrap_or_default()
+            ));
+        }
+        None
+    }
+}
+
+/// Asks the peers of a new `--initial-cluster` node what they know of `id`,
+/// each once, within `timeout`. Peers that do not answer (not started yet)
+/// are skipped: only a peer that knows better can refuse.
+pub(crate) async fn bootstrap_check(
+    http: &reqwest::Client,
+    cluster_id: &str,
+    id: NodeId,
+    peers: &[String],
+    timeout: Duration,
+) -> Result<(), String> {
+    let asks = peers.iter().map(|peer| async move {
+        let url = format!("{}/raft/member-state/{id}", peer.trim_end_matches('/'));
+        let resp = http
+            .get(&url)
+            .header(CLUSTER_ID_HEADER, cluster_id)
+            .timeout(timeout)
+            .send()
+            .await
+            .ok()?;
+        if !resp.status().is_success() {
+            tracing::debug!(%url, status = %resp.status(), "bootstrap check: no answer");
+            return None;
+        }
+        resp.json::<MemberState>().await.ok()
+    });
+    for state in futures::future::join_all(asks).await.into_iter().flatten() {
+        if let Some(why) = state.refusal() {
+            return Err(why);
+        }
+    }
+    Ok(())
+}
+
 /// Asks the node at `peer_url` about itself, giving up after `timeout`.
 pub(crate) async fn probe(http: &reqwest::Client, peer_url: &str, timeout: Duration) -> Option<PeerInfo> {
     let resp = http

@@ -16,7 +16,9 @@ use concord_core::types::alias::Snapshot;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::network::{path, PeerInfo, SnapshotTransfer, CLUSTER_ID_HEADER, FROM_NODE_HEADER, INFO_PATH};
+use crate::network::{
+    path, MemberState, PeerInfo, SnapshotTransfer, CLUSTER_ID_HEADER, FROM_NODE_HEADER, INFO_PATH, MEMBER_STATE_PATH,
+};
 use crate::Node;
 
 /// Largest peer request body (a snapshot travels in one body).
@@ -30,6 +32,7 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         .route(path::SNAPSHOT, post(snapshot))
         .route(path::TRANSFER_LEADER, post(transfer_leader))
         .route(INFO_PATH, get(info))
+        .route(MEMBER_STATE_PATH, get(member_state))
         .layer(DefaultBodyLimit::max(MAX_PEER_BODY))
         .with_state(node)
 }
@@ -48,18 +51,8 @@ where
     E: std::fmt::Display,
     Fut: Future<Output = Result<Resp, E>>,
 {
-    let theirs = headers.get(CLUSTER_ID_HEADER).and_then(|v| v.to_str().ok());
-    let ours = &*node.cluster_id;
-    if let Some(theirs) = theirs {
-        if theirs != ours {
-            let from = headers.get(FROM_NODE_HEADER).and_then(|v| v.to_str().ok());
-            tracing::warn!(theirs, ours, from, "refusing a Raft RPC from another cluster");
-            return (
-                StatusCode::CONFLICT,
-                format!("cluster id mismatch: this node belongs to cluster {ours}, the sender to {theirs}"),
-            )
-                .into_response();
-        }
+    if let Err(refused) = check_cluster(&node, &headers, true) {
+        return refused;
     }
     let req = match concord_core::codec::decode::<Req>(&body) {
         Ok(req) => req,
@@ -122,8 +115,74 @@ async fn snapshot(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes
     .await
 }
 
-async fn info(State(node): State<Arc<Node>>) -> Json<PeerInfo> {
-    Json(node.self_info())
+/// Refuses a peer request from another cluster (409), or one that does not
+/// say its cluster when `required` (403): every Raft RPC and the bootstrap
+/// check must name it. Only the read-only `/raft/info` may omit it.
+#[allow(clippy::result_large_err)]
+fn check_cluster(node: &Node, headers: &HeaderMap, required: bool) -> Result<(), Response> {
+    let theirs = headers.get(CLUSTER_ID_HEADER).and_then(|v| v.to_str().ok());
+    let ours = &*node.cluster_id;
+    let from = headers.get(FROM_NODE_HEADER).and_then(|v| v.to_str().ok());
+    match theirs {
+        Some(theirs) if theirs == ours => Ok(()),
+        Some(theirs) => {
+            tracing::warn!(theirs, ours, from, "refusing a peer request from another cluster");
+            Err((
+                StatusCode::CONFLICT,
+                format!("cluster id mismatch: this node belongs to cluster {ours}, the sender to {theirs}"),
+            )
+                .into_response())
+        }
+        None if !required => Ok(()),
+        None => {
+            tracing::warn!(from, "refusing a peer request without a cluster id");
+            Err((
+                StatusCode::FORBIDDEN,
+                format!("peer requests must carry the {CLUSTER_ID_HEADER} header"),
+            )
+                .into_response())
+        }
+    }
+}
+
+async fn info(State(node): State<Arc<Node>>, headers: HeaderMap) -> Response {
+    match check_cluster(&node, &headers, false) {
+        Ok(()) => Json(node.self_info()).into_response(),
+        Err(refused) => refused,
+    }
+}
+
+/// What this node knows of member `id`: asked by a node with an empty data
+/// directory before it initialises under `--initial-cluster`.
+async fn member_state(
+    State(node): State<Arc<Node>>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<u64>,
+) -> Response {
+    if let Err(refused) = check_cluster(&node, &headers, true) {
+        return refused;
+    }
+    let m = node.metrics();
+    let membership = m.membership_config.membership();
+    let member = membership.get_node(&id);
+    let used = match node.reader.cluster() {
+        Ok(c) => c.used_node_ids.contains(&id),
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    let matched_index = m
+        .replication
+        .as_ref()
+        .and_then(|r| r.get(&id).cloned().flatten())
+        .map(|l| l.index());
+    let state = MemberState {
+        id,
+        answered_by: node.id,
+        voter: membership.voter_ids().any(|v| v == id),
+        published: member.is_some_and(|n| !n.client_url.is_empty()),
+        removed: member.is_none() && used,
+        matched_index,
+    };
+    Json(state).into_response()
 }
 
 impl Node {

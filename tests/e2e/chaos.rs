@@ -14,12 +14,18 @@
 //! between two nodes that both still reach the rest, delayed links, random
 //! connection drops, and (when
 //! asked) membership changes: a member removed under load and replaced by a
-//! fresh node that joins.
+//! fresh node that joins. They come in shuffled rounds of every kind, and a
+//! run lasts until each kind has completed at least once.
 //!
 //! Checks: every register and every group history is linearizable; no
 //! acknowledged set write is missing; acknowledged writes in real-time order
 //! carry increasing revisions; TTL keys are visible until their TTL runs out
-//! and invisible after; all nodes converge to the same digest.
+//! and invisible after; all nodes converge to the same digest. And the run
+//! did something: enough successful writes and reads, acknowledged set and
+//! TTL writes, TTL reads both young and expired, every nemesis kind.
+//!
+//! Also here: the proof that a build whose leader skips ReadIndex is caught
+//! (the build that skips it everywhere is in `faults.rs`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -29,11 +35,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use concord_tests::linearizability::{check, check_model, Call, Group, GroupOp, GroupState, Op, Outcome};
 use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 
 use crate::netproxy::{Net, Proxy};
-use crate::support::{eventually, TestCluster, TestNode};
+use crate::support::{eventually, exclusive, feature_binary, TestCluster, TestNode};
 
 pub fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -126,9 +133,15 @@ impl ChaosCluster {
             .extend(["--join".to_string(), via, "--advertise-peer".into(), proxy.url()]);
         node.spawn();
         node.wait_ready();
-        proxy.set_node_id(node.learn_id());
+        let new_id = node.learn_id();
+        proxy.set_node_id(new_id);
         self.proxies[i] = proxy;
         self.cluster.wait_voters(n);
+        let ids: Vec<u64> = self.cluster.members().iter().filter_map(|m| m["id"].as_u64()).collect();
+        assert!(
+            new_id != id && ids.contains(&new_id) && !ids.contains(&id),
+            "node {id} was not replaced by a fresh node (new id {new_id}); members {ids:?}"
+        );
     }
 }
 
@@ -672,8 +685,34 @@ pub struct Plan {
     pub membership: bool,
 }
 
+/// The nemesis kinds of a run: every one is scheduled at least once.
+fn nemesis_kinds(plan: &Plan) -> Vec<&'static str> {
+    let mut kinds = vec![
+        "kill",
+        "kill-leader",
+        "pause",
+        "isolate",
+        "one-way",
+        "bridge",
+        "delay",
+        "random-drop",
+        // A minority of two down at once needs five nodes; on three, the
+        // leader is isolated instead.
+        if plan.nodes >= 5 { "kill-two" } else { "isolate-leader" },
+    ];
+    if plan.membership {
+        kinds.push("membership");
+    }
+    kinds
+}
+
 /// Runs one chaos run and asserts every check.
+///
+/// The nemesis draws its faults in shuffled rounds of every kind, and runs
+/// past `plan.seconds` until each kind has completed at least once.
 pub fn run(plan: Plan) {
+    // The heaviest tests: nothing timing-sensitive runs alongside.
+    let _load = exclusive();
     let mut chaos = ChaosCluster::start(plan.nodes, None, &[]);
     let urls = Arc::new(RwLock::new(chaos.urls()));
     let origin = Instant::now();
@@ -696,12 +735,20 @@ pub fn run(plan: Plan) {
         })
         .collect();
 
+    let scheduled = nemesis_kinds(&plan);
+    // Completed nemesis actions by kind.
     let mut kinds: BTreeMap<&str, u64> = BTreeMap::new();
     let mut rng = StdRng::seed_from_u64(plan.seed);
+    let mut next: Vec<&'static str> = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(plan.seconds);
-    while Instant::now() < deadline {
+    while Instant::now() < deadline || kinds.len() < scheduled.len() {
+        if next.is_empty() {
+            next = scheduled.clone();
+            next.shuffle(&mut rng);
+        }
+        let kind = next.pop().unwrap();
         std::thread::sleep(Duration::from_millis(rng.gen_range(500..1500)));
-        let kind = nemesis(&mut chaos, &mut rng, plan.membership);
+        nemesis(&mut chaos, &mut rng, kind);
         if kind == "membership" {
             *urls.write().unwrap() = chaos.urls();
         }
@@ -718,6 +765,33 @@ pub fn run(plan: Plan) {
         log.ttl_writes.extend(l.ttl_writes);
         log.ttl_reads.extend(l.ttl_reads);
     }
+    // What the clients got done, counted before the final reads join the
+    // history: successful writes (a CAS or a transaction counts when its
+    // compare held) and successful reads.
+    let register_ok = log.registers.iter().filter(|r| r.call.outcome == Outcome::Ok);
+    let group_ok = log.groups.iter().filter(|r| r.call.outcome == Outcome::Ok);
+    let writes_ok = register_ok
+        .clone()
+        .filter(|r| match &r.call.op {
+            Op::Write(_) => true,
+            Op::Cas { succeeded, .. } => *succeeded == Some(true),
+            Op::Read(_) => false,
+        })
+        .count()
+        + group_ok
+            .clone()
+            .filter(|r| match &r.call.op {
+                GroupOp::Txn { writes, succeeded, .. } => !writes.is_empty() && *succeeded != Some(false),
+                GroupOp::List(_) => false,
+            })
+            .count();
+    let reads_ok = register_ok.filter(|r| matches!(r.call.op, Op::Read(_))).count()
+        + group_ok
+            .filter(|r| match &r.call.op {
+                GroupOp::Txn { reads, .. } => !reads.is_empty(),
+                GroupOp::List(_) => true,
+            })
+            .count();
     chaos.net.heal();
     for node in &mut chaos.cluster.nodes {
         node.wait_ready();
@@ -855,6 +929,28 @@ pub fn run(plan: Plan) {
         log.ttl_writes.len(),
     );
     assert!(counts[0] > 100, "too few calls succeeded to mean anything: {counts:?}");
+    // A run that got (almost) nothing through proves nothing: at least one
+    // successful write and one successful read per second of the run (runs
+    // on this machine do tens per second), and every workload exercised.
+    let min_ok = (plan.seconds as usize).max(20);
+    assert!(
+        writes_ok >= min_ok,
+        "only {writes_ok} successful register and group writes (want {min_ok})"
+    );
+    assert!(
+        reads_ok >= min_ok,
+        "only {reads_ok} successful register and group reads (want {min_ok})"
+    );
+    assert!(!log.set_acked.is_empty(), "no set write was acknowledged");
+    assert!(!log.ttl_writes.is_empty(), "no TTL write was acknowledged");
+    assert!(young > 0, "no TTL key was read while young: the TTL check saw nothing");
+    assert!(old > 0, "no TTL key was read after its TTL: the TTL check saw nothing");
+    for kind in &scheduled {
+        assert!(
+            kinds.get(kind).is_some_and(|n| *n > 0),
+            "the nemesis never completed a {kind:?}: {kinds:?}"
+        );
+    }
 }
 
 fn count(counts: &mut [usize; 3], outcomes: impl Iterator<Item = Outcome>) {
@@ -904,39 +1000,34 @@ fn check_ttl(writes: &[TtlWrite], reads: &[TtlRead]) -> (usize, usize) {
     (young, old)
 }
 
-/// Injects one fault, waits, heals it. Returns its kind.
-fn nemesis(chaos: &mut ChaosCluster, rng: &mut StdRng, membership: bool) -> &'static str {
+/// Injects one fault of `kind` (one of [`nemesis_kinds`]), waits, heals it.
+fn nemesis(chaos: &mut ChaosCluster, rng: &mut StdRng, kind: &str) {
     let n = chaos.cluster.nodes.len();
     let victim = rng.gen_range(0..n);
     let hold = |rng: &mut StdRng| Duration::from_millis(rng.gen_range(300..2000));
-    let kinds = if membership { 10 } else { 9 };
-    match rng.gen_range(0..kinds) {
-        0 => {
+    match kind {
+        "kill" => {
             chaos.cluster.nodes[victim].kill9();
             std::thread::sleep(hold(rng));
             chaos.cluster.nodes[victim].spawn();
-            "kill"
         }
-        1 => {
+        "kill-leader" => {
             let leader = chaos.cluster.leader();
             chaos.cluster.nodes[leader].kill9();
             std::thread::sleep(hold(rng));
             chaos.cluster.nodes[leader].spawn();
-            "kill-leader"
         }
-        2 => {
+        "pause" => {
             chaos.cluster.nodes[victim].pause(true);
             std::thread::sleep(hold(rng));
             chaos.cluster.nodes[victim].pause(false);
-            "pause"
         }
-        3 => {
+        "isolate" => {
             chaos.net.isolate(chaos.id(victim), &chaos.ids());
             std::thread::sleep(hold(rng));
             chaos.net.heal();
-            "isolate"
         }
-        4 => {
+        "one-way" => {
             // One way: the victim hears nobody, but still reaches everyone.
             let to = chaos.id(victim);
             for from in chaos.ids() {
@@ -946,48 +1037,41 @@ fn nemesis(chaos: &mut ChaosCluster, rng: &mut StdRng, membership: bool) -> &'st
             }
             std::thread::sleep(hold(rng));
             chaos.net.heal();
-            "one-way"
         }
-        5 => {
+        "bridge" => {
             let other = (victim + rng.gen_range(1..n)) % n;
             chaos.net.partition_pair(chaos.id(victim), chaos.id(other));
             std::thread::sleep(hold(rng));
             chaos.net.heal();
-            "bridge"
         }
-        6 => {
+        "delay" => {
             chaos.net.set_delay(chaos.id(victim), rng.gen_range(10..150));
             std::thread::sleep(hold(rng));
             chaos.net.heal();
-            "delay"
         }
-        8 => {
+        "random-drop" => {
             chaos.net.set_drop(chaos.id(victim), rng.gen_range(2.0..20.0));
             std::thread::sleep(hold(rng));
             chaos.net.heal();
-            "random-drop"
         }
-        7 if n >= 5 => {
+        "kill-two" => {
             // A minority of two down at once.
+            assert!(n >= 5, "kill-two needs five nodes");
             let other = (victim + rng.gen_range(1..n)) % n;
             chaos.cluster.nodes[victim].kill9();
             chaos.cluster.nodes[other].kill9();
             std::thread::sleep(hold(rng));
             chaos.cluster.nodes[victim].spawn();
             chaos.cluster.nodes[other].spawn();
-            "kill-two"
         }
-        7 => {
+        "isolate-leader" => {
             let leader = chaos.cluster.leader();
             chaos.net.isolate(chaos.id(leader), &chaos.ids());
             std::thread::sleep(hold(rng));
             chaos.net.heal();
-            "isolate-leader"
         }
-        _ => {
-            chaos.replace(victim);
-            "membership"
-        }
+        "membership" => chaos.replace(victim),
+        other => panic!("no nemesis of kind {other:?}"),
     }
 }
 
@@ -1009,6 +1093,106 @@ fn chaos_five_nodes_with_membership_changes() {
         seed: env_u64("CONCORD_SEED", 7) + 1,
         membership: true,
     });
+}
+
+/// A leader cut off from the others keeps believing it leads while the
+/// others elect a new leader and take writes. Returns the history of the
+/// one key (writes through the new leader, reads through its follower and
+/// reads from the cut-off old leader) and how many reads the old leader
+/// answered.
+fn deposed_leader_scenario(bin: Option<&Path>) -> (Vec<Call>, usize) {
+    let chaos = ChaosCluster::start(3, bin, &[]);
+    let cluster = &chaos.cluster;
+    let c = client(Duration::from_secs(5));
+    let origin = Instant::now();
+    let now = || origin.elapsed().as_nanos() as u64;
+    let mut history = Vec::new();
+    let old = cluster.leader();
+    let old_url = cluster.nodes[old].url();
+    let invoke = now();
+    let r = c.put(format!("{old_url}/v1/kv/k")).body("v0").send().unwrap();
+    assert_eq!(r.status(), 200);
+    history.push(Call {
+        op: Op::Write(Some("v0".into())),
+        invoke,
+        ret: now(),
+        outcome: Outcome::Ok,
+    });
+    let term = cluster.nodes[old].info().expect("the leader's info")["term"]
+        .as_u64()
+        .unwrap();
+    chaos.net.isolate(chaos.id(old), &chaos.ids());
+    let new = eventually("the two others to elect a new leader", 30, || {
+        (0..3).filter(|i| *i != old).find(|i| {
+            cluster.nodes[*i]
+                .info()
+                .is_some_and(|info| info["state"] == "leader" && info["term"].as_u64().is_some_and(|t| t > term))
+        })
+    });
+    let follower = (0..3).find(|i| *i != old && *i != new).unwrap();
+    let (new_url, follower_url) = (cluster.nodes[new].url(), cluster.nodes[follower].url());
+    let mut deposed_reads = 0;
+    for i in 1..=3 {
+        let value = format!("v{i}");
+        let invoke = now();
+        let r = c.put(format!("{new_url}/v1/kv/k")).body(value.clone()).send().unwrap();
+        assert_eq!(r.status(), 200, "a write through the new leader");
+        history.push(Call {
+            op: Op::Write(Some(value)),
+            invoke,
+            ret: now(),
+            outcome: Outcome::Ok,
+        });
+        // The old leader has heard of no other leader: it still leads in
+        // its own eyes, so the read is its to serve (no forwarding).
+        let info = cluster.nodes[old].info().expect("the old leader's info");
+        assert_eq!(info["state"], "leader", "the cut-off leader stepped down: {info}");
+        for (url, from_old) in [(&old_url, true), (&follower_url, false)] {
+            let invoke = now();
+            if let Ok(r) = c.get(format!("{url}/v1/kv/k")).send() {
+                if r.status() == 200 {
+                    let seen = r.text().ok();
+                    history.push(Call {
+                        op: Op::Read(seen),
+                        invoke,
+                        ret: now(),
+                        outcome: Outcome::Ok,
+                    });
+                    if from_old {
+                        deposed_reads += 1;
+                    }
+                }
+            }
+        }
+    }
+    chaos.net.heal();
+    (history, deposed_reads)
+}
+
+/// The suite can fail when only the leader cheats: a build whose leader
+/// answers linearizable reads from its local state without ReadIndex (its
+/// followers still forward to the leader) is caught once a cut-off leader
+/// is deposed, while the real build passes the same run.
+#[test]
+fn a_build_whose_leader_skips_read_index_is_caught() {
+    let (good, good_deposed) = deposed_leader_scenario(None);
+    let good_reads = good.iter().filter(|c| matches!(c.op, Op::Read(_))).count();
+    assert!(good_reads >= 3, "the follower's forwarded reads: {good:#?}");
+    assert_eq!(
+        good_deposed, 0,
+        "a leader cut off from the quorum cannot confirm a read: {good:#?}"
+    );
+    assert!(check(None, &good), "the real build is linearizable: {good:#?}");
+
+    let (bad, bad_deposed) = deposed_leader_scenario(Some(&feature_binary("broken-leader-reads")));
+    assert!(
+        bad_deposed > 0,
+        "the broken build's deposed leader answered no read, so the run proves nothing: {bad:#?}"
+    );
+    assert!(
+        !check(None, &bad),
+        "the checker must reject the broken build's history: {bad:#?}"
+    );
 }
 
 /// The TTL check can fail both ways.

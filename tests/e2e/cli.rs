@@ -178,14 +178,15 @@ fn bad_input_is_refused_with_the_servers_message() {
     let mut put = node.cli();
     put.args(["kv", "put", "", "v"]);
     let out = run(put);
-    assert_ne!(code(&out), 0);
+    // The server refuses it with 400: "other error", exit 1.
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(stderr(&out).contains("key must not be empty"), "{}", stderr(&out));
 
     let long = "k".repeat(4097);
     let mut put = node.cli();
     put.args(["kv", "put", &long, "v"]);
     let out = run(put);
-    assert_ne!(code(&out), 0);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(stderr(&out).contains("4096"), "{}", stderr(&out));
 
     let mut put = node.cli();

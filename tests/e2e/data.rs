@@ -2,12 +2,17 @@
 //! delete, transactions, bulk import/export, request-id deduplication and
 //! bad input.
 
-use std::time::Duration;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::{code, encode, eventually, http, run, run_with_stdin, stderr, TestCluster, TestNode};
+use crate::support::{
+    code, encode, eventually, http, run, run_with_stdin, stderr, timing_sensitive, TestCluster, TestNode,
+};
 
 /// `GET {url}?format=json` as JSON.
 fn get_json(c: &reqwest::blocking::Client, url: &str) -> Value {
@@ -85,11 +90,19 @@ fn compare_and_set_and_json_gets() {
 
 #[test]
 fn ttl_keys_expire_on_every_member() {
+    // Reads are checked against the TTL on the clock.
+    let _timing = timing_sensitive();
     let cluster = TestCluster::initial(3, &[]);
+    // Long enough for the dozen calls below to finish well inside it.
+    let ttl = Duration::from_secs(10);
+    let started = Instant::now();
     let mut cmd = cluster.cli();
-    cmd.args(["kv", "put", "session", "alive", "--ttl", "2s"]);
+    cmd.args(["kv", "put", "session", "alive", "--ttl", "10s"]);
     let out = run(cmd);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // The leader stamps the expiry while the put runs: it lies between
+    // `started + ttl` and `written + ttl`.
+    let written = Instant::now();
     let c = http();
     for node in cluster.running() {
         let lin = c.get(node.kv_url("session")).send().unwrap();
@@ -104,9 +117,21 @@ fn ttl_keys_expire_on_every_member() {
         assert_eq!(stale.text().unwrap(), "alive");
     }
     let v: Value = get_json(&c, &cluster.nodes[0].kv_url("session"));
-    assert!(v["ttl_remaining"].as_u64().is_some_and(|t| (1..=2).contains(&t)), "{v}");
+    // Whole seconds, rounded up: at most the TTL, at least what is left of
+    // it counting from before the put.
+    let at_least = ttl.saturating_sub(started.elapsed()).as_secs();
+    assert!(
+        v["ttl_remaining"]
+            .as_u64()
+            .is_some_and(|t| t >= at_least && t <= ttl.as_secs()),
+        "ttl_remaining should be in {at_least}..={}: {v}",
+        ttl.as_secs()
+    );
 
-    std::thread::sleep(Duration::from_secs(3));
+    // Wait for the TTL itself to run out (plus 500 ms for whole-millisecond
+    // stamps): the expiry is the condition under test, so from that moment
+    // on no node may show the key.
+    std::thread::sleep((written + ttl + Duration::from_millis(500)).saturating_duration_since(Instant::now()));
     for node in cluster.running() {
         for consistency in ["linearizable", "stale"] {
             let mut cmd = node.cli();
@@ -115,7 +140,9 @@ fn ttl_keys_expire_on_every_member() {
             assert_eq!(code(&out), 3, "node {:?} {consistency}: {}", node.id, stderr(&out));
         }
     }
-    // The leader's sweep deletes it through Raft; it no longer lists anywhere.
+    // It no longer lists anywhere. (Listings hide expired keys by
+    // themselves; that the sweep deletes them is checked by
+    // `the_ttl_sweep_deletes_expired_keys_on_every_member`.)
     for node in cluster.running() {
         let page: Value = c
             .get(format!("{}/v1/kv?prefix=session&consistency=stale", node.url()))
@@ -130,18 +157,91 @@ fn ttl_keys_expire_on_every_member() {
 
 #[test]
 fn default_ttl_applies_to_keys_written_without_one() {
-    let node = TestNode::start_with(&["--default-ttl", "1s"]);
+    // `k` must still be there a moment after its write.
+    let _timing = timing_sensitive();
+    let node = TestNode::start_with(&["--default-ttl", "5s"]);
     let c = http();
-    c.put(node.kv_url("k")).body("v").send().unwrap();
-    c.put(format!("{}?ttl=1h", node.kv_url("long")))
-        .body("v")
-        .send()
-        .unwrap();
-    assert_eq!(c.get(node.kv_url("k")).send().unwrap().status(), 200);
-    eventually("the default TTL to expire k", 10, || {
+    let started = Instant::now();
+    assert_eq!(c.put(node.kv_url("k")).body("v").send().unwrap().status(), 200);
+    assert_eq!(
+        c.put(format!("{}?ttl=1h", node.kv_url("long")))
+            .body("v")
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    let k: Value = get_json(&c, &node.kv_url("k"));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the writes took longer than the default TTL: nothing was tested"
+    );
+    assert_eq!(k["value"], "v", "{k}");
+    assert!(k["ttl_remaining"].as_u64().is_some_and(|t| (1..=5).contains(&t)), "{k}");
+    let long: Value = get_json(&c, &node.kv_url("long"));
+    assert!(long["ttl_remaining"].as_u64().is_some_and(|t| t > 3000), "{long}");
+    eventually("the default TTL to expire k", 20, || {
         (c.get(node.kv_url("k")).send().ok()?.status() == 404).then_some(())
     });
     assert_eq!(c.get(node.kv_url("long")).send().unwrap().status(), 200);
+}
+
+/// How many keys each running node stores, expired or not (from its
+/// `GET /v1/debug/digest`).
+fn stored_keys(cluster: &TestCluster) -> Option<Vec<u64>> {
+    cluster
+        .running()
+        .map(|n| {
+            let d: Value = http()
+                .get(format!("{}/v1/debug/digest", n.url()))
+                .send()
+                .ok()?
+                .json()
+                .ok()?;
+            d["keys"].as_u64()
+        })
+        .collect()
+}
+
+/// Listings hide expired keys and the digests agree while every node still
+/// stores them: the digest's count of stored keys (expired or not) shows
+/// that the leader's sweep really deletes them, on every member.
+#[test]
+fn the_ttl_sweep_deletes_expired_keys_on_every_member() {
+    // The keys are counted before their TTL runs out.
+    let _timing = timing_sensitive();
+    let cluster = TestCluster::initial(3, &[]);
+    let c = http();
+    let mut puts: Vec<Value> = (0..3)
+        .map(|i| json!({"put": {"key": format!("keep/{i}"), "value": "v"}}))
+        .collect();
+    puts.extend((0..20).map(|i| json!({"put": {"key": format!("ttl/{i:02}"), "value": "v", "ttl": "5s"}})));
+    // One transaction: one entry, one expiry stamp for all twenty.
+    let r = c
+        .post(format!("{}/v1/txn", cluster.nodes[0].url()))
+        .json(&json!({ "success": puts }))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().unwrap());
+    // Before the sweep (5 s away at least): every node stores, and
+    // counts, all 23 keys.
+    eventually("every node to store the 23 keys", 10, || {
+        let counts = stored_keys(&cluster)?;
+        (counts.len() == 3 && counts.iter().all(|keys| *keys == 23)).then_some(())
+    });
+    // After it: the sweep removes the twenty from every node's storage.
+    eventually("the sweep to delete the expired keys on every node", 30, || {
+        let counts = stored_keys(&cluster)?;
+        (counts.len() == 3 && counts.iter().all(|keys| *keys == 3)).then_some(())
+    });
+    for node in cluster.running() {
+        for i in 0..3 {
+            let r = c.get(node.kv_url(&format!("keep/{i}"))).send().unwrap();
+            assert_eq!(r.status(), 200, "node {:?} lost keep/{i}", node.id);
+        }
+    }
+    let expected: BTreeMap<String, String> = (0..3).map(|i| (format!("keep/{i}"), "v".to_string())).collect();
+    cluster.assert_converged(&expected);
 }
 
 #[test]
@@ -469,13 +569,16 @@ fn bad_input_gets_400_with_a_clear_message() {
 fn a_listing_never_shows_half_a_transaction() {
     let node = TestNode::start();
     let url = node.url();
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    // Transactions committed and listings checked so far.
+    let txns = Arc::new(AtomicU64::new(0));
+    let lists = Arc::new(AtomicU64::new(0));
     let writer = {
-        let (url, stop) = (url.clone(), stop.clone());
+        let (url, stop, txns) = (url.clone(), stop.clone(), txns.clone());
         std::thread::spawn(move || {
             let c = http();
             let mut i = 0u64;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 i += 1;
                 let v = format!("{i:08}");
                 let txn = json!({"success": [
@@ -485,18 +588,17 @@ fn a_listing_never_shows_half_a_transaction() {
                 ]});
                 let r = c.post(format!("{url}/v1/txn")).json(&txn).send().unwrap();
                 assert_eq!(r.status(), 200);
+                txns.store(i, Ordering::Relaxed);
             }
             i
         })
     };
     let listers: Vec<_> = (0..2)
         .map(|_| {
-            let url = url.clone();
+            let (url, stop, lists) = (url.clone(), stop.clone(), lists.clone());
             std::thread::spawn(move || {
                 let c = http();
-                let started = std::time::Instant::now();
-                let mut lists = 0;
-                while started.elapsed() < std::time::Duration::from_secs(4) {
+                while !stop.load(Ordering::Relaxed) {
                     let page: Value = c
                         .get(format!("{url}/v1/kv?prefix=torn/"))
                         .send()
@@ -513,15 +615,40 @@ fn a_listing_never_shows_half_a_transaction() {
                         values.is_empty() || (values.len() == 3 && values.iter().all(|v| *v == values[0])),
                         "a listing showed part of a transaction: {values:?}"
                     );
-                    lists += 1;
+                    lists.fetch_add(1, Ordering::Relaxed);
                 }
-                lists
             })
         })
         .collect();
-    let lists: u64 = listers.into_iter().map(|l| l.join().unwrap()).sum();
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let txns = writer.join().unwrap();
-    eprintln!("{lists} listings during {txns} transactions, none torn");
-    assert!(lists > 100 && txns > 100, "{lists} listings, {txns} transactions");
+    // However fast the machine: at least 100 listings interleaved with at
+    // least 100 transactions (a thread that ended early has failed; its
+    // panic comes out of `join` below).
+    eventually("100 listings during 100 transactions", 300, || {
+        let done = lists.load(Ordering::Relaxed) >= 100 && txns.load(Ordering::Relaxed) >= 100;
+        let failed = writer.is_finished() || listers.iter().any(|l| l.is_finished());
+        (done || failed).then_some(())
+    });
+    stop.store(true, Ordering::Relaxed);
+    for lister in listers {
+        lister.join().unwrap();
+    }
+    let last = writer.join().unwrap();
+    let lists = lists.load(Ordering::Relaxed);
+    eprintln!("{lists} listings during {last} transactions, none torn");
+    assert!(lists >= 100 && last >= 100, "{lists} listings, {last} transactions");
+    // The last transaction is there, whole.
+    let page: Value = http()
+        .get(format!("{url}/v1/kv?prefix=torn/"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let values: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["value"].as_str().unwrap())
+        .collect();
+    let want = format!("{last:08}");
+    assert_eq!(values, [want.as_str(); 3], "{page}");
 }

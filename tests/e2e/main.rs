@@ -13,6 +13,7 @@ mod disk;
 mod durability;
 mod failpoints;
 mod faults;
+mod hardening;
 mod http;
 mod malformed;
 mod overload;

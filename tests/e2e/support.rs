@@ -223,6 +223,31 @@ impl TestNode {
         }
     }
 
+    /// Waits (at most `secs`) for the process to exit on its own; returns
+    /// its exit code.
+    pub fn wait_exit(&mut self, secs: u64) -> Option<i32> {
+        let child = self.child.as_mut().expect("node running");
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                self.child = None;
+                return status.code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "node still running after {secs}s; log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Removes the data directory (the node must be stopped): a lost disk.
+    pub fn wipe(&mut self) {
+        assert!(self.child.is_none(), "stop the node before wiping its data");
+        std::fs::remove_dir_all(&self.data_dir).expect("remove the data dir");
+    }
+
     /// `kill -9`: no shutdown code runs.
     pub fn kill9(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -350,6 +375,25 @@ pub fn eventually<T>(what: &str, secs: u64, mut f: impl FnMut() -> Option<T>) ->
         assert!(Instant::now() < deadline, "timed out after {secs}s waiting for {what}");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Keeps the timing-sensitive tests away from the heavy ones. A chaos run
+/// (or another test that loads the machine for a long time) holds
+/// [`exclusive`] for its whole length; a test whose assertions depend on
+/// timing (a TTL window, a failover deadline, a lock held for a request
+/// timeout) holds [`timing_sensitive`]. Timing-sensitive tests still run
+/// alongside each other and alongside the unguarded tests.
+static LOAD: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// Held for the whole of a heavy test: no timing-sensitive test runs meanwhile.
+pub fn exclusive() -> std::sync::RwLockWriteGuard<'static, ()> {
+    // A test that panicked while holding it poisoned nothing we share.
+    LOAD.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Held for the whole of a timing-sensitive test: no heavy test runs meanwhile.
+pub fn timing_sensitive() -> std::sync::RwLockReadGuard<'static, ()> {
+    LOAD.read().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A test-only build of `concord` with `feature`, copied to

@@ -64,6 +64,9 @@ pub use crate::limits::REQUEST_ID_TTL_MS;
 pub struct ClusterMeta {
     /// Every node id ever reserved or seen in a membership: never reused.
     pub used_node_ids: BTreeSet<NodeId>,
+    /// Ids reserved for a joining node (its peer URL) that have not been
+    /// seen in a membership yet.
+    pub reserved: BTreeMap<NodeId, String>,
 }
 
 /// The outcome remembered for a request id. A large outcome is kept in
@@ -484,7 +487,7 @@ impl StateMachine {
                 self.write_changes(batch, changes)?;
                 CommandResponse::Expired { deleted }
             }
-            Op::ReserveNodeId { id } => reserve_node_id(&mut self.cluster.used_node_ids, id),
+            Op::ReserveNodeId { id, peer_url } => reserve_node_id(&mut self.cluster, id, peer_url),
         };
         if let Some(id) = cmd.request_id {
             let encoded = encode(&RequestRecord::new(now_ms, &response)?)?;
@@ -542,6 +545,9 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                 }
                 EntryPayload::Membership(m) => {
                     self.cluster.used_node_ids.extend(m.nodes().map(|(id, _)| *id));
+                    for (id, _) in m.nodes() {
+                        self.cluster.reserved.remove(id);
+                    }
                     self.membership = StoredMembership::new(Some(entry.log_id), m);
                     CommandResponse::None
                 }
@@ -794,7 +800,15 @@ impl SnapshotFiles {
 
 /// `ReserveNodeId`: a named id must be in range and never used; with no id,
 /// the next id after the largest ever used, if there is one in range.
-fn reserve_node_id(used: &mut BTreeSet<NodeId>, id: Option<NodeId>) -> CommandResponse {
+fn reserve_node_id(cluster: &mut ClusterMeta, id: Option<NodeId>, peer_url: String) -> CommandResponse {
+    let response = next_node_id(&mut cluster.used_node_ids, id);
+    if let CommandResponse::NodeIdReserved { id } = response {
+        cluster.reserved.insert(id, peer_url);
+    }
+    response
+}
+
+fn next_node_id(used: &mut BTreeSet<NodeId>, id: Option<NodeId>) -> CommandResponse {
     let id = match id {
         Some(id) => id,
         None => match used.last().map_or(Some(1), |max| max.checked_add(1)) {
@@ -923,28 +937,22 @@ mod tests {
     fn node_ids_out_of_range_are_refused_in_apply_never_wrapped() {
         let refused = |r: &CommandResponse| matches!(r, CommandResponse::Refused { .. });
         let mut used = BTreeSet::new();
-        assert!(refused(&reserve_node_id(&mut used, Some(0))));
-        assert!(refused(&reserve_node_id(&mut used, Some(u64::MAX))));
+        assert!(refused(&next_node_id(&mut used, Some(0))));
+        assert!(refused(&next_node_id(&mut used, Some(u64::MAX))));
         assert!(used.is_empty(), "a refused id is not reserved");
-        assert_eq!(
-            reserve_node_id(&mut used, None),
-            CommandResponse::NodeIdReserved { id: 1 }
-        );
+        assert_eq!(next_node_id(&mut used, None), CommandResponse::NodeIdReserved { id: 1 });
         // Ids that reached the set before validation existed (or through a
         // membership) must not make the next allocation wrap or panic.
         used.insert(u64::MAX);
-        assert!(refused(&reserve_node_id(&mut used, None)));
+        assert!(refused(&next_node_id(&mut used, None)));
         used.remove(&u64::MAX);
         used.insert(crate::limits::MAX_NODE_ID);
-        assert!(refused(&reserve_node_id(&mut used, None)));
+        assert!(refused(&next_node_id(&mut used, None)));
         assert_eq!(
-            reserve_node_id(&mut used, Some(7)),
+            next_node_id(&mut used, Some(7)),
             CommandResponse::NodeIdReserved { id: 7 }
         );
-        assert_eq!(
-            reserve_node_id(&mut used, Some(7)),
-            CommandResponse::NodeIdInUse { id: 7 }
-        );
+        assert_eq!(next_node_id(&mut used, Some(7)), CommandResponse::NodeIdInUse { id: 7 });
     }
 
     /// Defect: the builder and the installer both wrote `current.snap.tmp`

@@ -390,7 +390,13 @@ pub fn run(args: NodeStartArgs) -> Result<(), CliError> {
         };
         concord_node::run(prepared, listeners, shutdown_signal())
             .await
-            .map_err(|e| CliError::other(e.to_string()))
+            .map_err(|e| match e {
+                // The operator must act: exit 2 with what to do.
+                concord_node::NodeError::Refused(_) | concord_node::NodeError::Usage(_) => {
+                    CliError::usage(e.to_string())
+                }
+                e => CliError::other(e.to_string()),
+            })
     })
 }
 
