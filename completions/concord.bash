@@ -1370,7 +1370,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__node__subcmd__start)
-            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --max-concurrent-requests --min-free-space --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --max-value-size --heartbeat-interval --election-timeout --request-timeout --client-read-timeout --endpoints --timeout --output --token-file --help --version"
+            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --max-concurrent-requests --min-free-space --request-id-max-entries --request-id-max-bytes --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --max-value-size --heartbeat-interval --election-timeout --request-timeout --client-read-timeout --endpoints --timeout --output --token-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1417,6 +1417,14 @@ _concord() {
                     return 0
                     ;;
                 --min-free-space)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-id-max-entries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-id-max-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
