@@ -19,9 +19,6 @@ pub const DEFAULT_REQUEST_ID_ENTRIES: u64 = 100_000;
 /// Default bytes of remembered request outcomes (`--request-id-max-bytes`).
 pub const DEFAULT_REQUEST_ID_BYTES: u64 = 64 * 1024 * 1024;
 
-/// How long a request id is remembered at most, by the entries' clock.
-pub const REQUEST_ID_TTL_MS: u64 = 10 * 60 * 1000;
-
 /// A remembered outcome larger than this, encoded, is kept in short form
 /// (revision and success only): see `CommandResponse::AlreadyApplied`.
 pub const MAX_REMEMBERED_RESPONSE_BYTES: usize = 4096;

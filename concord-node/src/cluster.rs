@@ -300,10 +300,6 @@ pub(crate) async fn add_member(
     node.ensure_leader()?;
     let _guard = node.lock_membership().await?;
     let (voters, nodes) = node.members();
-    let cluster = node
-        .reader
-        .cluster()
-        .map_err(|e| ApiError::internal(format!("reading the cluster metadata: {e}")))?;
     let answer = |id: NodeId, role: &str| {
         Json(json!({
             "id": id,
@@ -330,6 +326,12 @@ pub(crate) async fn add_member(
                 format!("peer URL {} already belongs to node {existing}", info.peer_url),
             ));
         }
+        // If the learner had started and then lost its data, its log now
+        // goes backwards; the leader must be told that is expected (a learner
+        // never voted nor counted in a quorum), or it treats it as a bug.
+        if let Err(e) = node.raft.trigger().allow_next_revert(&existing, true).await {
+            return Err(ApiError::unavailable(format!("raft stopped: {e}")));
+        }
         return Ok(answer(existing, "learner"));
     }
     if let Some(id) = req.id {
@@ -337,7 +339,7 @@ pub(crate) async fn add_member(
             if voters.contains(&id) {
                 return Err(already_bootstrapped(
                     id,
-                    &format!("it is a voter at {}", existing.peer_url),
+                    &format!("node id {id} is in use by the voter at {}", existing.peer_url),
                 ));
             }
             return Err(ApiError::conflict(
@@ -346,40 +348,25 @@ pub(crate) async fn add_member(
             ));
         }
     }
-    // An id reserved for this peer URL that never became a member (the
-    // leader changed, or the joiner gave up, between the two steps): finish
-    // that join rather than leave the id unusable.
-    let reserved = cluster
-        .reserved
-        .iter()
-        .find(|(_, url)| **url == info.peer_url)
-        .map(|(id, _)| *id);
-    let id = match (req.id, reserved) {
-        (None, Some(r)) => r,
-        (Some(id), Some(r)) if id == r => r,
-        (Some(id), Some(r)) => {
+    // Reserve the id through the log. Apply gives a reservation that never
+    // became a member back to the same peer URL (the leader changed, or the
+    // joiner gave up, between the two steps), so the join finishes instead
+    // of leaving the id unusable, and it does so in log order, so a leader
+    // that has not applied everything yet cannot hand out a used id.
+    let op = Op::ReserveNodeId {
+        id: req.id,
+        peer_url: info.peer_url.clone(),
+    };
+    let id = match node.write(op, None).await? {
+        CommandResponse::NodeIdReserved { id } => id,
+        CommandResponse::NodeIdInUse { id } => {
             return Err(ApiError::conflict(
                 "conflict",
-                format!("peer URL {} is reserved for node {r}, not {id}", info.peer_url),
+                format!("node id {id} was used before; ids are never reused"),
             ))
         }
-        (id, None) => {
-            let op = Op::ReserveNodeId {
-                id,
-                peer_url: info.peer_url.clone(),
-            };
-            match node.write(op, None).await? {
-                CommandResponse::NodeIdReserved { id } => id,
-                CommandResponse::NodeIdInUse { id } => {
-                    return Err(ApiError::conflict(
-                        "conflict",
-                        format!("node id {id} was used before; ids are never reused"),
-                    ))
-                }
-                CommandResponse::Refused { reason } => return Err(ApiError::bad_request("invalid_argument", reason)),
-                other => return Err(ApiError::internal(format!("unexpected answer {other:?}"))),
-            }
-        }
+        CommandResponse::Refused { reason } => return Err(ApiError::bad_request("invalid_argument", reason)),
+        other => return Err(ApiError::internal(format!("unexpected answer {other:?}"))),
     };
     node.membership_change(|| node.raft.add_learner(id, info.clone(), false))
         .await?;

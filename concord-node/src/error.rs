@@ -157,3 +157,40 @@ impl From<RaftError<TypeConfig, LinearizableReadError<TypeConfig>>> for ApiError
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use concord_core::NodeInfo;
+
+    use super::*;
+
+    /// Defect: just after an `--initial-cluster` bootstrap the leader's
+    /// client URL is not known yet, and `not_leader` carried
+    /// `leader_url: ""`, which the CLI took for an endpoint.
+    #[test]
+    fn not_leader_never_carries_an_empty_leader_url() {
+        let unknown = NodeInfo {
+            client_url: String::new(),
+            peer_url: "http://127.0.0.1:7380".into(),
+        };
+        let f = ForwardToLeader::<TypeConfig>::new(2, unknown);
+        let e = ApiError::not_leader(&f);
+        assert!(e.leader.is_none(), "{e:?}");
+        let e = ApiError::not_leader_hint(Some((2, Some(String::new()))));
+        assert!(e.leader.is_none(), "{e:?}");
+        let known = NodeInfo {
+            client_url: "http://127.0.0.1:7379".into(),
+            peer_url: "http://127.0.0.1:7380".into(),
+        };
+        let e = ApiError::not_leader(&ForwardToLeader::<TypeConfig>::new(2, known));
+        assert_eq!(e.leader, Some((2, "http://127.0.0.1:7379".to_string())));
+    }
+
+    #[test]
+    fn unknown_outcomes_of_writes_are_outcome_unknown() {
+        let fatal: RaftError<TypeConfig, ClientWriteError<TypeConfig>> =
+            RaftError::Fatal(openraft::error::Fatal::Stopped);
+        let e = ApiError::from(fatal);
+        assert_eq!((e.status, e.code), (StatusCode::SERVICE_UNAVAILABLE, "outcome_unknown"));
+    }
+}

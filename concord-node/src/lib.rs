@@ -187,8 +187,27 @@ pub async fn run(
             .map(|(_, url)| url.clone())
             .collect();
         let cid = storage.cluster_id.clone().unwrap_or_else(|| cluster_id_of(peers));
-        let timeout = std::time::Duration::from_secs(2);
-        if let Err(why) = network::bootstrap_check(&http, &cid, id, &others, timeout).await {
+        // Until this node has initialised, its peer listener answers the
+        // same question for the others ("not initialised"), so members of a
+        // new cluster that start seconds apart wait for each other, not
+        // forever.
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let pre = serve(
+            &listeners.peer,
+            peer::pre_bootstrap_router(cid.as_str().into(), id),
+            config.client_read_timeout,
+            async move {
+                let mut rx = stop_rx;
+                let _ = rx.wait_for(|s| *s).await;
+            },
+        );
+        let check = async {
+            let answer = network::bootstrap_check(&http, &cid, id, &others, peers.len()).await;
+            let _ = stop_tx.send(true);
+            answer
+        };
+        let (answer, ()) = tokio::join!(check, pre);
+        if let Err(why) = answer {
             return Err(NodeError::Refused(format!(
                 "member {id} has already been bootstrapped ({why}), but this data directory ({}) is empty: \
                  a node whose data was lost must not come back under its old id. Run `concord cluster \
@@ -286,14 +305,18 @@ pub async fn run(
         let _ = rx.wait_for(|s| *s).await;
     };
     let read_timeout = node.config.client_read_timeout;
-    let client = serve(
-        listeners.client,
+    let Listeners {
+        client: client_listener,
+        peer: peer_listener,
+    } = listeners;
+    let client = serve_owned(
+        client_listener,
         api::router(node.clone()),
         read_timeout,
         stopped(stop_rx.clone()),
     );
-    let peer = serve(
-        listeners.peer,
+    let peer = serve_owned(
+        peer_listener,
         peer::router(node.clone()),
         read_timeout,
         stopped(stop_rx),
@@ -362,8 +385,18 @@ fn random_cluster_id() -> String {
 /// finish. Like `axum::serve`, plus a deadline: a client gets
 /// `read_timeout` to send a request's headers, and a kept-alive connection
 /// idle that long is closed, so slow or idle clients cannot pile up.
-async fn serve(
+/// [`serve`], owning its listener (for `tokio::spawn`).
+async fn serve_owned(
     listener: tokio::net::TcpListener,
+    router: axum::Router,
+    read_timeout: std::time::Duration,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    serve(&listener, router, read_timeout, stop).await
+}
+
+async fn serve(
+    listener: &tokio::net::TcpListener,
     router: axum::Router,
     read_timeout: std::time::Duration,
     stop: impl std::future::Future<Output = ()>,
@@ -399,6 +432,5 @@ async fn serve(
             }
         });
     }
-    drop(listener);
     graceful.shutdown().await;
 }

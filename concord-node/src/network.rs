@@ -253,6 +253,8 @@ pub(crate) const MEMBER_STATE_PATH: &str = "/raft/member-state/{id}";
 pub(crate) struct MemberState {
     pub id: NodeId,
     pub answered_by: NodeId,
+    /// `false` from a node that has not initialised yet (it knows nothing).
+    pub initialized: bool,
     /// A voter in the answering node's latest membership.
     pub voter: bool,
     /// The member's client URL is recorded in the membership: it started
@@ -266,6 +268,19 @@ pub(crate) struct MemberState {
 }
 
 impl MemberState {
+    /// The answer of a node that has not initialised yet.
+    pub(crate) fn uninitialized(id: NodeId, answered_by: NodeId) -> Self {
+        MemberState {
+            id,
+            answered_by,
+            initialized: false,
+            voter: false,
+            published: false,
+            removed: false,
+            matched_index: None,
+        }
+    }
+
     /// Why a node with an empty data directory must not take this id, if
     /// it must not.
     pub(crate) fn refusal(&self) -> Option<String> {
@@ -289,37 +304,84 @@ impl MemberState {
     }
 }
 
+/// What one peer said about a node id, before this node initialises.
+enum Answer {
+    State(MemberState),
+    /// The peer belongs to another cluster (its `--initial-cluster` differs).
+    OtherCluster(String),
+}
+
 /// Asks the peers of a new `--initial-cluster` node what they know of `id`,
-/// each once, within `timeout`. Peers that do not answer (not started yet)
-/// are skipped: only a peer that knows better can refuse.
+/// until enough have answered: `min(quorum, peers)` of the others, where the
+/// quorum is of all `members`. Any majority of the members holds every
+/// committed membership entry, so among that many answers at least one
+/// knows of this id's publication if it was published. Peers that have not
+/// initialised answer too (see `peer::pre_bootstrap_router`), so members of
+/// a new cluster wait for each other rather than forever. Fails closed: it
+/// waits, logging, while too few peers answer.
 pub(crate) async fn bootstrap_check(
     http: &reqwest::Client,
     cluster_id: &str,
     id: NodeId,
     peers: &[String],
-    timeout: Duration,
+    members: usize,
 ) -> Result<(), String> {
-    let asks = peers.iter().map(|peer| async move {
-        let url = format!("{}/raft/member-state/{id}", peer.trim_end_matches('/'));
-        let resp = http
-            .get(&url)
-            .header(CLUSTER_ID_HEADER, cluster_id)
-            .timeout(timeout)
-            .send()
-            .await
-            .ok()?;
-        if !resp.status().is_success() {
-            tracing::debug!(%url, status = %resp.status(), "bootstrap check: no answer");
-            return None;
+    let need = (members / 2 + 1).min(peers.len());
+    let mut answered = std::collections::BTreeSet::new();
+    let started = std::time::Instant::now();
+    let mut next_log = Duration::from_secs(5);
+    loop {
+        let asks = peers.iter().filter(|p| !answered.contains(*p)).map(|peer| async move {
+            let url = format!("{}/raft/member-state/{id}", peer.trim_end_matches('/'));
+            let resp = http
+                .get(&url)
+                .header(CLUSTER_ID_HEADER, cluster_id)
+                .timeout(Duration::from_secs(2))
+                .send()
+                .await
+                .ok()?;
+            let status = resp.status();
+            if status == reqwest::StatusCode::CONFLICT {
+                let text = resp.text().await.unwrap_or_default();
+                return Some((peer.clone(), Answer::OtherCluster(text)));
+            }
+            if !status.is_success() {
+                tracing::debug!(%url, %status, "bootstrap check: no answer yet");
+                return None;
+            }
+            let state = resp.json::<MemberState>().await.ok()?;
+            Some((peer.clone(), Answer::State(state)))
+        });
+        for (peer, answer) in futures::future::join_all(asks).await.into_iter().flatten() {
+            match answer {
+                Answer::State(state) => {
+                    if let Some(why) = state.refusal() {
+                        return Err(why);
+                    }
+                }
+                Answer::OtherCluster(text) => {
+                    return Err(format!(
+                        "peer {peer} belongs to another cluster ({text}); check that --initial-cluster is the \
+                         same on every member"
+                    ))
+                }
+            }
+            answered.insert(peer);
         }
-        resp.json::<MemberState>().await.ok()
-    });
-    for state in futures::future::join_all(asks).await.into_iter().flatten() {
-        if let Some(why) = state.refusal() {
-            return Err(why);
+        if answered.len() >= need {
+            return Ok(());
         }
+        if started.elapsed() >= next_log {
+            tracing::warn!(
+                answered = answered.len(),
+                need,
+                "empty data directory: waiting for enough --initial-cluster peers to answer before initialising \
+                 (a node that lost its data must not come back under its old id)"
+            );
+            next_log += Duration::from_secs(10);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    Ok(())
 }
 
 /// Asks the node at `peer_url` about itself, giving up after `timeout`.

@@ -120,13 +120,17 @@ async fn snapshot(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes
 /// check must name it. Only the read-only `/raft/info` may omit it.
 #[allow(clippy::result_large_err)]
 fn check_cluster(node: &Node, headers: &HeaderMap, required: bool) -> Result<(), Response> {
+    check_cluster_id(&node.cluster_id, headers, required)
+}
+
+#[allow(clippy::result_large_err)]
+fn check_cluster_id(ours: &str, headers: &HeaderMap, required: bool) -> Result<(), Response> {
     let theirs = headers.get(CLUSTER_ID_HEADER).and_then(|v| v.to_str().ok());
-    let ours = &*node.cluster_id;
     let from = headers.get(FROM_NODE_HEADER).and_then(|v| v.to_str().ok());
     match theirs {
         Some(theirs) if theirs == ours => Ok(()),
         Some(theirs) => {
-            tracing::warn!(theirs, ours, from, "refusing a peer request from another cluster");
+            tracing::warn!(theirs, ours, from, "refusing a Raft RPC from another cluster");
             Err((
                 StatusCode::CONFLICT,
                 format!("cluster id mismatch: this node belongs to cluster {ours}, the sender to {theirs}"),
@@ -150,6 +154,24 @@ async fn info(State(node): State<Arc<Node>>, headers: HeaderMap) -> Response {
         Ok(()) => Json(node.self_info()).into_response(),
         Err(refused) => refused,
     }
+}
+
+/// The peer listener of a node that has not initialised yet (an empty data
+/// directory under `--initial-cluster`, asking its peers before it does):
+/// it answers the bootstrap check with "not initialised" and nothing else.
+pub(crate) fn pre_bootstrap_router(cluster_id: Arc<str>, me: u64) -> Router {
+    let answer = move |headers: HeaderMap, axum::extract::Path(id): axum::extract::Path<u64>| {
+        let cluster_id = cluster_id.clone();
+        async move {
+            if let Err(refused) = check_cluster_id(&cluster_id, &headers, true) {
+                return refused;
+            }
+            Json(MemberState::uninitialized(id, me)).into_response()
+        }
+    };
+    Router::new()
+        .route(MEMBER_STATE_PATH, get(answer))
+        .fallback(|| async { (StatusCode::SERVICE_UNAVAILABLE, "this node has not initialised yet").into_response() })
 }
 
 /// What this node knows of member `id`: asked by a node with an empty data
@@ -177,6 +199,7 @@ async fn member_state(
     let state = MemberState {
         id,
         answered_by: node.id,
+        initialized: true,
         voter: membership.voter_ids().any(|v| v == id),
         published: member.is_some_and(|n| !n.client_url.is_empty()),
         removed: member.is_none() && used,

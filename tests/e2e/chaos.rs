@@ -1134,14 +1134,19 @@ fn deposed_leader_scenario(bin: Option<&Path>) -> (Vec<Call>, usize) {
     let mut deposed_reads = 0;
     for i in 1..=3 {
         let value = format!("v{i}");
-        let invoke = now();
-        let r = c.put(format!("{new_url}/v1/kv/k")).body(value.clone()).send().unwrap();
-        assert_eq!(r.status(), 200, "a write through the new leader");
-        history.push(Call {
-            op: Op::Write(Some(value)),
-            invoke,
-            ret: now(),
-            outcome: Outcome::Ok,
+        // Just after the election the new leader may still refuse (its
+        // first entry is not committed yet): retry, recording every attempt
+        // with its outcome, until one is acknowledged.
+        eventually("a write through the new leader", 30, || {
+            let invoke = now();
+            let (outcome, _) = write_outcome(c.put(format!("{new_url}/v1/kv/k")).body(value.clone()).send());
+            history.push(Call {
+                op: Op::Write(Some(value.clone())),
+                invoke,
+                ret: now(),
+                outcome,
+            });
+            (outcome == Outcome::Ok).then_some(())
         });
         // The old leader has heard of no other leader: it still leads in
         // its own eyes, so the read is its to serve (no forwarding).

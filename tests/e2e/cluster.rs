@@ -355,8 +355,10 @@ fn membership_errors_are_clear() {
     let mut cmd = crate::support::concord();
     cmd.args(dup.start_args());
     let out = run(cmd);
-    // The join's 409 is a start-up failure of `node start`: exit 1.
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    // The cluster refuses the join for a reason the operator must act on
+    // (the id is a voter's): `node start` exits 2 and says what to do.
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("already been bootstrapped"), "{}", stderr(&out));
     assert!(stderr(&out).contains("node id 2 is in use"), "{}", stderr(&out));
     dup.id = None;
 

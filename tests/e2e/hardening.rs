@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::chaos::{client, ChaosCluster};
-use crate::support::{code, eventually, feature_binary, http, run, stderr, TestCluster, TestNode};
+use crate::support::{code, eventually, exclusive, feature_binary, http, run, stderr, TestCluster, TestNode};
 
 /// Writes `n` keys through the cluster's CLI; returns them.
 fn write_keys(cluster: &TestCluster, prefix: &str, n: usize) -> BTreeMap<String, String> {
@@ -229,6 +229,9 @@ fn a_forwarded_write_whose_leader_dies_mid_request_is_outcome_unknown() {
 /// the follower could not restart (its log was purged past its snapshot).
 #[test]
 fn a_slow_snapshot_build_never_replaces_a_newer_installed_snapshot() {
+    // The install must come within the build's 45 s stall: no chaos run
+    // beside it.
+    let _alone = exclusive();
     let bin = feature_binary("failpoints");
     let mut chaos = ChaosCluster::start(3, Some(&bin), &["--snapshot-logs", "50"]);
     let leader = chaos.cluster.leader();
@@ -236,7 +239,7 @@ fn a_slow_snapshot_build_never_replaces_a_newer_installed_snapshot() {
     {
         let node = &mut chaos.cluster.nodes[f];
         node.kill9();
-        node.env = vec![("FAILPOINTS".into(), "snapshot-build-before-write=1*sleep(25000)".into())];
+        node.env = vec![("FAILPOINTS".into(), "snapshot-build-before-write=1*sleep(45000)".into())];
         node.spawn();
         node.wait_ready();
     }
@@ -280,7 +283,7 @@ fn a_slow_snapshot_build_never_replaces_a_newer_installed_snapshot() {
         !chaos.cluster.nodes[f].log().contains("snapshot build finished"),
         "the slow build finished before the install: the race was not reached"
     );
-    eventually("the slow build to finish", 40, || {
+    eventually("the slow build to finish", 60, || {
         chaos.cluster.nodes[f]
             .log()
             .contains("snapshot build finished")
@@ -305,4 +308,82 @@ fn a_slow_snapshot_build_never_replaces_a_newer_installed_snapshot() {
         "purged past the snapshot: {info}"
     );
     chaos.cluster.assert_converged(&acked);
+}
+
+/// `--initial-cluster` members started seconds apart still form the cluster:
+/// the first waits, answering "not initialised" to the others' checks.
+#[test]
+fn initial_cluster_members_started_apart_wait_for_each_other() {
+    let mut nodes: Vec<TestNode> = (1..=3).map(|id| TestNode::new(Some(id), &[])).collect();
+    let spec = nodes
+        .iter()
+        .map(|n| format!("{}={}", n.id.unwrap(), n.peer_url()))
+        .collect::<Vec<_>>()
+        .join(",");
+    for node in &mut nodes {
+        node.extra_args.extend(["--initial-cluster".to_string(), spec.clone()]);
+    }
+    nodes[0].spawn();
+    // Alone, the first member does not initialise: its peer listener
+    // answers the bootstrap check with "not initialised".
+    let c = http();
+    let cluster_id = eventually("the first member's pre-bootstrap answer", 30, || {
+        // Any cluster id is refused with 409 naming ours; learn it from there.
+        let resp = c
+            .get(format!("{}/raft/member-state/2", nodes[0].peer_url()))
+            .header("concord-cluster-id", "probe")
+            .send()
+            .ok()?;
+        let text = resp.text().ok()?;
+        let ours = text.split("belongs to cluster ").nth(1)?.split(',').next()?.to_string();
+        Some(ours)
+    });
+    let state: Value = c
+        .get(format!("{}/raft/member-state/2", nodes[0].peer_url()))
+        .header("concord-cluster-id", &cluster_id)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(state["initialized"], false, "{state}");
+    assert!(
+        c.get(format!("{}/ready", nodes[0].url())).send().is_err(),
+        "the client API is not served before the node initialises"
+    );
+    for node in &mut nodes[1..] {
+        node.spawn();
+    }
+    for node in &mut nodes {
+        node.wait_ready();
+    }
+    let cluster = TestCluster { nodes };
+    cluster.wait_voters(3);
+    let acked = write_keys(&cluster, "apart", 3);
+    cluster.assert_converged(&acked);
+}
+
+/// A wiped member whose peers are down does not initialise on its own (fails
+/// closed): it waits, and refuses once a peer that knows it answers.
+#[test]
+fn a_wiped_member_waits_for_its_peers_then_is_refused() {
+    let mut cluster = TestCluster::initial(3, &[]);
+    let acked = write_keys(&cluster, "closed", 5);
+    for i in 0..3 {
+        cluster.nodes[i].kill9();
+    }
+    cluster.nodes[2].wipe();
+    cluster.nodes[2].spawn();
+    eventually("the wiped member to say it waits for its peers", 30, || {
+        cluster.nodes[2]
+            .log()
+            .contains("waiting for enough --initial-cluster peers")
+            .then_some(())
+    });
+    assert!(!cluster.nodes[2].has_exited(), "{}", cluster.nodes[2].log());
+    cluster.nodes[0].spawn();
+    assert_refused_as_bootstrapped(&mut cluster.nodes[2], 3);
+    cluster.nodes[1].spawn();
+    cluster.nodes[0].wait_ready();
+    cluster.nodes[1].wait_ready();
+    cluster.assert_converged(&acked);
 }

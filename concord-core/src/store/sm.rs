@@ -57,7 +57,6 @@ const META_MEMBERSHIP: &str = "last_membership";
 const META_CLUSTER: &str = "cluster";
 const META_CLOCK: &str = "clock_ms";
 const SNAPSHOT_FILE: &str = "current.snap";
-pub use crate::limits::REQUEST_ID_TTL_MS;
 
 /// Cluster-wide facts kept in the state machine (and its snapshots).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,19 +114,19 @@ impl RecentRequests {
         }
     }
 
-    /// Removes the oldest ids until the table fits the limits and no id is
-    /// older than the TTL at `now_ms`; returns the ids removed.
-    fn prune(&mut self, now_ms: u64, limits: crate::DedupLimits) -> Vec<String> {
-        let horizon = now_ms.saturating_sub(REQUEST_ID_TTL_MS);
+    /// Removes the oldest ids until the table fits the limits; returns the
+    /// ids removed. Age alone never removes an id: the apply clock follows
+    /// the leaders' clocks, and one leader whose clock runs ahead would
+    /// otherwise make every remembered id look old at once.
+    fn prune(&mut self, limits: crate::DedupLimits) -> Vec<String> {
         let mut removed = Vec::new();
-        while let Some(((at, _), _)) = self.by_age.first_key_value() {
-            let over = self.by_age.len() as u64 > limits.max_entries || self.bytes > limits.max_bytes;
-            if *at >= horizon && !over {
-                break;
-            }
-            if let Some(((_, id), size)) = self.by_age.pop_first() {
-                self.bytes = self.bytes.saturating_sub(size);
-                removed.push(id);
+        while self.by_age.len() as u64 > limits.max_entries || self.bytes > limits.max_bytes {
+            match self.by_age.pop_first() {
+                Some(((_, id), size)) => {
+                    self.bytes = self.bytes.saturating_sub(size);
+                    removed.push(id);
+                }
+                None => break,
             }
         }
         removed
@@ -494,7 +493,7 @@ impl StateMachine {
             let size = (id.len() + encoded.len()) as u64;
             batch.insert(&self.requests, id.as_str(), encoded);
             self.recent.insert(now_ms, id, size);
-            for old in self.recent.prune(now_ms, cmd.dedup) {
+            for old in self.recent.prune(cmd.dedup) {
                 batch.remove(&self.requests, old.as_str());
             }
         }
@@ -801,6 +800,13 @@ impl SnapshotFiles {
 /// `ReserveNodeId`: a named id must be in range and never used; with no id,
 /// the next id after the largest ever used, if there is one in range.
 fn reserve_node_id(cluster: &mut ClusterMeta, id: Option<NodeId>, peer_url: String) -> CommandResponse {
+    // A reservation for this peer URL that has not become a member yet: the
+    // same join, retried (perhaps through a new leader), gets it back.
+    if let Some((&reserved, _)) = cluster.reserved.iter().find(|(_, url)| **url == peer_url) {
+        if id.is_none_or(|id| id == reserved) {
+            return CommandResponse::NodeIdReserved { id: reserved };
+        }
+    }
     let response = next_node_id(&mut cluster.used_node_ids, id);
     if let CommandResponse::NodeIdReserved { id } = response {
         cluster.reserved.insert(id, peer_url);
@@ -953,6 +959,26 @@ mod tests {
             CommandResponse::NodeIdReserved { id: 7 }
         );
         assert_eq!(next_node_id(&mut used, Some(7)), CommandResponse::NodeIdInUse { id: 7 });
+    }
+
+    /// A join interrupted between reserving an id and adding the learner
+    /// (a leader change, a joiner that gave up) gets the same id back, even
+    /// through a leader that had not applied the reservation when it looked.
+    #[test]
+    fn a_reservation_is_given_back_to_its_peer_url_until_the_id_is_a_member() {
+        let mut c = ClusterMeta::default();
+        let reserved = |id| CommandResponse::NodeIdReserved { id };
+        assert_eq!(reserve_node_id(&mut c, None, "http://a".into()), reserved(1));
+        assert_eq!(reserve_node_id(&mut c, None, "http://a".into()), reserved(1));
+        assert_eq!(reserve_node_id(&mut c, Some(1), "http://a".into()), reserved(1));
+        assert_eq!(reserve_node_id(&mut c, None, "http://b".into()), reserved(2));
+        // Once 1 has been a member (apply drops the reservation), it is used
+        // for good: added then removed, it is never given out again.
+        c.reserved.remove(&1);
+        assert_eq!(
+            reserve_node_id(&mut c, Some(1), "http://a".into()),
+            CommandResponse::NodeIdInUse { id: 1 }
+        );
     }
 
     /// Defect: the builder and the installer both wrote `current.snap.tmp`
