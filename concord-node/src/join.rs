@@ -38,7 +38,7 @@ pub(crate) async fn join(
             let url = format!("{}/v1/cluster/members", url.trim_end_matches('/'));
             let resp = http
                 .post(&url)
-                .timeout(request_timeout * 3 + Duration::from_secs(5))
+                .timeout(request_timeout.saturating_mul(3).saturating_add(Duration::from_secs(5)))
                 .json(&body)
                 .send()
                 .await;

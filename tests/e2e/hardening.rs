@@ -387,3 +387,38 @@ fn a_wiped_member_waits_for_its_peers_then_is_refused() {
     cluster.nodes[1].wait_ready();
     cluster.assert_converged(&acked);
 }
+
+/// `node start` flags out of range are usage errors (exit 2), never a panic
+/// or an overflow later (ids, durations that become deadlines, TTLs).
+#[test]
+fn node_start_refuses_numbers_out_of_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    for args in [
+        vec!["--id", "0"],
+        vec!["--id", "18446744073709551615"],
+        vec!["--id", "9223372036854775808"],
+        vec!["--initial-cluster", "9223372036854775808=http://127.0.0.1:9"],
+        vec!["--request-timeout", "100000h"],
+        vec!["--client-read-timeout", "100000h"],
+        vec!["--default-ttl", "100000y"],
+        vec!["--request-id-max-entries", "0"],
+    ] {
+        let mut cmd = crate::support::concord();
+        cmd.args([
+            "node",
+            "start",
+            "--data-dir",
+            data,
+            "--listen-client",
+            "127.0.0.1:1",
+            "--listen-peer",
+            "127.0.0.1:1",
+        ]);
+        cmd.args(&args);
+        let out = run(cmd);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).starts_with("error: "), "{args:?}: {}", stderr(&out));
+    }
+}

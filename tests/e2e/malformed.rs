@@ -117,6 +117,78 @@ fn every_endpoint_answers_bad_input_with_a_json_4xx() {
             br#"{"to":99}"#.to_vec(),
             None,
         ),
+        // Numbers at and past the edges of their types (issue 9: ids, TTLs,
+        // revisions, paging): a 4xx, never a panic, wrap or 5xx.
+        (
+            "POST",
+            format!("{u}/v1/cluster/members"),
+            br#"{"id":18446744073709551615,"peer_url":"http://127.0.0.1:9","client_url":"http://127.0.0.1:8"}"#
+                .to_vec(),
+            None,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/cluster/members"),
+            br#"{"id":9223372036854775808,"peer_url":"http://127.0.0.1:9","client_url":"http://127.0.0.1:8"}"#.to_vec(),
+            None,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/cluster/members"),
+            br#"{"id":0,"peer_url":"http://127.0.0.1:9","client_url":"http://127.0.0.1:8"}"#.to_vec(),
+            None,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/cluster/members"),
+            br#"{"id":18446744073709551616,"peer_url":"http://127.0.0.1:9","client_url":"http://127.0.0.1:8"}"#
+                .to_vec(),
+            None,
+        ),
+        (
+            "DELETE",
+            format!("{u}/v1/cluster/members/18446744073709551616"),
+            vec![],
+            None,
+        ),
+        (
+            "DELETE",
+            format!("{u}/v1/cluster/members/18446744073709551615"),
+            vec![],
+            None,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/cluster/transfer-leader"),
+            br#"{"to":18446744073709551615}"#.to_vec(),
+            None,
+        ),
+        ("GET", format!("{u}/v1/kv?limit=18446744073709551616"), vec![], None),
+        ("GET", format!("{u}/v1/kv?limit=18446744073709551615"), vec![], None),
+        (
+            "PUT",
+            format!("{u}/v1/kv/a?if_revision=18446744073709551616"),
+            b"v".to_vec(),
+            None,
+        ),
+        (
+            "PUT",
+            format!("{u}/v1/kv/a?ttl=18446744073709551615ms"),
+            b"v".to_vec(),
+            None,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/txn"),
+            br#"{"success":[{"put":{"key":"a","value":"v","ttl":"600000000y"}}]}"#.to_vec(),
+            None,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/txn"),
+            br#"{"compare":[{"key":"a","mod_revision":18446744073709551616}]}"#.to_vec(),
+            None,
+        ),
         ("PUT", format!("{u}/v1/cluster/status"), vec![], None),
         ("GET", format!("{u}/v2/kv/a"), vec![], None),
         ("PUT", format!("{u}/v1/kv/big"), vec![b'x'; 1024 * 1024 + 1], None),

@@ -232,6 +232,14 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
     let mut node = NodeConfig::new(id, data_dir);
     node.bootstrap = bootstrap;
     node.default_ttl = duration(args.default_ttl, file.default_ttl, "default-ttl")?;
+    if node
+        .default_ttl
+        .is_some_and(|t| t > Duration::from_secs(10 * 365 * 24 * 3600))
+    {
+        return Err(CliError::usage(
+            "--default-ttl must be at most 10 years (as a request's ttl)",
+        ));
+    }
     if node.default_ttl.is_some_and(|t| t.is_zero()) {
         return Err(CliError::usage("--default-ttl must be longer than 0s"));
     }
@@ -316,6 +324,19 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
             return Err(CliError::usage("--client-read-timeout must be longer than 0s"));
         }
         node.client_read_timeout = d;
+    }
+    // Deadlines are computed as now + these: bound them so that no flag can
+    // make that arithmetic overflow.
+    let day = Duration::from_secs(24 * 3600);
+    for (d, name) in [
+        (node.heartbeat_interval, "--heartbeat-interval"),
+        (node.election_timeout, "--election-timeout"),
+        (node.request_timeout, "--request-timeout"),
+        (node.client_read_timeout, "--client-read-timeout"),
+    ] {
+        if d > day {
+            return Err(CliError::usage(format!("{name} must be at most 24h")));
+        }
     }
     if node.election_timeout <= node.heartbeat_interval {
         return Err(CliError::usage(
