@@ -599,18 +599,7 @@ fn a_listing_never_shows_half_a_transaction() {
             std::thread::spawn(move || {
                 let c = http();
                 while !stop.load(Ordering::Relaxed) {
-                    let page: Value = c
-                        .get(format!("{url}/v1/kv?prefix=torn/"))
-                        .send()
-                        .unwrap()
-                        .json()
-                        .unwrap();
-                    let values: Vec<&str> = page["items"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|i| i["value"].as_str().unwrap())
-                        .collect();
+                    let values = listed_values(&c, &url, "torn/");
                     assert!(
                         values.is_empty() || (values.len() == 3 && values.iter().all(|v| *v == values[0])),
                         "a listing showed part of a transaction: {values:?}"
@@ -637,18 +626,23 @@ fn a_listing_never_shows_half_a_transaction() {
     eprintln!("{lists} listings during {last} transactions, none torn");
     assert!(lists >= 100 && last >= 100, "{lists} listings, {last} transactions");
     // The last transaction is there, whole.
-    let page: Value = http()
-        .get(format!("{url}/v1/kv?prefix=torn/"))
+    let values = listed_values(&http(), &url, "torn/");
+    let want = format!("{last:08}");
+    assert_eq!(values, [want.as_str(); 3]);
+}
+
+/// The values of one page of `GET /v1/kv?prefix=P`, in key order.
+fn listed_values(c: &reqwest::blocking::Client, url: &str, prefix: &str) -> Vec<String> {
+    let page: Value = c
+        .get(format!("{url}/v1/kv?prefix={prefix}"))
         .send()
         .unwrap()
         .json()
         .unwrap();
-    let values: Vec<&str> = page["items"]
+    page["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| i["value"].as_str().unwrap())
-        .collect();
-    let want = format!("{last:08}");
-    assert_eq!(values, [want.as_str(); 3], "{page}");
+        .map(|i| i["value"].as_str().unwrap().to_string())
+        .collect()
 }

@@ -314,15 +314,7 @@ fn a_slow_snapshot_build_never_replaces_a_newer_installed_snapshot() {
 /// the first waits, answering "not initialised" to the others' checks.
 #[test]
 fn initial_cluster_members_started_apart_wait_for_each_other() {
-    let mut nodes: Vec<TestNode> = (1..=3).map(|id| TestNode::new(Some(id), &[])).collect();
-    let spec = nodes
-        .iter()
-        .map(|n| format!("{}={}", n.id.unwrap(), n.peer_url()))
-        .collect::<Vec<_>>()
-        .join(",");
-    for node in &mut nodes {
-        node.extra_args.extend(["--initial-cluster".to_string(), spec.clone()]);
-    }
+    let mut nodes = TestCluster::initial_nodes(3, &[]);
     nodes[0].spawn();
     // Alone, the first member does not initialise: its peer listener
     // answers the bootstrap check with "not initialised".
@@ -404,6 +396,8 @@ fn node_start_refuses_numbers_out_of_range() {
         vec!["--client-read-timeout", "100000h"],
         vec!["--default-ttl", "100000y"],
         vec!["--request-id-max-entries", "0"],
+        vec!["--max-request-size", "1073741824"],
+        vec!["--max-value-size", "134217728"],
     ] {
         let mut cmd = crate::support::concord();
         cmd.args([

@@ -457,8 +457,9 @@ impl TestCluster {
         cluster
     }
 
-    /// Every node starts at once with the same `--initial-cluster`.
-    pub fn initial(n: usize, extra: &[&str]) -> Self {
+    /// `n` nodes with ids 1 to `n` and the same `--initial-cluster`, not
+    /// started yet.
+    pub fn initial_nodes(n: usize, extra: &[&str]) -> Vec<TestNode> {
         let mut nodes: Vec<TestNode> = (1..=n as u64).map(|id| TestNode::new(Some(id), extra)).collect();
         let spec = nodes
             .iter()
@@ -467,6 +468,14 @@ impl TestCluster {
             .join(",");
         for node in &mut nodes {
             node.extra_args.extend(["--initial-cluster".to_string(), spec.clone()]);
+        }
+        nodes
+    }
+
+    /// Every node starts at once with the same `--initial-cluster`.
+    pub fn initial(n: usize, extra: &[&str]) -> Self {
+        let mut nodes = Self::initial_nodes(n, extra);
+        for node in &mut nodes {
             node.spawn();
         }
         for node in &mut nodes {

@@ -90,7 +90,8 @@ pub struct NodeStartArgs {
     /// Most operations in one bulk batch [default: 10000].
     #[arg(long, value_name = "N")]
     pub max_batch_ops: Option<usize>,
-    /// Largest transaction or batch request body, in bytes [default: 33554432].
+    /// Largest transaction or batch request body, in bytes; at most 64 MiB,
+    /// since one request is one Raft entry [default: 33554432].
     #[arg(long, value_name = "BYTES")]
     pub max_request_size: Option<usize>,
     /// Client requests served at once; more get 503 `overloaded` at once
@@ -131,7 +132,7 @@ pub struct NodeStartArgs {
     /// [default: info,openraft=warn]. Logs go to stderr.
     #[arg(long, value_name = "LEVEL")]
     pub log_level: Option<String>,
-    /// Largest value accepted, in bytes [default: 1048576].
+    /// Largest value accepted, in bytes; at most 64 MiB [default: 1048576].
     #[arg(long, value_name = "BYTES")]
     pub max_value_size: Option<usize>,
     /// Leader heartbeat period [default: 100ms].
@@ -324,6 +325,23 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
             return Err(CliError::usage("--client-read-timeout must be longer than 0s"));
         }
         node.client_read_timeout = d;
+    }
+    // One request becomes one Raft entry. On a release build with the
+    // default timeouts, a 3-node cluster on loopback committed 64 MiB
+    // entries without an election and 96 MiB ones only after repeated
+    // elections (docs/RELIABILITY.md): refuse limits above the largest
+    // measured safe size.
+    const MAX_ENTRY_LIMIT: usize = 64 * 1024 * 1024;
+    for (size, name) in [
+        (node.max_request_size, "--max-request-size"),
+        (node.max_value_size, "--max-value-size"),
+    ] {
+        if size > MAX_ENTRY_LIMIT {
+            return Err(CliError::usage(format!(
+                "{name} must be at most {MAX_ENTRY_LIMIT} bytes (64 MiB): larger Raft entries stall replication \
+                 long enough to trigger elections"
+            )));
+        }
     }
     // Deadlines are computed as now + these: bound them so that no flag can
     // make that arithmetic overflow.
