@@ -329,8 +329,13 @@ pub(crate) async fn add_member(
         // If the learner had started and then lost its data, its log now
         // goes backwards; the leader must be told that is expected (a learner
         // never voted nor counted in a quorum), or it treats it as a bug.
-        if let Err(e) = node.raft.trigger().allow_next_revert(&existing, true).await {
-            return Err(ApiError::unavailable(format!("raft stopped: {e}")));
+        match node.raft.trigger().allow_next_revert(&existing, true).await {
+            Err(e) => return Err(ApiError::unavailable(format!("raft stopped: {e}"))),
+            // No replication progress for it yet: nothing can revert.
+            Ok(Err(openraft::error::AllowNextRevertError::NodeNotFound(_))) | Ok(Ok(())) => {}
+            Ok(Err(openraft::error::AllowNextRevertError::ForwardToLeader(_))) => {
+                return Err(ApiError::not_leader_hint(node.leader()))
+            }
         }
         return Ok(answer(existing, "learner"));
     }

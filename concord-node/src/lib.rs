@@ -181,11 +181,6 @@ pub async fn run(
         // A first boot and a restart after data loss look alike here: ask
         // the peers. One that knows this id as started, acknowledged or
         // removed refuses it (etcd: "member has already been bootstrapped").
-        let others: Vec<String> = peers
-            .iter()
-            .filter(|(pid, _)| **pid != id)
-            .map(|(_, url)| url.clone())
-            .collect();
         let cid = storage.cluster_id.clone().unwrap_or_else(|| cluster_id_of(peers));
         // Until this node has initialised, its peer listener answers the
         // same question for the others ("not initialised"), so members of a
@@ -202,12 +197,18 @@ pub async fn run(
             },
         );
         let check = async {
-            let answer = network::bootstrap_check(&http, &cid, id, &others, peers.len()).await;
+            let answer = network::bootstrap_check(&http, &cid, id, peers).await;
             let _ = stop_tx.send(true);
             answer
         };
         let (answer, ()) = tokio::join!(check, pre);
-        if let Err(why) = answer {
+        if let Err(network::BootstrapRefusal::OtherCluster(why)) = &answer {
+            return Err(NodeError::Refused(format!(
+                "{why}: this node's --initial-cluster list differs from its peers' (the cluster id is derived \
+                 from it); give every member the same list"
+            )));
+        }
+        if let Err(network::BootstrapRefusal::AlreadyBootstrapped(why)) = answer {
             return Err(NodeError::Refused(format!(
                 "member {id} has already been bootstrapped ({why}), but this data directory ({}) is empty: \
                  a node whose data was lost must not come back under its old id. Run `concord cluster \

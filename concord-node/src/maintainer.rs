@@ -61,6 +61,11 @@ async fn tick(node: &Node) -> Result<(), crate::error::ApiError> {
     if !caught_up.is_empty() {
         let _busy = Housekeeping::start(node);
         if let Ok(_guard) = node.membership_lock.try_lock() {
+            // A re-join may have allowed a learner's log to revert once; a
+            // voter's log going backwards is a bug, never to be let pass.
+            for id in &caught_up {
+                let _ = node.raft.trigger().allow_next_revert(id, false).await;
+            }
             tracing::info!(ids = ?caught_up, "promoting caught-up learners to voters");
             node.bounded(
                 node.raft

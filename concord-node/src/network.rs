@@ -5,6 +5,7 @@
 //! Every RPC answers with an encoded `Result<Response, String>`: the error side
 //! is only a message, so openraft's error types never cross the wire.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -265,6 +266,13 @@ pub(crate) struct MemberState {
     /// When the answering node leads: the last log index it knows the member
     /// holds (it acknowledged entries up to there).
     pub matched_index: Option<u64>,
+    /// The answering node's commit index: above 0, the cluster has formed.
+    pub commit_index: u64,
+    /// The voters of the answering node's latest membership, with their
+    /// peer URLs (the `--initial-cluster` list may be stale).
+    pub voters: Vec<(NodeId, String)>,
+    /// The leader the answering node knows, with its peer URL.
+    pub leader: Option<(NodeId, String)>,
 }
 
 impl MemberState {
@@ -278,6 +286,9 @@ impl MemberState {
             published: false,
             removed: false,
             matched_index: None,
+            commit_index: 0,
+            voters: Vec::new(),
+            leader: None,
         }
     }
 
@@ -293,45 +304,58 @@ impl MemberState {
         if self.published {
             return Some(format!("node {} knows it as a started member", self.answered_by));
         }
-        if self.matched_index.is_some_and(|i| i > 0) {
+        // Before this check passes the node runs no Raft, so a leader that
+        // has matched its log at all (even index 0) heard from an earlier
+        // incarnation.
+        if let Some(index) = self.matched_index {
             return Some(format!(
-                "leader {} has its acknowledgement of the log up to index {}",
-                self.answered_by,
-                self.matched_index.unwrap_or_default()
+                "leader {} has its acknowledgement of the log up to index {index}",
+                self.answered_by
             ));
         }
         None
     }
 }
 
-/// What one peer said about a node id, before this node initialises.
-enum Answer {
-    State(MemberState),
-    /// The peer belongs to another cluster (its `--initial-cluster` differs).
+/// Why a node with an empty data directory must not initialise.
+#[derive(Debug)]
+pub(crate) enum BootstrapRefusal {
+    /// A peer knows this id: the node lost its data.
+    AlreadyBootstrapped(String),
+    /// A peer belongs to another cluster: the `--initial-cluster` lists
+    /// differ.
     OtherCluster(String),
 }
 
 /// Asks the peers of a new `--initial-cluster` node what they know of `id`,
-/// until enough have answered: `min(quorum, peers)` of the others, where the
-/// quorum is of all `members`. Any majority of the members holds every
-/// committed membership entry, so among that many answers at least one
-/// knows of this id's publication if it was published. Peers that have not
-/// initialised answer too (see `peer::pre_bootstrap_router`), so members of
-/// a new cluster wait for each other rather than forever. Fails closed: it
-/// waits, logging, while too few peers answer.
+/// every round, until the answers suffice:
+/// - before the cluster has formed (no answer shows a commit index above
+///   0), any `min(quorum, peers)` of the listed others, initialised or not
+///   (an uninitialised peer answers from `peer::pre_bootstrap_router`), so
+///   members of a new cluster wait for each other rather than forever;
+/// - once it has formed, `min(quorum, others)` initialised answers from the
+///   latest voter set the answers report (peers found that way are asked
+///   too), and an answer from the leader they name. Any majority of the
+///   voters holds every committed membership entry, so among that many
+///   answers one knows of this id's publication if it was published; the
+///   leader knows whether it ever matched this id's log.
+///
+/// Fails closed: while too few peers answer, it waits and says so.
 pub(crate) async fn bootstrap_check(
     http: &reqwest::Client,
     cluster_id: &str,
     id: NodeId,
-    peers: &[String],
-    members: usize,
-) -> Result<(), String> {
-    let need = (members / 2 + 1).min(peers.len());
-    let mut answered = std::collections::BTreeSet::new();
+    listed: &BTreeMap<NodeId, String>,
+) -> Result<(), BootstrapRefusal> {
+    let mut targets: BTreeMap<NodeId, String> = listed
+        .iter()
+        .filter(|(pid, _)| **pid != id)
+        .map(|(k, v)| (*k, v.clone()))
+        .collect();
     let started = std::time::Instant::now();
     let mut next_log = Duration::from_secs(5);
     loop {
-        let asks = peers.iter().filter(|p| !answered.contains(*p)).map(|peer| async move {
+        let asks = targets.iter().map(|(pid, peer)| async move {
             let url = format!("{}/raft/member-state/{id}", peer.trim_end_matches('/'));
             let resp = http
                 .get(&url)
@@ -343,44 +367,79 @@ pub(crate) async fn bootstrap_check(
             let status = resp.status();
             if status == reqwest::StatusCode::CONFLICT {
                 let text = resp.text().await.unwrap_or_default();
-                return Some((peer.clone(), Answer::OtherCluster(text)));
+                return Some((*pid, Err(format!("peer {peer}: {text}"))));
             }
             if !status.is_success() {
                 tracing::debug!(%url, %status, "bootstrap check: no answer yet");
                 return None;
             }
             let state = resp.json::<MemberState>().await.ok()?;
-            Some((peer.clone(), Answer::State(state)))
+            Some((*pid, Ok(state)))
         });
-        for (peer, answer) in futures::future::join_all(asks).await.into_iter().flatten() {
+        let mut answers: BTreeMap<NodeId, MemberState> = BTreeMap::new();
+        for (pid, answer) in futures::future::join_all(asks).await.into_iter().flatten() {
             match answer {
-                Answer::State(state) => {
+                Err(other) => return Err(BootstrapRefusal::OtherCluster(other)),
+                // Never count an answer from this node itself (a listed URL
+                // that reaches us).
+                Ok(state) if state.answered_by == id => {}
+                Ok(state) => {
                     if let Some(why) = state.refusal() {
-                        return Err(why);
+                        return Err(BootstrapRefusal::AlreadyBootstrapped(why));
                     }
-                }
-                Answer::OtherCluster(text) => {
-                    return Err(format!(
-                        "peer {peer} belongs to another cluster ({text}); check that --initial-cluster is the \
-                         same on every member"
-                    ))
+                    answers.insert(pid, state);
                 }
             }
-            answered.insert(peer);
         }
-        if answered.len() >= need {
+        let formed = answers
+            .values()
+            .filter(|a| a.initialized)
+            .max_by_key(|a| a.commit_index);
+        let (counted, need, leader_missing) = match formed {
+            Some(latest) if latest.commit_index > 0 => {
+                // Ask the latest voters too, wherever they are.
+                for (vid, url) in &latest.voters {
+                    if *vid != id {
+                        targets.entry(*vid).or_insert_with(|| url.clone());
+                    }
+                }
+                let voters = latest.voters.len().max(1);
+                let others = latest.voters.iter().filter(|(v, _)| *v != id).count();
+                let counted = answers.values().filter(|a| a.initialized).count();
+                let leader_missing = match &latest.leader {
+                    Some((lid, url)) if *lid != id => {
+                        targets.entry(*lid).or_insert_with(|| url.clone());
+                        !answers.get(lid).is_some_and(|a| a.initialized)
+                    }
+                    // No leader known (an election, or no quorum without
+                    // this node): the published and removed checks stand.
+                    _ => false,
+                };
+                (counted, (voters / 2 + 1).min(others), leader_missing)
+            }
+            _ => (answers.len(), (listed.len() / 2 + 1).min(targets.len()), false),
+        };
+        if counted >= need && !leader_missing {
             return Ok(());
         }
         if started.elapsed() >= next_log {
+            let silent: Vec<&String> = targets
+                .iter()
+                .filter(|(pid, _)| !answers.contains_key(*pid))
+                .map(|(_, url)| url)
+                .collect();
             tracing::warn!(
-                answered = answered.len(),
+                answered = counted,
                 need,
-                "empty data directory: waiting for enough --initial-cluster peers to answer before initialising \
-                 (a node that lost its data must not come back under its old id)"
+                leader_missing,
+                ?silent,
+                "empty data directory: waiting for enough peers (and the leader) to answer before initialising, \
+                 so that a node that lost its data cannot come back under its old id; start the other members, \
+                 or, if this node's data was lost, join it afresh (--join, no --id)"
             );
             next_log += Duration::from_secs(10);
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
 

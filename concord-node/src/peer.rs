@@ -196,6 +196,13 @@ async fn member_state(
         .as_ref()
         .and_then(|r| r.get(&id).cloned().flatten())
         .map(|l| l.index());
+    let voters = membership
+        .voter_ids()
+        .filter_map(|v| membership.get_node(&v).map(|n| (v, n.peer_url.clone())))
+        .collect();
+    let leader = m
+        .current_leader
+        .and_then(|l| membership.get_node(&l).map(|n| (l, n.peer_url.clone())));
     let state = MemberState {
         id,
         answered_by: node.id,
@@ -204,6 +211,9 @@ async fn member_state(
         published: member.is_some_and(|n| !n.client_url.is_empty()),
         removed: member.is_none() && used,
         matched_index,
+        commit_index: m.cluster_committed.or(m.local_committed).map_or(0, |c| c.index()),
+        voters,
+        leader,
     };
     Json(state).into_response()
 }

@@ -368,7 +368,7 @@ fn a_wiped_member_waits_for_its_peers_then_is_refused() {
     eventually("the wiped member to say it waits for its peers", 30, || {
         cluster.nodes[2]
             .log()
-            .contains("waiting for enough --initial-cluster peers")
+            .contains("waiting for enough peers")
             .then_some(())
     });
     assert!(!cluster.nodes[2].has_exited(), "{}", cluster.nodes[2].log());
@@ -392,6 +392,7 @@ fn node_start_refuses_numbers_out_of_range() {
         vec!["--id", "18446744073709551615"],
         vec!["--id", "9223372036854775808"],
         vec!["--initial-cluster", "9223372036854775808=http://127.0.0.1:9"],
+        vec!["--initial-cluster", "1=http://127.0.0.1:9,2=http://127.0.0.1:9"],
         vec!["--request-timeout", "100000h"],
         vec!["--client-read-timeout", "100000h"],
         vec!["--default-ttl", "100000y"],

@@ -803,9 +803,14 @@ fn reserve_node_id(cluster: &mut ClusterMeta, id: Option<NodeId>, peer_url: Stri
     // A reservation for this peer URL that has not become a member yet: the
     // same join, retried (perhaps through a new leader), gets it back.
     if let Some((&reserved, _)) = cluster.reserved.iter().find(|(_, url)| **url == peer_url) {
-        if id.is_none_or(|id| id == reserved) {
-            return CommandResponse::NodeIdReserved { id: reserved };
-        }
+        return match id {
+            Some(id) if id != reserved => CommandResponse::Refused {
+                reason: format!(
+                    "peer URL {peer_url} is reserved for node {reserved} (an unfinished join); join with --id {reserved} or without --id"
+                ),
+            },
+            _ => CommandResponse::NodeIdReserved { id: reserved },
+        };
     }
     let response = next_node_id(&mut cluster.used_node_ids, id);
     if let CommandResponse::NodeIdReserved { id } = response {
@@ -972,6 +977,14 @@ mod tests {
         assert_eq!(reserve_node_id(&mut c, None, "http://a".into()), reserved(1));
         assert_eq!(reserve_node_id(&mut c, Some(1), "http://a".into()), reserved(1));
         assert_eq!(reserve_node_id(&mut c, None, "http://b".into()), reserved(2));
+        assert!(
+            matches!(
+                reserve_node_id(&mut c, Some(9), "http://a".into()),
+                CommandResponse::Refused { .. }
+            ),
+            "one peer URL, one reservation"
+        );
+        assert!(!c.used_node_ids.contains(&9));
         // Once 1 has been a member (apply drops the reservation), it is used
         // for good: added then removed, it is never given out again.
         c.reserved.remove(&1);

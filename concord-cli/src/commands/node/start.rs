@@ -387,6 +387,9 @@ fn parse_initial_cluster(spec: &str) -> Result<BTreeMap<u64, String>, CliError> 
         if !url.starts_with("http://") {
             return Err(bad(format!("{url:?} is not an http:// URL")));
         }
+        if members.values().any(|u| u == url) {
+            return Err(bad(format!("peer URL {url} is listed twice")));
+        }
         if members.insert(id, url.to_string()).is_some() {
             return Err(bad(format!("node {id} is listed twice")));
         }
