@@ -156,9 +156,7 @@ impl ApiClient {
                     if let Some(d) = &detail {
                         if d.code == "not_leader" {
                             last_failure = format!("{base}: {}", d.message);
-                            // An empty URL (a leader whose client URL is not
-                            // known yet) is no endpoint: wait and retry.
-                            match d.leader_url.as_ref().filter(|u| !u.trim().is_empty()) {
+                            match leader_endpoint(d) {
                                 Some(leader) if !targets.contains(leader) => {
                                     targets.insert(0, leader.clone());
                                     i = 0;
@@ -176,6 +174,14 @@ impl ApiClient {
             }
         }
     }
+}
+
+/// The leader URL of a `not_leader` answer, if it is one to try. An empty
+/// one (a leader whose client URL is not known yet, just after an
+/// `--initial-cluster` bootstrap) is no endpoint: the caller waits and
+/// retries.
+fn leader_endpoint(d: &ErrorDetail) -> Option<&String> {
+    d.leader_url.as_ref().filter(|u| !u.trim().is_empty())
 }
 
 fn unavailable(message: String) -> CliError {
@@ -246,4 +252,25 @@ pub fn new_request_id() -> String {
 pub fn encode_query(value: &str) -> String {
     use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
     utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_leader_url_is_not_an_endpoint() {
+        let detail = |url: Option<&str>| ErrorDetail {
+            code: "not_leader".into(),
+            message: String::new(),
+            leader_url: url.map(str::to_string),
+        };
+        assert_eq!(leader_endpoint(&detail(Some(""))), None);
+        assert_eq!(leader_endpoint(&detail(Some("  "))), None);
+        assert_eq!(leader_endpoint(&detail(None)), None);
+        assert_eq!(
+            leader_endpoint(&detail(Some("http://127.0.0.1:7379"))).map(String::as_str),
+            Some("http://127.0.0.1:7379")
+        );
+    }
 }
