@@ -289,14 +289,10 @@ fn a_slow_snapshot_build_never_replaces_a_newer_installed_snapshot() {
             .contains("snapshot build finished")
             .then_some(())
     });
-    assert!(
-        chaos.cluster.nodes[f]
-            .log()
-            .contains("a newer snapshot is already current"),
-        "{}",
-        chaos.cluster.nodes[f].log()
-    );
-    // The follower restarts cleanly and holds everything.
+    // The follower restarts cleanly (before the fix the stalled build had
+    // put its older snapshot back, and openraft refused to start: its log
+    // was purged past that snapshot) and holds everything.
+    let log_before = chaos.cluster.nodes[f].log();
     let node = &mut chaos.cluster.nodes[f];
     node.kill9();
     node.env.clear();
@@ -306,6 +302,10 @@ fn a_slow_snapshot_build_never_replaces_a_newer_installed_snapshot() {
     assert!(
         info["snapshot_index"].as_u64() >= info["purged_index"].as_u64(),
         "purged past the snapshot: {info}"
+    );
+    assert!(
+        log_before.contains("a newer snapshot is already current"),
+        "the stalled build should have kept the newer snapshot: {log_before}"
     );
     chaos.cluster.assert_converged(&acked);
 }
