@@ -191,10 +191,7 @@ pub async fn run(
             &listeners.peer,
             peer::pre_bootstrap_router(cid.as_str().into(), id),
             config.client_read_timeout,
-            async move {
-                let mut rx = stop_rx;
-                let _ = rx.wait_for(|s| *s).await;
-            },
+            stopped(stop_rx),
         );
         let check = async {
             let answer = network::bootstrap_check(&http, &cid, id, peers).await;
@@ -302,9 +299,6 @@ pub async fn run(
 
     tracing::info!(id, client = %me.client_url, peer = %me.peer_url, "serving");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|s| *s).await;
-    };
     let read_timeout = node.config.client_read_timeout;
     let Listeners {
         client: client_listener,
@@ -382,10 +376,11 @@ fn random_cluster_id() -> String {
     format!("{:016x}", h.finish())
 }
 
-/// Serves `router` on `listener` until `stop`, then lets open connections
-/// finish. Like `axum::serve`, plus a deadline: a client gets
-/// `read_timeout` to send a request's headers, and a kept-alive connection
-/// idle that long is closed, so slow or idle clients cannot pile up.
+/// Resolves once `rx` says stop.
+async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
+}
+
 /// [`serve`], owning its listener (for `tokio::spawn`).
 async fn serve_owned(
     listener: tokio::net::TcpListener,
@@ -396,6 +391,10 @@ async fn serve_owned(
     serve(&listener, router, read_timeout, stop).await
 }
 
+/// Serves `router` on `listener` until `stop`, then lets open connections
+/// finish. Like `axum::serve`, plus a deadline: a client gets
+/// `read_timeout` to send a request's headers, and a kept-alive connection
+/// idle that long is closed, so slow or idle clients cannot pile up.
 async fn serve(
     listener: &tokio::net::TcpListener,
     router: axum::Router,
