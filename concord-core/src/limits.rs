@@ -23,6 +23,16 @@ pub const DEFAULT_REQUEST_ID_BYTES: u64 = 64 * 1024 * 1024;
 /// (revision and success only): see `CommandResponse::AlreadyApplied`.
 pub const MAX_REMEMBERED_RESPONSE_BYTES: usize = 4096;
 
+/// A list page stops once the values it holds pass this many bytes (it
+/// always holds at least one item), so a page of large values stays
+/// bounded in memory; `more` and `next` lead to the rest.
+pub const MAX_LIST_PAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Most keys one `delete_prefix` may delete: they are deleted in one
+/// entry, on every replica, so the count is bounded. More is refused; delete
+/// narrower prefixes.
+pub const MAX_DELETE_PREFIX_KEYS: usize = 100_000;
+
 /// Checks a node id from a request or a flag.
 pub fn validate_node_id(id: u64) -> Result<(), String> {
     if id == 0 || id > MAX_NODE_ID {
@@ -40,10 +50,16 @@ pub enum KeyError {
     TooLong(usize),
     #[error("key must not contain control characters")]
     ControlCharacter,
+    /// URL libraries rewrite these (`a/../b` becomes `b`, `\\` becomes
+    /// `/`), so a key holding them would not mean the same on every path.
+    #[error("key must not contain `.` or `..` segments or backslashes")]
+    DotSegment,
 }
 
 /// Checks a key against the documented rules: non-empty UTF-8 (guaranteed by
-/// the `&str`), at most [`MAX_KEY_BYTES`] bytes, no ASCII control characters.
+/// the `&str`), at most [`MAX_KEY_BYTES`] bytes, no ASCII control characters,
+/// no backslash, and no `.` or `..` segment between slashes (`a.b/c..d` is
+/// fine; `a/./b`, `../x` and `a/..` are not).
 pub fn validate_key(key: &str) -> Result<(), KeyError> {
     if key.is_empty() {
         return Err(KeyError::Empty);
@@ -53,6 +69,9 @@ pub fn validate_key(key: &str) -> Result<(), KeyError> {
     }
     if key.chars().any(|c| c.is_ascii_control()) {
         return Err(KeyError::ControlCharacter);
+    }
+    if key.contains('\\') || key.split('/').any(|seg| seg == "." || seg == "..") {
+        return Err(KeyError::DotSegment);
     }
     Ok(())
 }
@@ -72,5 +91,21 @@ mod tests {
             Err(KeyError::TooLong(MAX_KEY_BYTES + 1))
         );
         assert_eq!(validate_key("a\nb"), Err(KeyError::ControlCharacter));
+        for bad in [
+            "..",
+            ".",
+            "../cluster/members/3",
+            "a/../b",
+            "a/./b",
+            "a/..",
+            "./a",
+            "a\\b",
+            "\\",
+        ] {
+            assert_eq!(validate_key(bad), Err(KeyError::DotSegment), "{bad:?}");
+        }
+        for good in ["a.b/c..d/.e", "...", "a/.../b", ".hidden", "a//b", "/a"] {
+            assert_eq!(validate_key(good), Ok(()), "{good:?}");
+        }
     }
 }

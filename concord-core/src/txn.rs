@@ -10,6 +10,7 @@ use std::io;
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits::MAX_DELETE_PREFIX_KEYS;
 use crate::store::is_live;
 use crate::types::KvRecord;
 
@@ -122,7 +123,8 @@ pub enum OpResult {
 /// Records are returned whether or not they have expired.
 pub trait KvView {
     fn get(&self, key: &str) -> io::Result<Option<KvRecord>>;
-    fn keys_with_prefix(&self, prefix: &str) -> io::Result<Vec<String>>;
+    /// The keys starting with `prefix`, in order, at most `max` of them.
+    fn keys_with_prefix(&self, prefix: &str, max: usize) -> io::Result<Vec<String>>;
 }
 
 /// The view plus this entry's pending changes (`None` = deleted).
@@ -130,6 +132,10 @@ pub struct Pending<'a, V: KvView> {
     base: &'a V,
     now_ms: u64,
     pub changes: BTreeMap<String, Option<KvRecord>>,
+    /// Set when the transaction must be refused as a whole (a
+    /// `delete_prefix` over more than [`MAX_DELETE_PREFIX_KEYS`] keys): the
+    /// caller discards `changes` and answers the reason.
+    pub refused: Option<String>,
 }
 
 impl<'a, V: KvView> Pending<'a, V> {
@@ -138,6 +144,7 @@ impl<'a, V: KvView> Pending<'a, V> {
             base,
             now_ms,
             changes: BTreeMap::new(),
+            refused: None,
         }
     }
 
@@ -183,10 +190,18 @@ impl<'a, V: KvView> Pending<'a, V> {
     }
 
     pub fn delete_prefix(&mut self, prefix: &str) -> io::Result<u64> {
-        let mut keys = self.base.keys_with_prefix(prefix)?;
+        // One more than allowed tells "too many" apart from "just enough".
+        let mut keys = self.base.keys_with_prefix(prefix, MAX_DELETE_PREFIX_KEYS + 1)?;
         keys.extend(self.changes.keys().filter(|k| k.starts_with(prefix)).cloned());
         keys.sort();
         keys.dedup();
+        if keys.len() > MAX_DELETE_PREFIX_KEYS {
+            self.refused = Some(format!(
+                "delete_prefix {prefix:?} matches more than {MAX_DELETE_PREFIX_KEYS} keys, the most one \
+                 transaction deletes; delete narrower prefixes"
+            ));
+            return Ok(0);
+        }
         let mut deleted = 0;
         for key in keys {
             if self.delete(&key)? {
@@ -265,8 +280,14 @@ mod tests {
         fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
             Ok(self.0.get(key).cloned())
         }
-        fn keys_with_prefix(&self, prefix: &str) -> io::Result<Vec<String>> {
-            Ok(self.0.keys().filter(|k| k.starts_with(prefix)).cloned().collect())
+        fn keys_with_prefix(&self, prefix: &str, max: usize) -> io::Result<Vec<String>> {
+            Ok(self
+                .0
+                .keys()
+                .filter(|k| k.starts_with(prefix))
+                .take(max)
+                .cloned()
+                .collect())
         }
     }
 
@@ -394,6 +415,43 @@ mod tests {
         assert_eq!((mem.0["t"].create_revision, mem.0["t"].version), (3, 1));
     }
 
+    /// Defect (issue 10): a prefix delete loaded every matching key on
+    /// every replica. More than the cap refuses the whole transaction.
+    #[test]
+    fn a_delete_prefix_over_too_many_keys_is_refused_whole() {
+        let mut mem = Mem::default();
+        for i in 0..=MAX_DELETE_PREFIX_KEYS {
+            mem.0.insert(
+                format!("p/{i:07}"),
+                KvRecord {
+                    value: vec![],
+                    create_revision: 1,
+                    mod_revision: 1,
+                    version: 1,
+                    expires_at_ms: None,
+                },
+            );
+        }
+        let mut p = Pending::new(&mem, 0);
+        let txn = Txn {
+            success: vec![put("other", "x"), TxnOp::DeletePrefix { prefix: "p/".into() }],
+            ..Txn::default()
+        };
+        p.apply(txn.clone(), 2).unwrap();
+        assert!(
+            p.refused.as_deref().is_some_and(|r| r.contains("more than")),
+            "{:?}",
+            p.refused
+        );
+        mem.0.remove("p/0000000");
+        let mut p = Pending::new(&mem, 0);
+        let resp = p.apply(txn, 2).unwrap();
+        assert_eq!(p.refused, None);
+        assert!(
+            matches!(resp.results[1], OpResult::DeletePrefix { deleted } if deleted == MAX_DELETE_PREFIX_KEYS as u64)
+        );
+    }
+
     #[test]
     fn delete_prefix_sees_pending_puts() {
         let mut mem = Mem::default();
@@ -510,9 +568,13 @@ mod properties {
         }
 
         #[test]
-        fn key_validation_agrees_with_its_rules(key in "\\PC{0,8}|[a\\x00-\\x1f]{1,3}") {
+        fn key_validation_agrees_with_its_rules(key in "\\PC{0,8}|[a\\x00-\\x1f]{1,3}|[a./\\\\]{1,6}") {
             let ok = crate::limits::validate_key(&key).is_ok();
-            let expected = !key.is_empty() && key.len() <= crate::limits::MAX_KEY_BYTES && !key.chars().any(|c| c.is_ascii_control());
+            let dot_segment = key.contains('\\') || key.split('/').any(|s| s == "." || s == "..");
+            let expected = !key.is_empty()
+                && key.len() <= crate::limits::MAX_KEY_BYTES
+                && !key.chars().any(|c| c.is_ascii_control())
+                && !dot_segment;
             prop_assert_eq!(ok, expected);
         }
 

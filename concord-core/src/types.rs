@@ -118,6 +118,9 @@ pub enum CommandResponse {
         revision: u64,
         succeeded: bool,
     },
+    /// The request id was used before for a different operation: nothing
+    /// was applied, and the first operation's outcome is not returned.
+    RequestIdReused,
 }
 
 /// A key's value and its revision metadata, as stored in the state machine.

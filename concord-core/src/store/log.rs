@@ -145,7 +145,7 @@ impl LogStore {
         F: FnOnce(&LogStore) -> io::Result<T> + Send + 'static,
     {
         let this = self.clone();
-        tokio::task::spawn_blocking(move || f(&this))
+        super::spawn_blocking(move || f(&this))
             .await
             .map_err(io::Error::other)?
     }

@@ -21,6 +21,28 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use self::log::LogStore;
+
+/// Runs blocking storage work (log appends and fsyncs, vote saves,
+/// truncation, purge, snapshot build and install) on threads of its own,
+/// never on tokio's shared blocking pool: request handlers use that pool
+/// too, and slow clients could fill it, stalling Raft behind them.
+pub(crate) fn spawn_blocking<T, F>(f: F) -> tokio::task::JoinHandle<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    use std::sync::OnceLock;
+    static POOL: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    POOL.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .max_blocking_threads(64)
+            .thread_name("concord-storage")
+            .build()
+            .expect("cannot start the storage threads")
+    })
+    .spawn_blocking(f)
+}
 pub use self::sm::{validate_snapshot, ClusterMeta, ExportView, KvReader, ListPage, ListQuery, StateMachine};
 use crate::types::{KvRecord, NodeId};
 
@@ -30,9 +52,10 @@ pub fn decode_entry(bytes: &[u8]) -> std::io::Result<crate::types::alias::Entry>
     codec::decode(bytes)
 }
 
-/// The on-disk format this build writes and understands: 2 is postcard
-/// records (see `crate::codec`); 1 was bincode and is refused.
-pub const FORMAT_VERSION: u64 = 2;
+/// The on-disk format this build writes and understands: 3 is postcard
+/// records (see `crate::codec`) whose request-id records carry the digest
+/// of their operation; 2 (without it) and 1 (bincode) are refused.
+pub const FORMAT_VERSION: u64 = 3;
 
 /// Errors opening a data directory.
 #[derive(Debug, thiserror::Error)]

@@ -75,13 +75,23 @@ pub struct ClusterMeta {
 struct RequestRecord {
     at_ms: u64,
     response: CommandResponse,
+    /// SHA-256 of the operation: the same id with another operation is
+    /// `RequestIdReused`, never the first one's outcome.
+    op_digest: [u8; 32],
+}
+
+/// What a request id is bound to: the operation, encoded.
+fn op_digest(op: &Op) -> io::Result<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    Ok(Sha256::digest(encode(op)?).into())
 }
 
 impl RequestRecord {
-    fn new(at_ms: u64, response: &CommandResponse) -> io::Result<Self> {
+    fn new(at_ms: u64, response: &CommandResponse, op_digest: [u8; 32]) -> io::Result<Self> {
         let full = RequestRecord {
             at_ms,
             response: response.clone(),
+            op_digest,
         };
         if encode(&full)?.len() <= crate::limits::MAX_REMEMBERED_RESPONSE_BYTES {
             return Ok(full);
@@ -93,7 +103,11 @@ impl RequestRecord {
             },
             other => other.clone(),
         };
-        Ok(RequestRecord { at_ms, response })
+        Ok(RequestRecord {
+            at_ms,
+            response,
+            op_digest,
+        })
     }
 }
 
@@ -178,8 +192,12 @@ impl KvView for Committed<'_> {
         read_record(self.0, key)
     }
 
-    fn keys_with_prefix(&self, prefix: &str) -> io::Result<Vec<String>> {
-        self.0.prefix(prefix).map(|g| utf8_key(&g.key().map_err(fj)?)).collect()
+    fn keys_with_prefix(&self, prefix: &str, max: usize) -> io::Result<Vec<String>> {
+        self.0
+            .prefix(prefix)
+            .take(max)
+            .map(|g| utf8_key(&g.key().map_err(fj)?))
+            .collect()
     }
 }
 
@@ -236,6 +254,7 @@ impl KvReader {
             _ => q.prefix.clone(),
         };
         let mut items = Vec::new();
+        let mut bytes = 0;
         // A snapshot, not `Keyspace::range`: that reads at the newest
         // sequence number and can show part of a batch being applied, i.e.
         // half a transaction (the chaos suite caught it).
@@ -250,9 +269,12 @@ impl KvReader {
             if !is_live(&record, now) {
                 continue;
             }
-            if items.len() == q.limit {
+            let full = items.len() == q.limit
+                || (!items.is_empty() && bytes + record.value.len() > crate::limits::MAX_LIST_PAGE_BYTES);
+            if full {
                 return Ok(ListPage { items, next: Some(key) });
             }
+            bytes += key.len() + record.value.len();
             items.push((key, record));
         }
         Ok(ListPage { items, next: None })
@@ -458,20 +480,33 @@ impl StateMachine {
         now_ms: u64,
         cmd: Command,
     ) -> io::Result<CommandResponse> {
-        if let Some(id) = &cmd.request_id {
-            if let Some(bytes) = self.requests.get(id).map_err(fj)? {
-                let rec: RequestRecord = decode(&bytes)?;
-                return Ok(rec.response);
+        let digest = match &cmd.request_id {
+            Some(id) => {
+                let digest = op_digest(&cmd.op)?;
+                if let Some(bytes) = self.requests.get(id).map_err(fj)? {
+                    let rec: RequestRecord = decode(&bytes)?;
+                    if rec.op_digest != digest {
+                        return Ok(CommandResponse::RequestIdReused);
+                    }
+                    return Ok(rec.response);
+                }
+                digest
             }
-        }
+            None => [0; 32],
+        };
         let response = match cmd.op {
             Op::Txn(txn) => {
                 let view = Committed(&self.kv);
                 let mut pending = Pending::new(&view, now_ms);
                 let resp = pending.apply(txn, index)?;
-                let changes = std::mem::take(&mut pending.changes);
-                self.write_changes(batch, changes)?;
-                CommandResponse::Txn(resp)
+                match pending.refused.take() {
+                    Some(reason) => CommandResponse::Refused { reason },
+                    None => {
+                        let changes = std::mem::take(&mut pending.changes);
+                        self.write_changes(batch, changes)?;
+                        CommandResponse::Txn(resp)
+                    }
+                }
             }
             Op::Expire { keys } => {
                 let mut changes = BTreeMap::new();
@@ -489,7 +524,7 @@ impl StateMachine {
             Op::ReserveNodeId { id, peer_url } => reserve_node_id(&mut self.cluster, id, peer_url),
         };
         if let Some(id) = cmd.request_id {
-            let encoded = encode(&RequestRecord::new(now_ms, &response)?)?;
+            let encoded = encode(&RequestRecord::new(now_ms, &response, digest)?)?;
             let size = (id.len() + encoded.len()) as u64;
             batch.insert(&self.requests, id.as_str(), encoded);
             self.recent.insert(now_ms, id, size);
@@ -582,7 +617,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             self.ttl.clone(),
         );
         let (meta_c, files) = (meta.clone(), self.snapshots.clone());
-        tokio::task::spawn_blocking(move || -> io::Result<()> {
+        super::spawn_blocking(move || -> io::Result<()> {
             let mut batch = db.batch();
             for ks in [&kv, &requests, &ttl] {
                 for key in ks.iter() {
@@ -722,7 +757,7 @@ impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
             requests: self.requests.clone(),
             snapshots: self.snapshots.clone(),
         };
-        tokio::task::spawn_blocking(move || this.build_blocking())
+        super::spawn_blocking(move || this.build_blocking())
             .await
             .map_err(io::Error::other)?
     }
@@ -1035,6 +1070,38 @@ mod tests {
 
     /// Defect: the request-id table was bounded only by time and kept whole
     /// responses (a large `get` result per id).
+    /// Defect (issue 10): a request id was not bound to its operation, so a
+    /// reused id answered the first operation's result for another key.
+    #[tokio::test]
+    async fn a_request_id_reused_for_another_operation_applies_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut storage = crate::open(dir.path()).unwrap();
+        let sm = &mut storage.sm;
+        let mut apply = |index: u64, op: Op| {
+            let mut batch = sm.db.batch();
+            let r = sm
+                .apply_command(&mut batch, index, 1_000 + index, cmd(1_000 + index, Some("r1"), op))
+                .unwrap();
+            batch.commit().unwrap();
+            r
+        };
+        let first = apply(1, put("ra", b"1", None));
+        assert!(
+            matches!(&first, CommandResponse::Txn(t) if t.revision == 1),
+            "{first:?}"
+        );
+        assert_eq!(apply(2, put("ra", b"1", None)), first, "a retry of the same operation");
+        assert_eq!(apply(3, put("rc", b"2", None)), CommandResponse::RequestIdReused);
+        assert_eq!(apply(4, put("ra", b"2", None)), CommandResponse::RequestIdReused);
+        let delete = Op::Txn(Txn {
+            success: vec![TxnOp::Delete { key: "ra".into() }],
+            ..Txn::default()
+        });
+        assert_eq!(apply(5, delete), CommandResponse::RequestIdReused);
+        assert!(read_record(&sm.kv, "rc").unwrap().is_none(), "rc was written");
+        assert_eq!(read_record(&sm.kv, "ra").unwrap().unwrap().value, b"1");
+    }
+
     #[tokio::test]
     async fn the_request_id_table_is_bounded_by_count_and_bytes() {
         let dir = tempfile::tempdir().unwrap();
