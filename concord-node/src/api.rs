@@ -5,7 +5,6 @@
 use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
@@ -25,7 +24,7 @@ use serde_json::json;
 use crate::data::{item_json, parse_ttl};
 use crate::error::ApiError;
 use crate::Node;
-use crate::{cluster, forward, kv};
+use crate::{cluster, forward, front, kv, server};
 
 const KV_PREFIX: &str = "/v1/kv/";
 /// Header naming a client write so a retry is applied at most once.
@@ -60,18 +59,27 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(node.clone(), forward::middleware))
         .layer(axum::middleware::from_fn_with_state(node.clone(), shed_load))
+        .layer(axum::middleware::from_fn_with_state(node.clone(), front::middleware))
+        .layer(axum::middleware::from_fn(server::track))
         .with_state(node)
 }
 
 /// Admits at most `--max-concurrent-requests` client requests at once; the
 /// rest get 503 `overloaded` at once, so memory stays bounded under floods.
+/// A permit is held until the response body has been sent (an export or a
+/// large listing streams after its handler returns). Probes (`/health`,
+/// `/ready`) take no permit: they are cheap, and a load balancer must see a
+/// busy node as alive.
 async fn shed_load(
     State(node): State<Arc<Node>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    if matches!(req.uri().path(), "/health" | "/ready") {
+        return next.run(req).await;
+    }
     match node.in_flight.clone().try_acquire_owned() {
-        Ok(_permit) => next.run(req).await,
+        Ok(permit) => server::hold_until_sent(next.run(req).await, permit),
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "overloaded",
@@ -263,12 +271,12 @@ async fn put_key(
         Some(t) => Some(parse_ttl(t)?),
         None => node.config.default_ttl,
     };
-    let value = read_body(&node, body, node.config.max_value_size, "value_too_large").await?;
+    let body = read_body(&node, body, node.config.max_value_size, "value_too_large").await?;
     let txn = Txn {
         compare: preconditions(&key, params.if_revision, params.if_absent),
         success: vec![TxnOp::Put {
             key: key.clone(),
-            value: value.to_vec(),
+            value: body.bytes.to_vec(),
             ttl_ms: ttl.map(|t| t.as_millis() as u64),
         }],
         failure: vec![TxnOp::Get { key: key.clone() }],
@@ -313,22 +321,51 @@ async fn delete_key(
 /// Why a request body could not be read.
 pub(crate) enum BodyError {
     TooLarge,
-    /// No bytes arrived for `--client-read-timeout`.
+    /// The whole body did not arrive within `--client-read-timeout`.
     Stalled,
+    /// Buffering it would pass `--max-in-flight-bytes`.
+    Overloaded,
     Broken(String),
 }
 
-/// Buffers a request body of at most `limit` bytes, giving up when the
-/// client sends nothing for `stall`.
-pub(crate) async fn collect_body(body: Body, limit: usize, stall: Duration) -> Result<Bytes, BodyError> {
+/// A request body, and its share of `--max-in-flight-bytes` (given back
+/// when this is dropped).
+pub(crate) struct Collected {
+    pub bytes: Bytes,
+    _budget: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+/// Buffers a request body of at most `limit` bytes. The whole body must
+/// arrive within `deadline` of the call (one total deadline, not a timer
+/// that restarts on every frame, so a trickle cannot hold a request open),
+/// and its bytes count against the node's in-flight byte budget.
+pub(crate) async fn collect_body(node: &Node, body: Body, limit: usize) -> Result<Collected, BodyError> {
+    let deadline = tokio::time::Instant::now() + node.config.client_read_timeout;
     let mut body = Limited::new(body, limit);
     let mut buf = Vec::new();
+    let mut budget: Option<tokio::sync::OwnedSemaphorePermit> = None;
     loop {
-        match tokio::time::timeout(stall, body.frame()).await {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
             Err(_) => return Err(BodyError::Stalled),
-            Ok(None) => return Ok(Bytes::from(buf)),
+            Ok(None) => {
+                return Ok(Collected {
+                    bytes: Bytes::from(buf),
+                    _budget: budget,
+                })
+            }
             Ok(Some(Ok(frame))) => {
                 if let Ok(data) = frame.into_data() {
+                    if !data.is_empty() {
+                        let more = node
+                            .body_bytes
+                            .clone()
+                            .try_acquire_many_owned(u32::try_from(data.len()).unwrap_or(u32::MAX))
+                            .map_err(|_| BodyError::Overloaded)?;
+                        match &mut budget {
+                            Some(b) => b.merge(more),
+                            None => budget = Some(more),
+                        }
+                    }
                     buf.extend_from_slice(&data);
                 }
             }
@@ -347,7 +384,12 @@ impl BodyError {
             BodyError::Stalled => ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,
                 "request_timeout",
-                "the client stopped sending the request body (--client-read-timeout)",
+                "the request body did not arrive within --client-read-timeout",
+            ),
+            BodyError::Overloaded => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                "too many request bytes in flight (--max-in-flight-bytes); retry shortly",
             ),
             BodyError::Broken(e) => ApiError::bad_request("bad_body", format!("could not read the request body: {e}")),
         }
@@ -355,7 +397,7 @@ impl BodyError {
 }
 
 /// Reads a request body of at most `limit` bytes; more is 413 `code`.
-pub(crate) async fn read_body(node: &Node, body: Body, limit: usize, code: &'static str) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(node: &Node, body: Body, limit: usize, code: &'static str) -> Result<Collected, ApiError> {
     let too_large = || {
         let what = if code == "value_too_large" {
             "value is larger than the limit of {limit} bytes (--max-value-size)"
@@ -368,9 +410,7 @@ pub(crate) async fn read_body(node: &Node, body: Body, limit: usize, code: &'sta
             what.replace("{limit}", &limit.to_string()),
         )
     };
-    collect_body(body, limit, node.config.client_read_timeout)
-        .await
-        .map_err(|e| e.into_api(too_large))
+    collect_body(node, body, limit).await.map_err(|e| e.into_api(too_large))
 }
 
 impl Node {
@@ -409,6 +449,12 @@ impl Node {
             )
             .with_detail("revision", json!(revision))
             .with_detail("succeeded", json!(succeeded))),
+            CommandResponse::RequestIdReused => Err(ApiError::conflict(
+                "request_id_reused",
+                "this Concord-Request-Id was already used for a different operation; nothing was applied \
+                 (use a fresh id for each new operation, and the same id only to retry the same one)",
+            )),
+            CommandResponse::Refused { reason } => Err(ApiError::bad_request("refused", reason)),
             other => Err(ApiError::internal(format!("unexpected answer {other:?}"))),
         }
     }

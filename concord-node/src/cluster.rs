@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +18,7 @@ use openraft::ChangeMembers;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::api::read_body;
 use crate::error::{ApiError, ALREADY_BOOTSTRAPPED, MEMBERSHIP_BUSY};
 use crate::network::{probe, PeerInfo};
 use crate::Node;
@@ -287,9 +288,11 @@ pub(crate) fn already_bootstrapped(id: NodeId, why: &str) -> ApiError {
 
 pub(crate) async fn add_member(
     State(node): State<Arc<Node>>,
-    body: Result<Json<AddMember>, JsonRejection>,
+    body: Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let Json(req) = body.map_err(|e| ApiError::bad_request("invalid_argument", e.body_text()))?;
+    let body = read_body(&node, body, node.config.max_request_size, "request_too_large").await?;
+    let req: AddMember = serde_json::from_slice(&body.bytes)
+        .map_err(|e| ApiError::bad_request("invalid_argument", format!("bad JSON body: {e}")))?;
     let info = NodeInfo {
         client_url: check_url("client_url", &req.client_url)?,
         peer_url: check_url("peer_url", &req.peer_url)?,
@@ -381,8 +384,9 @@ pub(crate) async fn add_member(
 
 pub(crate) async fn remove_member(
     State(node): State<Arc<Node>>,
-    Path(raw): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    let Path(raw) = path.map_err(|e| ApiError::bad_request("invalid_argument", e.body_text()))?;
     let id: NodeId = raw
         .parse()
         .map_err(|_| ApiError::bad_request("invalid_argument", format!("{raw:?} is not a node id")))?;
@@ -431,12 +435,13 @@ struct TransferLeader {
 
 pub(crate) async fn transfer_leader(
     State(node): State<Arc<Node>>,
-    body: Bytes,
+    body: Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let req: TransferLeader = if body.iter().all(u8::is_ascii_whitespace) {
+    let body = read_body(&node, body, node.config.max_request_size, "request_too_large").await?;
+    let req: TransferLeader = if body.bytes.iter().all(u8::is_ascii_whitespace) {
         TransferLeader::default()
     } else {
-        serde_json::from_slice(&body)
+        serde_json::from_slice(&body.bytes)
             .map_err(|e| ApiError::bad_request("invalid_argument", format!("bad JSON body: {e}")))?
     };
     node.ensure_leader()?;

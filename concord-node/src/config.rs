@@ -61,6 +61,17 @@ pub struct NodeConfig {
     /// Client requests served at once; more are refused at once with 503
     /// `overloaded` instead of queueing without bound.
     pub max_concurrent_requests: usize,
+    /// Request-body bytes buffered at once across all requests; a request
+    /// that would pass it is refused with 503 `overloaded`.
+    pub max_in_flight_bytes: usize,
+    /// Exports (`GET /v1/export`) streaming at once; more get 503
+    /// `overloaded`.
+    pub max_concurrent_exports: usize,
+    /// Connections open at once per listener (see `server.rs`).
+    pub max_connections: usize,
+    /// More host names a request's `Host` header may carry while the client
+    /// listener is on loopback (`*`: any). See `front.rs`.
+    pub allowed_hosts: Vec<String>,
     /// Writes that add data are refused (507 `insufficient_storage`) while
     /// the data directory's file system has less free space than this, so
     /// the Raft log never runs into a full disk; deletes still pass.
@@ -91,8 +102,19 @@ impl NodeConfig {
             max_request_size: 32 * 1024 * 1024,
             max_concurrent_requests: 4096,
             min_free_space: 64 * 1024 * 1024,
+            max_in_flight_bytes: 256 * 1024 * 1024,
+            max_concurrent_exports: 16,
+            max_connections: 4096,
+            allowed_hosts: Vec::new(),
             request_id_limits: concord_core::DedupLimits::default(),
             bootstrap: Bootstrap::SingleNode,
+        }
+    }
+
+    pub(crate) fn connection_limits(&self) -> crate::server::Limits {
+        crate::server::Limits {
+            idle: self.client_read_timeout,
+            max: self.max_connections.max(1),
         }
     }
 

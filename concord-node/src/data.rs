@@ -158,6 +158,55 @@ pub(crate) struct BatchJson {
     ops: Vec<OpJson>,
 }
 
+/// The length of a JSON array, counted without building its elements.
+#[derive(Debug, Default)]
+struct Count(usize);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Counter;
+        impl<'de> serde::de::Visitor<'de> for Counter {
+            type Value = Count;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Count, A::Error> {
+                let mut n = 0;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(Count(n))
+            }
+        }
+        d.deserialize_seq(Counter)
+    }
+}
+
+/// The operation arrays of a transaction or batch body, counted only.
+#[derive(Debug, Default, Deserialize)]
+struct OpCounts {
+    #[serde(default)]
+    compare: Count,
+    #[serde(default)]
+    success: Count,
+    #[serde(default)]
+    failure: Count,
+    #[serde(default)]
+    ops: Count,
+}
+
+/// Refuses a transaction or batch body with more than `max` operations
+/// before any of them is built (a pass that allocates nothing per element),
+/// so a body of many tiny operations cannot cost many times its size.
+pub(crate) fn check_op_count(body: &[u8], max: usize, what: &str) -> Result<(), ApiError> {
+    let c: OpCounts = parse_json(body)?;
+    let n = c.compare.0 + c.success.0 + c.failure.0 + c.ops.0;
+    if n > max {
+        return Err(too_many(n, max, what));
+    }
+    Ok(())
+}
+
 /// Parses a JSON body, turning serde's message into a 400.
 pub(crate) fn parse_json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -36,6 +36,23 @@ fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
     false
 }
 
+/// The client that relays requests to the leader: hyper's, so the request
+/// line carries the client's path exactly (an `http::Uri`, never re-parsed
+/// as a URL, which would collapse `..` segments), and answers stream back.
+pub(crate) type RelayClient = hyper_util::client::legacy::Client<hyper_util::client::legacy::connect::HttpConnector, Body>;
+
+pub(crate) fn relay_client() -> RelayClient {
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    connector.set_connect_timeout(Some(std::time::Duration::from_secs(2)));
+    connector.set_nodelay(true);
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .pool_idle_timeout(std::time::Duration::from_secs(30))
+        .build(connector)
+}
+
+/// `Concord-Forwarded` only stops a second hop: a request that carries it
+/// is answered here, not relayed again. It grants nothing else; every check
+/// and limit applies to it as to any request (a client may set it too).
 pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
     if req.headers().contains_key(FORWARDED) || !needs_leader(req.method(), req.uri().path(), req.uri().query()) {
         return next.run(req).await;
@@ -52,7 +69,7 @@ pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next
         (node.config.max_request_size, "request_too_large")
     };
     let limit = limit + 1024 * 1024;
-    let body = match collect_body(body, limit, node.config.client_read_timeout).await {
+    let body = match collect_body(&node, body, limit).await {
         Ok(b) => b,
         Err(e) => {
             let too_large = || {
@@ -66,13 +83,13 @@ pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next
         }
     };
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
-    match relay(&node, parts.method.clone(), &url, &path, &parts.headers, body.clone()).await {
+    match relay(&node, parts.method.clone(), &url, &path, &parts.headers, body.bytes.clone()).await {
         Ok(resp) => resp,
         // The request never reached the old leader: answer here, which gives
         // the client `not_leader` (or serves it, if this node now leads).
         Err(Relay::NotSent(e)) => {
             tracing::debug!(leader, error = %e, "leader unreachable; answering locally");
-            next.run(Request::from_parts(parts, Body::from(body))).await
+            next.run(Request::from_parts(parts, Body::from(body.bytes))).await
         }
         Err(Relay::Failed(e)) => e.into_response(),
     }
@@ -81,7 +98,7 @@ pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next
 /// Why relaying to the leader failed.
 pub(crate) enum Relay {
     /// The connection could not be made: nothing reached the leader.
-    NotSent(reqwest::Error),
+    NotSent(String),
     /// The request may have reached the leader: its outcome is unknown.
     Failed(ApiError),
 }
@@ -95,8 +112,9 @@ impl From<Relay> for ApiError {
     }
 }
 
-/// Sends one request to the leader and passes its answer (status, body,
-/// content type and `Concord-*` headers) through unchanged.
+/// Sends one request to the leader and passes its answer (status, content
+/// type, `Concord-*` headers, and the body as it streams) through unchanged.
+/// `path_and_query` goes on the request line byte for byte.
 pub(crate) async fn relay(
     node: &Node,
     method: Method,
@@ -108,53 +126,52 @@ pub(crate) async fn relay(
     // Once a write was sent, a broken connection says nothing about whether
     // the leader applied it: its outcome is unknown, not "unavailable".
     let writes = method != Method::GET;
-    let mut out = node
-        .http
-        .request(method, format!("{leader_url}{path_and_query}"))
-        .timeout(node.config.request_timeout + std::time::Duration::from_secs(1))
-        .header(FORWARDED, node.id.to_string())
-        .body(body);
+    let uri: Uri = format!("{leader_url}{path_and_query}")
+        .parse()
+        .map_err(|e| Relay::Failed(ApiError::internal(format!("the leader's URL {leader_url:?}: {e}"))))?;
+    let mut out = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(FORWARDED, node.id.to_string());
     for (name, value) in headers {
         let n = name.as_str();
         if n == "content-type" || (n.starts_with("concord-") && n != FORWARDED) {
-            out = out.header(n, value.as_bytes());
+            out = out.header(name, value);
         }
     }
-    let resp = out.send().await.map_err(|e| {
-        if e.is_connect() {
-            Relay::NotSent(e)
-        } else if e.is_timeout() {
-            Relay::Failed(ApiError::timeout(format!(
+    let out = out
+        .body(Body::from(body))
+        .map_err(|e| Relay::Failed(ApiError::internal(e.to_string())))?;
+    let wait = node.config.request_timeout + std::time::Duration::from_secs(1);
+    let resp = match tokio::time::timeout(wait, node.relay.request(out)).await {
+        Err(_) => {
+            return Err(Relay::Failed(ApiError::timeout(format!(
                 "the leader at {leader_url} did not answer in time"
-            )))
-        } else if writes {
-            Relay::Failed(ApiError::outcome_unknown(format!(
-                "lost the leader at {leader_url} after sending the request ({e}); it may or may not have been applied"
-            )))
-        } else {
-            Relay::Failed(ApiError::unavailable(format!("lost the leader at {leader_url}: {e}")))
+            ))))
         }
-    })?;
-    let mut builder = Response::builder().status(resp.status().as_u16());
-    for (name, value) in resp.headers() {
+        Ok(Err(e)) if e.is_connect() => return Err(Relay::NotSent(e.to_string())),
+        Ok(Err(e)) if writes => {
+            return Err(Relay::Failed(ApiError::outcome_unknown(format!(
+                "lost the leader at {leader_url} after sending the request ({e}); it may or may not have been applied"
+            ))))
+        }
+        Ok(Err(e)) => {
+            return Err(Relay::Failed(ApiError::unavailable(format!(
+                "lost the leader at {leader_url}: {e}"
+            ))))
+        }
+        Ok(Ok(resp)) => resp,
+    };
+    let (parts, incoming) = resp.into_parts();
+    let mut builder = Response::builder().status(parts.status);
+    for (name, value) in &parts.headers {
         let n = name.as_str();
         if n == "content-type" || n.starts_with("concord-") {
-            if let Ok(v) = HeaderValue::from_bytes(value.as_bytes()) {
-                builder = builder.header(n, v);
-            }
+            builder = builder.header(name, value);
         }
     }
-    let bytes = resp.bytes().await.map_err(|e| {
-        Relay::Failed(if writes {
-            ApiError::outcome_unknown(format!(
-                "lost the leader's answer ({e}); the request may or may not have been applied"
-            ))
-        } else {
-            ApiError::unavailable(format!("reading the leader's answer: {e}"))
-        })
-    })?;
     builder
-        .body(Body::from(bytes))
+        .body(Body::new(incoming))
         .map_err(|e| Relay::Failed(ApiError::internal(e.to_string())))
 }
 

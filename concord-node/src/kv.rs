@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::api::{now_ms, query, read_body, request_id, Consistency};
 use crate::data::{
-    batch_from_json, item_json, parse_json, txn_from_json, txn_response_json, BatchJson, Limits, TxnJson,
+    batch_from_json, check_op_count, item_json, parse_json, txn_from_json, txn_response_json, BatchJson, Limits, TxnJson,
 };
 use crate::error::ApiError;
 use crate::Node;
@@ -52,7 +52,7 @@ pub(crate) struct ListParams {
 pub(crate) async fn list(
     State(node): State<Arc<Node>>,
     params: Result<Query<ListParams>, QueryRejection>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let p = query(params)?;
     let limit = p.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > MAX_PAGE {
@@ -73,16 +73,28 @@ pub(crate) async fn list(
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
         .map_err(|e| ApiError::internal(format!("listing: {e}")))?;
+    // Written straight to the body, item by item: the page (at most
+    // `MAX_LIST_PAGE_BYTES` of values) is held once as records and once as
+    // JSON, never as a tree of JSON values besides.
     let now = now_ms();
     let keys_only = p.keys_only.unwrap_or(false);
-    let items: Vec<_> = page
-        .items
-        .iter()
-        .map(|(k, r)| item_json(k, r, now, keys_only))
-        .collect();
-    Ok(Json(
-        json!({ "items": items, "more": page.next.is_some(), "next": page.next }),
-    ))
+    let mut out = Vec::with_capacity(64 * 1024);
+    out.extend_from_slice(b"{\"items\":[");
+    for (i, (k, r)) in page.items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, &item_json(k, r, now, keys_only))
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+    }
+    let tail = json!({ "more": page.next.is_some(), "next": page.next });
+    out.extend_from_slice(b"],");
+    out.extend_from_slice(&serde_json::to_vec(&tail).map_err(|e| ApiError::internal(e.to_string()))?[1..]);
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        out,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -122,7 +134,8 @@ pub(crate) async fn txn(
     body: Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let body = read_body(&node, body, node.config.max_request_size, "request_too_large").await?;
-    let parsed: TxnJson = parse_json(&body)?;
+    check_op_count(&body.bytes, node.config.max_txn_ops, "the transaction")?;
+    let parsed: TxnJson = parse_json(&body.bytes)?;
     let txn = txn_from_json(parsed, &node.limits(node.config.max_txn_ops))?;
     let resp = node.txn(txn, request_id(&headers)?).await?;
     Ok(Json(txn_response_json(&resp, now_ms())))
@@ -136,7 +149,8 @@ pub(crate) async fn batch(
     body: Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let body = read_body(&node, body, node.config.max_request_size, "request_too_large").await?;
-    let parsed: BatchJson = parse_json(&body)?;
+    check_op_count(&body.bytes, node.config.max_batch_ops, "the batch")?;
+    let parsed: BatchJson = parse_json(&body.bytes)?;
     let txn = batch_from_json(parsed, &node.limits(node.config.max_batch_ops))?;
     let count = txn.success.len();
     let resp = node.txn(txn, request_id(&headers)?).await?;
@@ -152,11 +166,26 @@ pub(crate) struct ExportParams {
 
 /// `GET /v1/export?prefix=P`: JSON lines of every live key under P from one
 /// point-in-time view; `Concord-Revision` names the revision it reflects.
+///
+/// At most `--max-concurrent-exports` stream at once (more get 503
+/// `overloaded`). An export whose client reads nothing for
+/// `--client-read-timeout` is abandoned and its connection broken (never
+/// ended cleanly, so a truncated export cannot pass for a whole one).
 pub(crate) async fn export(
     State(node): State<Arc<Node>>,
     params: Result<Query<ExportParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let p = query(params)?;
+    let slot = node.exports.clone().try_acquire_owned().map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            format!(
+                "{} exports are already streaming (--max-concurrent-exports); retry shortly",
+                node.config.max_concurrent_exports
+            ),
+        )
+    })?;
     node.read_barrier(p.consistency.unwrap_or_default()).await?;
     let view = node
         .reader
@@ -164,8 +193,21 @@ pub(crate) async fn export(
         .map_err(|e| ApiError::internal(format!("export: {e}")))?;
     let revision = view.revision;
     let prefix = p.prefix.unwrap_or_default();
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    let stall = node.config.client_read_timeout;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
+    let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done = finished.clone();
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        // Waits for the client to take a chunk, but not forever.
+        let send = |chunk: Bytes| -> std::io::Result<()> {
+            match runtime.block_on(tokio::time::timeout(stall, tx.send(chunk))) {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(_)) => Err(std::io::Error::other("the client went away")),
+                Err(_) => Err(std::io::Error::other("the client stopped reading")),
+            }
+        };
         let mut buf = Vec::with_capacity(64 * 1024);
         let now = now_ms();
         let res = view.for_each(&prefix, |key, record| {
@@ -176,18 +218,26 @@ pub(crate) async fn export(
             serde_json::to_writer(&mut buf, &line).map_err(std::io::Error::other)?;
             buf.push(b'\n');
             if buf.len() >= 64 * 1024 {
-                tx.blocking_send(Ok(Bytes::from(std::mem::take(&mut buf))))
-                    .map_err(|_| std::io::Error::other("client went away"))?;
+                send(Bytes::from(std::mem::take(&mut buf)))?;
             }
             Ok(())
         });
-        let last = match res {
-            Ok(()) => Ok(Bytes::from(buf)),
-            Err(e) => Err(e),
-        };
-        let _ = tx.blocking_send(last);
+        match res.and_then(|()| send(Bytes::from(buf))) {
+            Ok(()) => done.store(true, std::sync::atomic::Ordering::Release),
+            Err(e) => tracing::debug!(error = %e, "export abandoned"),
+        }
     });
-    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let stream = futures::stream::unfold((rx, finished), |(mut rx, finished)| async move {
+        match rx.recv().await {
+            Some(chunk) => Some((Ok(chunk), (rx, finished))),
+            None if finished.load(std::sync::atomic::Ordering::Acquire) => None,
+            // The producer gave up: break the body instead of ending it.
+            None => {
+                finished.store(true, std::sync::atomic::Ordering::Release);
+                Some((Err(std::io::Error::other("export abandoned")), (rx, finished)))
+            }
+        }
+    });
     let mut resp = Body::from_stream(stream).into_response();
     *resp.status_mut() = StatusCode::OK;
     resp.headers_mut()
@@ -200,7 +250,16 @@ pub(crate) async fn export(
 /// `GET /v1/debug/digest`: this node's own state (never forwarded) as
 /// `{"revision", "keys", "digest"}`: a SHA-256 over every stored key and
 /// record at `revision`. Replicas at the same revision must agree.
+///
+/// It reads every key, so one runs at a time; another gets 503 `overloaded`.
 pub(crate) async fn digest(State(node): State<Arc<Node>>) -> Result<Json<serde_json::Value>, ApiError> {
+    let _one = node.digest_lock.try_lock().map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "a digest is already being computed on this node; retry when it is done",
+        )
+    })?;
     let view = node
         .reader
         .export_view()

@@ -12,6 +12,7 @@ pub mod config;
 mod data;
 pub mod error;
 mod forward;
+mod front;
 #[doc(hidden)]
 pub mod fuzzing;
 mod join;
@@ -19,6 +20,7 @@ mod kv;
 mod maintainer;
 mod network;
 mod peer;
+mod server;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -32,6 +34,7 @@ use openraft::async_runtime::WatchReceiver;
 use openraft::RaftMetrics;
 use tokio::net::TcpListener;
 
+use crate::server::{serve, serve_owned, stopped};
 pub use crate::config::{Bootstrap, NodeConfig};
 
 /// The two sockets a node serves.
@@ -75,10 +78,23 @@ pub(crate) struct Node {
     pub(crate) membership_lock: tokio::sync::Mutex<()>,
     /// Set while the leader's housekeeping holds `membership_lock`.
     pub(crate) maintainer_busy: AtomicBool,
-    /// Client for forwarding to the leader and probing peers (keep-alive pool).
+    /// Client for probing peers (keep-alive pool).
     pub(crate) http: reqwest::Client,
-    /// Permits for client requests in flight (`--max-concurrent-requests`).
+    /// Client for relaying client requests to the leader (see `forward.rs`).
+    pub(crate) relay: forward::RelayClient,
+    /// Permits for client requests in flight (`--max-concurrent-requests`),
+    /// each held until its response has been sent.
     pub(crate) in_flight: Arc<tokio::sync::Semaphore>,
+    /// One permit per byte of request bodies being buffered
+    /// (`--max-in-flight-bytes`).
+    pub(crate) body_bytes: Arc<tokio::sync::Semaphore>,
+    /// Exports streaming at once (`--max-concurrent-exports`).
+    pub(crate) exports: Arc<tokio::sync::Semaphore>,
+    /// Held while `/v1/debug/digest` scans: one at a time.
+    pub(crate) digest_lock: tokio::sync::Mutex<()>,
+    /// The host names a request's `Host` may carry, when the client listener
+    /// is on loopback (see `front.rs`); `None`: any.
+    pub(crate) allowed_hosts: Option<Vec<String>>,
     /// Fixed when the data directory is first used: random for a single
     /// node, derived from `--initial-cluster`, or the joined cluster's.
     pub(crate) cluster_id: Arc<str>,
@@ -190,7 +206,7 @@ pub async fn run(
         let pre = serve(
             &listeners.peer,
             peer::pre_bootstrap_router(cid.as_str().into(), id),
-            config.client_read_timeout,
+            config.connection_limits(),
             stopped(stop_rx),
         );
         let check = async {
@@ -270,6 +286,9 @@ pub async fn run(
     }
 
     let max_in_flight = config.max_concurrent_requests;
+    let config_bytes = config.max_in_flight_bytes.min(tokio::sync::Semaphore::MAX_PERMITS);
+    let config_exports = config.max_concurrent_exports;
+    let allowed_hosts = front::allowed_hosts(&config, &listeners.client, &me.client_url)?;
     let node = Arc::new(Node {
         id,
         me: me.clone(),
@@ -280,7 +299,12 @@ pub async fn run(
         membership_lock: tokio::sync::Mutex::new(()),
         maintainer_busy: AtomicBool::new(false),
         http,
+        relay: forward::relay_client(),
         in_flight: Arc::new(tokio::sync::Semaphore::new(max_in_flight)),
+        body_bytes: Arc::new(tokio::sync::Semaphore::new(config_bytes)),
+        exports: Arc::new(tokio::sync::Semaphore::new(config_exports)),
+        digest_lock: tokio::sync::Mutex::new(()),
+        allowed_hosts,
         cluster_id,
     });
     let recovery = {
@@ -299,7 +323,7 @@ pub async fn run(
 
     tracing::info!(id, client = %me.client_url, peer = %me.peer_url, "serving");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let read_timeout = node.config.client_read_timeout;
+    let limits = node.config.connection_limits();
     let Listeners {
         client: client_listener,
         peer: peer_listener,
@@ -307,13 +331,13 @@ pub async fn run(
     let client = serve_owned(
         client_listener,
         api::router(node.clone()),
-        read_timeout,
+        limits,
         stopped(stop_rx.clone()),
     );
     let peer = serve_owned(
         peer_listener,
         peer::router(node.clone()),
-        read_timeout,
+        limits,
         stopped(stop_rx),
     );
     let client = tokio::spawn(client);
@@ -374,63 +398,4 @@ fn random_cluster_id() -> String {
             .map_or(0, |d| d.as_nanos()),
     );
     format!("{:016x}", h.finish())
-}
-
-/// Resolves once `rx` says stop.
-async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
-    let _ = rx.wait_for(|s| *s).await;
-}
-
-/// [`serve`], owning its listener (for `tokio::spawn`).
-async fn serve_owned(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    read_timeout: std::time::Duration,
-    stop: impl std::future::Future<Output = ()>,
-) {
-    serve(&listener, router, read_timeout, stop).await
-}
-
-/// Serves `router` on `listener` until `stop`, then lets open connections
-/// finish. Like `axum::serve`, plus a deadline: a client gets
-/// `read_timeout` to send a request's headers, and a kept-alive connection
-/// idle that long is closed, so slow or idle clients cannot pile up.
-async fn serve(
-    listener: &tokio::net::TcpListener,
-    router: axum::Router,
-    read_timeout: std::time::Duration,
-    stop: impl std::future::Future<Output = ()>,
-) {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(read_timeout);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut stop = std::pin::pin!(stop);
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    // Out of file descriptors, say: wait rather than spin.
-                    tracing::warn!(error = %e, "accepting a connection failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut stop => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let service = hyper_util::service::TowerToHyperService::new(router.clone());
-        let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-        let conn = graceful.watch(conn.into_owned());
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, "connection ended with an error");
-            }
-        });
-    }
-    graceful.shutdown().await;
 }

@@ -504,12 +504,17 @@ fn bad_input_gets_400_with_a_clear_message() {
         assert!(msg.contains(needle), "{msg:?} lacks {needle:?}");
     };
     check(
-        c.post(&txn_url).body("{\"compare\": [").send().unwrap(),
+        c.post(&txn_url)
+            .header("content-type", "application/json")
+            .body("{\"compare\": [")
+            .send()
+            .unwrap(),
         "invalid_json",
         "invalid request body",
     );
     check(
         c.post(&txn_url)
+            .header("content-type", "application/json")
             .body(r#"{"compare":[{"key":"a","colour":"red"}]}"#)
             .send()
             .unwrap(),
@@ -544,7 +549,11 @@ fn bad_input_gets_400_with_a_clear_message() {
         "if_revision",
     );
     check(
-        c.post(format!("{}/v1/kv/batch", node.url())).body("[]").send().unwrap(),
+        c.post(format!("{}/v1/kv/batch", node.url()))
+            .header("content-type", "application/json")
+            .body("[]")
+            .send()
+            .unwrap(),
         "invalid_json",
         "invalid request body",
     );

@@ -209,7 +209,7 @@ fn every_endpoint_answers_bad_input_with_a_json_4xx() {
     // Bytes no HTTP client library would send.
     let (status, body) = raw(
         &node,
-        b"GET /v1/kv/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET /v1/kv/\xff\xfe HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
     );
     // The HTTP layer refuses a request target that is not a valid URI
     // before any handler runs: its own 400, without a JSON body.
@@ -218,7 +218,7 @@ fn every_endpoint_answers_bad_input_with_a_json_4xx() {
     // its read timeout and answers 408, well before this client gives up.
     let (status, body) = raw(
         &node,
-        b"PUT /v1/kv/trunc HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort",
+        b"PUT /v1/kv/trunc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort",
     );
     assert_eq!(status, 408, "truncated body: {body}");
     assert_json_4xx("truncated body", status, &body);

@@ -42,7 +42,7 @@ fn floods_get_503_overloaded_and_the_node_recovers_at_once() {
     let slow: Vec<TcpStream> = (0..16)
         .map(|_| {
             let mut s = TcpStream::connect(("127.0.0.1", node.client_port)).unwrap();
-            s.write_all(b"POST /v1/txn HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"comp")
+            s.write_all(b"POST /v1/txn HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"comp")
                 .unwrap();
             s
         })
@@ -141,7 +141,7 @@ fn slow_and_idle_clients_are_cut_off_after_the_read_timeout() {
     // A body that stalls: 408 with the JSON error.
     let mut stall = connect();
     stall
-        .write_all(b"POST /v1/txn HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"comp")
+        .write_all(b"POST /v1/txn HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"comp")
         .unwrap();
     let (answer, took) = read_until_closed(&mut stall);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
@@ -150,7 +150,7 @@ fn slow_and_idle_clients_are_cut_off_after_the_read_timeout() {
 
     // A kept-alive connection left idle after a request is closed too.
     let mut idle = connect();
-    idle.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
     let (answer, took) = read_until_closed(&mut idle);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(took < Duration::from_secs(5), "closed after {took:?}");
@@ -160,7 +160,7 @@ fn slow_and_idle_clients_are_cut_off_after_the_read_timeout() {
     assert_eq!(c.put(node.kv_url("k")).body("v").send().unwrap().status(), 200);
     let mut steady = connect();
     steady
-        .write_all(b"PUT /v1/kv/steady HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nConnection: close\r\n\r\n")
+        .write_all(b"PUT /v1/kv/steady HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\nConnection: close\r\n\r\n")
         .unwrap();
     for b in b"abcd" {
         std::thread::sleep(Duration::from_millis(400));

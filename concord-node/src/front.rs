@@ -1,0 +1,192 @@
+//! The checks every client request passes before anything else, in the
+//! outermost middleware, whichever node it reaches and however it got there
+//! (`Concord-Forwarded` grants nothing here):
+//!
+//! - **Paths mean what they say.** A path with a `.` or `..` segment or a
+//!   backslash, raw or percent-encoded, is refused (400): URL libraries
+//!   collapse such segments, so the same bytes would name another key, or
+//!   another endpoint, on another hop. Keys obey the same rule
+//!   (`concord_core::limits::validate_key`).
+//! - **No cross-site writes.** A `POST` to a JSON route (every route that
+//!   takes a `POST`) must say `Content-Type: application/json` (415
+//!   otherwise). Browsers send a cross-site `POST`
+//!   without a preflight only with a "simple" content type, and our other
+//!   writes use `PUT` and `DELETE`, which always need a preflight; the node
+//!   answers no CORS preflight, so no web page can write to a node.
+//! - **No DNS rebinding.** When the client listener is on a loopback
+//!   address, a request's `Host` must be a loopback name, the listener's
+//!   address, the advertised client URL's host, or one of
+//!   `--allowed-hosts` (403 `host_not_allowed` otherwise): a page whose own
+//!   name resolves to 127.0.0.1 cannot read or write through the visitor's
+//!   browser.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+
+use crate::error::ApiError;
+use crate::{Node, NodeConfig, NodeError};
+
+/// The routes that take a `POST` (all of them JSON).
+const JSON_ROUTES: [&str; 4] = ["/v1/txn", "/v1/kv/batch", "/v1/cluster/members", "/v1/cluster/transfer-leader"];
+
+pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
+    if let Err(e) = check(&node, &req) {
+        return e.into_response();
+    }
+    next.run(req).await
+}
+
+fn check(node: &Node, req: &Request) -> Result<(), ApiError> {
+    check_path(req.uri().path())?;
+    if let Some(allowed) = &node.allowed_hosts {
+        check_host(req, allowed)?;
+    }
+    if req.method() == Method::POST && JSON_ROUTES.contains(&req.uri().path()) {
+        check_json(req)?;
+    }
+    Ok(())
+}
+
+/// Refuses `.` and `..` segments and backslashes, in any encoding.
+pub(crate) fn check_path(path: &str) -> Result<(), ApiError> {
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(path).collect();
+    let bad = decoded.contains(&b'\\')
+        || decoded
+            .split(|b| *b == b'/')
+            .any(|seg| seg == b"." || seg == b"..");
+    if !bad {
+        return Ok(());
+    }
+    let code = if path.starts_with("/v1/kv/") {
+        "invalid_key"
+    } else {
+        "invalid_argument"
+    };
+    Err(ApiError::bad_request(
+        code,
+        "the path has a `.` or `..` segment or a backslash (possibly percent-encoded); keys and paths may \
+         not, since URL libraries rewrite them",
+    ))
+}
+
+fn check_json(req: &Request) -> Result<(), ApiError> {
+    let essence = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    if essence.as_deref() == Some("application/json") {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "POST requests must have `Content-Type: application/json` (even with an empty body)",
+    ))
+}
+
+/// The host part of a `Host` header or URI authority, lowercased, without
+/// port or IPv6 brackets.
+fn host_name(authority: &str) -> String {
+    let host = if let Some(rest) = authority.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    host.trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn check_host(req: &Request, allowed: &[String]) -> Result<(), ApiError> {
+    let given = match req.headers().get(header::HOST) {
+        Some(v) => v.to_str().ok().map(host_name),
+        None => req.uri().authority().map(|a| host_name(a.as_str())),
+    };
+    // No Host at all (HTTP/1.0) is no browser's request.
+    let Some(given) = given else {
+        if req.headers().contains_key(header::HOST) {
+            return Err(host_refused("(not text)"));
+        }
+        return Ok(());
+    };
+    if allowed.contains(&given) {
+        return Ok(());
+    }
+    Err(host_refused(&given))
+}
+
+fn host_refused(given: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "host_not_allowed",
+        format!(
+            "Host {given:?} is not a name of this node; a node listening on loopback serves only its own \
+             names (a defence against DNS rebinding). Add names with --allowed-hosts"
+        ),
+    )
+}
+
+/// The `Host` names a node on loopback accepts; `None` when the client
+/// listener is not on loopback or `--allowed-hosts` has `*`.
+pub(crate) fn allowed_hosts(
+    config: &NodeConfig,
+    client: &TcpListener,
+    advertised: &str,
+) -> Result<Option<Vec<String>>, NodeError> {
+    let addr = client.local_addr()?;
+    if !addr.ip().is_loopback() || config.allowed_hosts.iter().any(|h| h.trim() == "*") {
+        return Ok(None);
+    }
+    let mut names: Vec<String> = ["localhost", "127.0.0.1", "::1"].map(String::from).to_vec();
+    names.push(addr.ip().to_string());
+    if let Some(rest) = advertised.split_once("://").map(|(_, r)| r) {
+        names.push(host_name(rest.split('/').next().unwrap_or("")));
+    }
+    names.extend(config.allowed_hosts.iter().map(|h| host_name(h.trim())));
+    names.retain(|n| !n.is_empty());
+    names.sort();
+    names.dedup();
+    Ok(Some(names))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_segments_are_refused_in_every_encoding() {
+        for bad in [
+            "/v1/kv/../cluster/members/3",
+            "/v1/kv/%2e%2e/cluster/members/3",
+            "/v1/kv/%2E%2e/x",
+            "/v1/kv/a/.%2e/b",
+            "/v1/kv/a/%2e/b",
+            "/v1/kv/a/.",
+            "/v1/kv/a%5cb",
+            "/v1/kv/a\\b",
+            "/v1/cluster/../kv/a",
+            "/v1/kv/a%2f..%2fb",
+        ] {
+            let e = check_path(bad).unwrap_err();
+            assert_eq!(e.status, StatusCode::BAD_REQUEST, "{bad}");
+        }
+        assert_eq!(check_path("/v1/kv/%2e%2e/x").unwrap_err().code, "invalid_key");
+        assert_eq!(check_path("/v1/cluster/../x").unwrap_err().code, "invalid_argument");
+        for good in ["/v1/kv/a.b/c..d/.e", "/v1/kv/...", "/v1/kv/a%2Eb", "/v1/kv", "/health", "/v1/kv/a//b"] {
+            assert!(check_path(good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn host_names_lose_port_and_brackets() {
+        assert_eq!(host_name("127.0.0.1:7379"), "127.0.0.1");
+        assert_eq!(host_name("[::1]:7379"), "::1");
+        assert_eq!(host_name("LocalHost."), "localhost");
+        assert_eq!(host_name("evil.example:80"), "evil.example");
+        assert_eq!(host_name("evil.example"), "evil.example");
+    }
+}

@@ -1,0 +1,284 @@
+//! The accept loop both listeners share: HTTP/1 and HTTP/2 (h2c) through
+//! hyper-util, with every phase of a connection bounded.
+//!
+//! - A connection that moves no bytes for `idle` (`--client-read-timeout`)
+//!   while no request is in flight is closed: before its first byte, while
+//!   the protocol is sniffed, between kept-alive requests and on an idle
+//!   HTTP/2 connection alike.
+//! - At most `max` (`--max-connections`) connections are open per listener.
+//!   At the cap, the connection idle the longest is closed to admit the new
+//!   one; when every connection has a request in flight, the new one is
+//!   closed at once. Idle sockets can neither exhaust file descriptors nor
+//!   lock out real clients.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::Response;
+use http_body_util::BodyExt;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+/// How a listener bounds its connections.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Close a connection that moves no bytes this long with no request in
+    /// flight; also the deadline for a request's headers.
+    pub idle: Duration,
+    /// Most connections open at once.
+    pub max: usize,
+}
+
+/// One open connection, as the accept loop and the watchdog see it.
+struct Conn {
+    /// Milliseconds since the listener's start at the last byte read or
+    /// written.
+    last_io: AtomicU64,
+    /// Requests whose response has not been sent completely.
+    in_flight: AtomicUsize,
+    evict: Notify,
+}
+
+/// The connections of one listener.
+struct Registry {
+    started: Instant,
+    next_id: AtomicU64,
+    open: Mutex<HashMap<u64, Arc<Conn>>>,
+}
+
+impl Registry {
+    fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    /// Registers a new connection, closing the longest-idle one first when
+    /// the listener is at `max`. `None`: every connection is busy.
+    fn admit(self: &Arc<Self>, max: usize) -> Option<(u64, Arc<Conn>)> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if open.len() >= max {
+            let idlest = open
+                .iter()
+                .filter(|(_, c)| c.in_flight.load(Ordering::Acquire) == 0)
+                .min_by_key(|(_, c)| c.last_io.load(Ordering::Relaxed))
+                .map(|(id, _)| *id)?;
+            if let Some(c) = open.remove(&idlest) {
+                c.evict.notify_one();
+            }
+        }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let conn = Arc::new(Conn {
+            last_io: AtomicU64::new(self.now_ms()),
+            in_flight: AtomicUsize::new(0),
+            evict: Notify::new(),
+        });
+        open.insert(id, conn.clone());
+        Some((id, conn))
+    }
+
+    fn remove(&self, id: u64) {
+        self.open.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+    }
+}
+
+/// A TCP stream that records when it last moved bytes.
+struct Tracked {
+    stream: TcpStream,
+    conn: Arc<Conn>,
+    registry: Arc<Registry>,
+}
+
+impl Tracked {
+    fn touch(&self, n: usize) {
+        if n > 0 {
+            self.conn.last_io.store(self.registry.now_ms(), Ordering::Relaxed);
+        }
+    }
+}
+
+impl AsyncRead for Tracked {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let res = Pin::new(&mut self.stream).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = res {
+            self.touch(buf.filled().len() - before);
+        }
+        res
+    }
+}
+
+impl AsyncWrite for Tracked {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        let res = Pin::new(&mut self.stream).poll_write(cx, data);
+        if let Poll::Ready(Ok(n)) = res {
+            self.touch(n);
+        }
+        res
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// Counts a request as in flight until its response body has been sent.
+struct InFlight(Arc<Conn>);
+
+impl InFlight {
+    fn new(conn: Arc<Conn>) -> Self {
+        conn.in_flight.fetch_add(1, Ordering::AcqRel);
+        InFlight(conn)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Keeps `guard` alive until `resp`'s body has been sent (or dropped).
+pub(crate) fn hold_until_sent<G: Send + Sync + 'static>(resp: Response, guard: G) -> Response {
+    resp.map(|body| {
+        Body::new(body.map_frame(move |frame| {
+            let _ = &guard;
+            frame
+        }))
+    })
+}
+
+/// Resolves when `conn` has moved no bytes for `idle` with no request in
+/// flight, or when it is evicted.
+async fn watchdog(conn: &Conn, registry: &Registry, idle: Duration) {
+    let idle_ms = idle.as_millis() as u64;
+    loop {
+        let now = registry.now_ms();
+        let busy = conn.in_flight.load(Ordering::Acquire) > 0;
+        let last = conn.last_io.load(Ordering::Relaxed);
+        if !busy && now.saturating_sub(last) >= idle_ms {
+            return;
+        }
+        let wait = if busy {
+            idle_ms
+        } else {
+            (last + idle_ms).saturating_sub(now).max(1)
+        };
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(wait)) => {}
+            () = conn.evict.notified() => return,
+        }
+    }
+}
+
+/// Resolves once `rx` says stop.
+pub(crate) async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
+}
+
+/// [`serve`], owning its listener (for `tokio::spawn`).
+pub(crate) async fn serve_owned(
+    listener: TcpListener,
+    router: axum::Router,
+    limits: Limits,
+    stop: impl Future<Output = ()>,
+) {
+    serve(&listener, router, limits, stop).await
+}
+
+/// Serves `router` on `listener` until `stop`, then lets open connections
+/// finish. Like `axum::serve`, plus the bounds in the module doc.
+pub(crate) async fn serve(listener: &TcpListener, router: axum::Router, limits: Limits, stop: impl Future<Output = ()>) {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.idle);
+    builder.http2().timer(TokioTimer::new());
+    let registry = Arc::new(Registry {
+        started: Instant::now(),
+        next_id: AtomicU64::new(0),
+        open: Mutex::new(HashMap::new()),
+    });
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(stop);
+    let mut last_full_warning: Option<Instant> = None;
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let Some((id, conn)) = registry.admit(limits.max) else {
+            if last_full_warning.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
+                tracing::warn!(max = limits.max, "every connection has a request in flight; closing a new one (--max-connections)");
+                last_full_warning = Some(Instant::now());
+            }
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let per_conn = conn.clone();
+        let service = tower::ServiceExt::map_request(router.clone(), move |req: axum::http::Request<_>| {
+            let mut req = req.map(Body::new);
+            req.extensions_mut().insert(RequestGuard(per_conn.clone()));
+            req
+        });
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let io = TokioIo::new(Tracked {
+            stream,
+            conn: conn.clone(),
+            registry: registry.clone(),
+        });
+        let served = builder.serve_connection_with_upgrades(io, service);
+        let served = graceful.watch(served.into_owned());
+        let registry = registry.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                res = served => if let Err(e) = res {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                },
+                () = watchdog(&conn, &registry, limits.idle) => {
+                    tracing::debug!("closing an idle connection");
+                }
+            }
+            registry.remove(id);
+        });
+    }
+    graceful.shutdown().await;
+}
+
+/// Put in every request's extensions by [`serve`]; [`track`] turns it into
+/// an in-flight count that lasts until the response is sent.
+#[derive(Clone)]
+pub(crate) struct RequestGuard(Arc<Conn>);
+
+/// Middleware: marks the request's connection busy until the response body
+/// has been sent, so the idle watchdog never cuts a slow request short.
+pub(crate) async fn track(req: Request, next: axum::middleware::Next) -> Response {
+    let guard = req.extensions().get::<RequestGuard>().map(|g| InFlight::new(g.0.clone()));
+    let resp = next.run(req).await;
+    match guard {
+        Some(g) => hold_until_sent(resp, g),
+        None => resp,
+    }
+}
