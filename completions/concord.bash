@@ -203,11 +203,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -237,11 +237,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -283,11 +283,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -415,11 +415,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -449,11 +449,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -483,11 +483,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -521,11 +521,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -555,11 +555,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -855,11 +855,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -897,11 +897,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -939,11 +939,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -977,11 +977,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1141,11 +1141,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1199,11 +1199,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1241,11 +1241,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1275,11 +1275,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1309,11 +1309,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1370,7 +1370,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__node__subcmd__start)
-            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --max-concurrent-requests --min-free-space --request-id-max-entries --request-id-max-bytes --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --max-value-size --heartbeat-interval --election-timeout --request-timeout --client-read-timeout --endpoints --timeout --output --token-file --help --version"
+            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --max-concurrent-requests --min-free-space --request-id-max-entries --request-id-max-bytes --max-connections --max-concurrent-exports --max-in-flight-bytes --allowed-hosts --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --max-value-size --heartbeat-interval --election-timeout --request-timeout --client-read-timeout --endpoints --timeout --output --token-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1428,6 +1428,22 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-concurrent-exports)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-in-flight-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allowed-hosts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1481,11 +1497,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)

@@ -15,7 +15,7 @@ Examples:
   concord node start                       # a one-node cluster in ./concord-data
   concord kv put greeting hello
   concord kv get greeting
-  echo -n secret | concord kv put app/password
+  echo -n secret | concord kv put app/password    # stdin: at most 64 MiB
   concord --endpoints http://10.0.0.1:7379,http://10.0.0.2:7379 kv get greeting
 
 Environment:
@@ -45,8 +45,12 @@ pub struct Cli {
 /// Flags every client command takes, before or after the subcommand.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// Client URLs of cluster members, comma-separated. The CLI fails over
-    /// between them and follows the leader.
+    /// Client URLs of cluster members, comma-separated. The CLI tries them in
+    /// turn (while one is unreachable or answers `overloaded`, `unavailable`,
+    /// `not_ready` or `timeout`) and follows a `not_leader` answer to the
+    /// leader it names, but only to one of these URLs or a member's client
+    /// URL as listed by one of them (`GET /v1/cluster/members`); any other
+    /// leader URL is ignored with a warning, and never gets the token.
     #[arg(
         long,
         global = true,
@@ -57,11 +61,16 @@ pub struct GlobalArgs {
     )]
     pub endpoints: Vec<String>,
 
-    /// How long one command may wait for the cluster, like `500ms`, `2s`, `1m`.
+    /// How long a request may wait for its answer to start, across every
+    /// endpoint and retry, like `500ms`, `2s`, `1m` (then exit 5). An answer
+    /// that has started is read as long as data keeps coming: only a pause
+    /// of this long fails it, so `kv export` may stream for longer.
     #[arg(long, global = true, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
-    /// Output format: `text` for people, `json` for scripts.
+    /// Output format: `text` for people, `json` for scripts, `raw` for
+    /// `kv get` values written exactly, even to a terminal (other commands
+    /// print `raw` as `text`).
     #[arg(long, short = 'o', global = true, value_enum, default_value_t = Format::Text)]
     pub output: Format,
 

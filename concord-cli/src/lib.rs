@@ -9,6 +9,7 @@ pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod error;
+pub mod input;
 pub mod output;
 
 use std::process::ExitCode;

@@ -1,5 +1,9 @@
 //! Writing results to stdout. A closed pipe (`concord kv get k | head -c1`)
-//! ends the command quietly with success, as ripgrep does.
+//! ends the command quietly with success, as ripgrep does. Text output made
+//! from what the cluster sent (listed keys and values, table cells, error
+//! messages) has its control characters escaped ([`escape_control`]); `kv
+//! get` withholds a value that has them from a terminal ([`value_output`]).
+//! JSON output and `kv export` are written as the JSON they are.
 
 use std::io::{self, IsTerminal, Write};
 
@@ -12,6 +16,59 @@ pub enum Format {
     Text,
     /// One JSON document on stdout, stable for scripts.
     Json,
+    /// `kv get`: the value's bytes exactly, even on a terminal. Other
+    /// commands print text, as with `text`.
+    Raw,
+}
+
+/// How `kv get` writes a value in `text` or `raw` format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueOutput {
+    /// The bytes exactly.
+    Exact,
+    /// The bytes, then a newline (text on a terminal, so the prompt starts
+    /// on a line of its own).
+    WithNewline,
+    /// Not written: binary or control characters on a terminal, which could
+    /// drive the terminal (escape sequences) or garble it.
+    Withheld,
+}
+
+/// Decides how `kv get` writes `value`. On a terminal, `text` writes only
+/// UTF-8 without control characters other than newline, tab and carriage
+/// return; `raw` and anything not a terminal get the bytes exactly.
+pub fn value_output(format: Format, terminal: bool, value: &[u8]) -> ValueOutput {
+    match format {
+        Format::Raw => ValueOutput::Exact,
+        Format::Text | Format::Json if !terminal => ValueOutput::Exact,
+        Format::Text | Format::Json => {
+            let printable = std::str::from_utf8(value)
+                .is_ok_and(|s| s.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r')));
+            if !printable {
+                ValueOutput::Withheld
+            } else if value.ends_with(b"\n") {
+                ValueOutput::Exact
+            } else {
+                ValueOutput::WithNewline
+            }
+        }
+    }
+}
+
+/// `text` with every control character (C0, DEL, C1) escaped the way Rust
+/// writes them (`\n`, `\t`, `\r`, `\u{1b}`) and a backslash doubled, so it
+/// stays on one line and cannot drive a terminal. Other characters are
+/// kept.
+pub fn escape_control(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Writes `bytes` to stdout exactly.
@@ -79,4 +136,53 @@ pub enum Colour {
     Green,
     Yellow,
     Red,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_nothing_else() {
+        assert_eq!(escape_control("plain/key ключ"), "plain/key ключ");
+        assert_eq!(escape_control("a\nb"), "a\\nb");
+        assert_eq!(escape_control("a\tb\r"), "a\\tb\\r");
+        assert_eq!(escape_control("\x1b[31mred"), "\\u{1b}[31mred");
+        assert_eq!(escape_control("nul\0del\x7f"), "nul\\u{0}del\\u{7f}");
+        assert_eq!(escape_control("c1\u{9b}31m"), "c1\\u{9b}31m");
+        assert_eq!(escape_control("back\\slash"), "back\\\\slash");
+        // Escaping is reversible: `\n` typed by the user stays apart from a newline.
+        assert_ne!(escape_control("a\\nb"), escape_control("a\nb"));
+        for s in ["x\ny", "\u{85}", "\u{1b}", "\x00"] {
+            assert!(!escape_control(s).chars().any(char::is_control), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn values_with_control_characters_are_withheld_from_a_terminal_only() {
+        use ValueOutput::*;
+        let text = Format::Text;
+        assert_eq!(value_output(text, true, b"hello"), WithNewline);
+        assert_eq!(value_output(text, true, b"two\nlines\n"), Exact);
+        assert_eq!(value_output(text, true, b"tab\tand\r\n"), Exact);
+        assert_eq!(value_output(text, true, "ключ".as_bytes()), WithNewline);
+        assert_eq!(value_output(text, true, b""), WithNewline);
+        for bad in [
+            &b"\x1b]0;pwned\x07"[..],
+            b"\x1b[2J",
+            b"nul\0",
+            b"del\x7f",
+            "c1\u{9b}".as_bytes(),
+            &[0xff, 0xfe, 0x00],
+            b"\xc3",
+        ] {
+            assert_eq!(value_output(text, true, bad), Withheld, "{bad:?}");
+            // Not a terminal: scripts get the bytes exactly.
+            assert_eq!(value_output(text, false, bad), Exact, "{bad:?}");
+            // `-o raw`: exactly, even on a terminal.
+            assert_eq!(value_output(Format::Raw, true, bad), Exact, "{bad:?}");
+        }
+        assert_eq!(value_output(Format::Raw, true, b"no newline added"), Exact);
+        assert_eq!(value_output(text, false, b"no newline added"), Exact);
+    }
 }

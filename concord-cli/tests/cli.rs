@@ -1,6 +1,10 @@
 //! Tests of the command tree itself, without a cluster: clap's consistency
 //! checks, the documented exit codes in `--help`, and the committed man pages
-//! and completions matching what the binary generates.
+//! and completions matching what the binary generates; and of the client
+//! against fake nodes (`client`).
+
+mod client;
+mod fake;
 
 use std::path::Path;
 use std::process::Command;

@@ -136,6 +136,9 @@ pub struct Pending<'a, V: KvView> {
     /// `delete_prefix` over more than [`MAX_DELETE_PREFIX_KEYS`] keys): the
     /// caller discards `changes` and answers the reason.
     pub refused: Option<String>,
+    /// Keys `delete_prefix` operations of this entry have matched so far:
+    /// the cap holds for the whole entry, not per operation.
+    prefix_keys: usize,
 }
 
 impl<'a, V: KvView> Pending<'a, V> {
@@ -145,6 +148,7 @@ impl<'a, V: KvView> Pending<'a, V> {
             now_ms,
             changes: BTreeMap::new(),
             refused: None,
+            prefix_keys: 0,
         }
     }
 
@@ -191,17 +195,19 @@ impl<'a, V: KvView> Pending<'a, V> {
 
     pub fn delete_prefix(&mut self, prefix: &str) -> io::Result<u64> {
         // One more than allowed tells "too many" apart from "just enough".
-        let mut keys = self.base.keys_with_prefix(prefix, MAX_DELETE_PREFIX_KEYS + 1)?;
+        let room = MAX_DELETE_PREFIX_KEYS - self.prefix_keys;
+        let mut keys = self.base.keys_with_prefix(prefix, room + 1)?;
         keys.extend(self.changes.keys().filter(|k| k.starts_with(prefix)).cloned());
         keys.sort();
         keys.dedup();
-        if keys.len() > MAX_DELETE_PREFIX_KEYS {
+        if keys.len() > room {
             self.refused = Some(format!(
-                "delete_prefix {prefix:?} matches more than {MAX_DELETE_PREFIX_KEYS} keys, the most one \
-                 transaction deletes; delete narrower prefixes"
+                "delete_prefix {prefix:?}: the transaction's prefix deletes match more than \
+                 {MAX_DELETE_PREFIX_KEYS} keys, the most one transaction deletes; delete narrower prefixes"
             ));
             return Ok(0);
         }
+        self.prefix_keys += keys.len();
         let mut deleted = 0;
         for key in keys {
             if self.delete(&key)? {
@@ -244,6 +250,9 @@ impl<'a, V: KvView> Pending<'a, V> {
         let ops = if succeeded { txn.success } else { txn.failure };
         let mut results = Vec::with_capacity(ops.len());
         for op in ops {
+            if self.refused.is_some() {
+                break;
+            }
             results.push(match op {
                 TxnOp::Put { key, value, ttl_ms } => {
                     self.put(key, value, ttl_ms, revision)?;
@@ -450,6 +459,18 @@ mod tests {
         assert!(
             matches!(resp.results[1], OpResult::DeletePrefix { deleted } if deleted == MAX_DELETE_PREFIX_KEYS as u64)
         );
+        // The cap is per entry: two prefix deletes of 100,000 keys each are
+        // refused as a whole too.
+        let twice = Txn {
+            success: vec![
+                TxnOp::DeletePrefix { prefix: "p/".into() },
+                TxnOp::DeletePrefix { prefix: "p/".into() },
+            ],
+            ..Txn::default()
+        };
+        let mut p = Pending::new(&mem, 0);
+        p.apply(twice, 3).unwrap();
+        assert!(p.refused.is_some());
     }
 
     #[test]

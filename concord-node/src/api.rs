@@ -60,7 +60,6 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         .layer(axum::middleware::from_fn_with_state(node.clone(), forward::middleware))
         .layer(axum::middleware::from_fn_with_state(node.clone(), shed_load))
         .layer(axum::middleware::from_fn_with_state(node.clone(), front::middleware))
-        .layer(axum::middleware::from_fn(server::track))
         .with_state(node)
 }
 

@@ -41,12 +41,15 @@ fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
 /// as a URL, which would collapse `..` segments), and answers stream back.
 pub(crate) type RelayClient = hyper_util::client::legacy::Client<hyper_util::client::legacy::connect::HttpConnector, Body>;
 
-pub(crate) fn relay_client() -> RelayClient {
+/// Pooled connections are dropped after half the leader's idle cut-off
+/// (`--client-read-timeout`, the same on every member in practice), so a
+/// request is never sent on a connection the leader is closing.
+pub(crate) fn relay_client(leader_idle: std::time::Duration) -> RelayClient {
     let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
     connector.set_connect_timeout(Some(std::time::Duration::from_secs(2)));
     connector.set_nodelay(true);
     hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .pool_idle_timeout(std::time::Duration::from_secs(30))
+        .pool_idle_timeout((leader_idle / 2).min(std::time::Duration::from_secs(15)))
         .build(connector)
 }
 

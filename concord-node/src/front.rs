@@ -13,12 +13,13 @@
 //!   without a preflight only with a "simple" content type, and our other
 //!   writes use `PUT` and `DELETE`, which always need a preflight; the node
 //!   answers no CORS preflight, so no web page can write to a node.
-//! - **No DNS rebinding.** When the client listener is on a loopback
-//!   address, a request's `Host` must be a loopback name, the listener's
-//!   address, the advertised client URL's host, or one of
-//!   `--allowed-hosts` (403 `host_not_allowed` otherwise): a page whose own
-//!   name resolves to 127.0.0.1 cannot read or write through the visitor's
-//!   browser.
+//! - **No DNS rebinding.** When a listener is on a loopback or unspecified
+//!   (`0.0.0.0`, `::`) address, a request's `Host` must be an IP address,
+//!   `localhost`, the advertised URL's host, or one of `--allowed-hosts`
+//!   (403 `host_not_allowed` otherwise): a page whose own name resolves to
+//!   127.0.0.1 cannot read or write through the visitor's browser. The peer
+//!   listener checks the same way (with the advertised peer URL), so such a
+//!   page cannot forge Raft RPCs either.
 
 use std::sync::Arc;
 
@@ -37,6 +38,17 @@ const JSON_ROUTES: [&str; 4] = ["/v1/txn", "/v1/kv/batch", "/v1/cluster/members"
 pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
     if let Err(e) = check(&node, &req) {
         return e.into_response();
+    }
+    next.run(req).await
+}
+
+/// The peer listener's `Host` check (its other requests carry postcard
+/// bodies and a cluster-id header; see `peer.rs`).
+pub(crate) async fn peer_middleware(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
+    if let Some(allowed) = &node.allowed_peer_hosts {
+        if let Err(e) = check_host(&req, allowed) {
+            return e.into_response();
+        }
     }
     next.run(req).await
 }
@@ -113,7 +125,8 @@ fn check_host(req: &Request, allowed: &[String]) -> Result<(), ApiError> {
         }
         return Ok(());
     };
-    if allowed.contains(&given) {
+    // DNS rebinding needs a name: an address is never one a page controls.
+    if allowed.contains(&given) || given.parse::<std::net::IpAddr>().is_ok() {
         return Ok(());
     }
     Err(host_refused(&given))
@@ -130,19 +143,20 @@ fn host_refused(given: &str) -> ApiError {
     )
 }
 
-/// The `Host` names a node on loopback accepts; `None` when the client
-/// listener is not on loopback or `--allowed-hosts` has `*`.
+/// The `Host` names (besides IP addresses) a listener on loopback or on an
+/// unspecified address accepts; `None` when it listens on a specific other
+/// address or `--allowed-hosts` has `*`.
 pub(crate) fn allowed_hosts(
     config: &NodeConfig,
-    client: &TcpListener,
+    listener: &TcpListener,
     advertised: &str,
 ) -> Result<Option<Vec<String>>, NodeError> {
-    let addr = client.local_addr()?;
-    if !addr.ip().is_loopback() || config.allowed_hosts.iter().any(|h| h.trim() == "*") {
+    let ip = listener.local_addr()?.ip();
+    let checked = ip.is_loopback() || ip.is_unspecified();
+    if !checked || config.allowed_hosts.iter().any(|h| h.trim() == "*") {
         return Ok(None);
     }
-    let mut names: Vec<String> = ["localhost", "127.0.0.1", "::1"].map(String::from).to_vec();
-    names.push(addr.ip().to_string());
+    let mut names: Vec<String> = vec!["localhost".into()];
     if let Some(rest) = advertised.split_once("://").map(|(_, r)| r) {
         names.push(host_name(rest.split('/').next().unwrap_or("")));
     }

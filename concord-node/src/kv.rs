@@ -253,7 +253,7 @@ pub(crate) async fn export(
 ///
 /// It reads every key, so one runs at a time; another gets 503 `overloaded`.
 pub(crate) async fn digest(State(node): State<Arc<Node>>) -> Result<Json<serde_json::Value>, ApiError> {
-    let _one = node.digest_lock.try_lock().map_err(|_| {
+    let slot = node.digest_slot.clone().try_acquire_owned().map_err(|_| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "overloaded",
@@ -266,6 +266,8 @@ pub(crate) async fn digest(State(node): State<Arc<Node>>) -> Result<Json<serde_j
         .map_err(|e| ApiError::internal(format!("digest: {e}")))?;
     let revision = view.revision;
     let (keys, digest) = tokio::task::spawn_blocking(move || {
+        // Held by the scan itself: a client that hangs up does not free it.
+        let _slot = slot;
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         let mut keys = 0u64;

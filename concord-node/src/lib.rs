@@ -90,11 +90,13 @@ pub(crate) struct Node {
     pub(crate) body_bytes: Arc<tokio::sync::Semaphore>,
     /// Exports streaming at once (`--max-concurrent-exports`).
     pub(crate) exports: Arc<tokio::sync::Semaphore>,
-    /// Held while `/v1/debug/digest` scans: one at a time.
-    pub(crate) digest_lock: tokio::sync::Mutex<()>,
+    /// One permit, held while `/v1/debug/digest` scans: one at a time.
+    pub(crate) digest_slot: Arc<tokio::sync::Semaphore>,
     /// The host names a request's `Host` may carry, when the client listener
     /// is on loopback (see `front.rs`); `None`: any.
     pub(crate) allowed_hosts: Option<Vec<String>>,
+    /// The same for the peer listener.
+    pub(crate) allowed_peer_hosts: Option<Vec<String>>,
     /// Fixed when the data directory is first used: random for a single
     /// node, derived from `--initial-cluster`, or the joined cluster's.
     pub(crate) cluster_id: Arc<str>,
@@ -149,7 +151,8 @@ pub async fn run(
     listeners: Listeners,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), NodeError> {
-    let Prepared { config, mut storage } = prepared;
+    let Prepared { mut config, mut storage } = prepared;
+    config.max_connections = server::fit_connections(config.max_connections);
     if cfg!(feature = "broken-linearizable-reads") {
         tracing::error!("TEST BUILD: broken-linearizable-reads is enabled; reads are NOT linearizable");
     }
@@ -288,7 +291,9 @@ pub async fn run(
     let max_in_flight = config.max_concurrent_requests;
     let config_bytes = config.max_in_flight_bytes.min(tokio::sync::Semaphore::MAX_PERMITS);
     let config_exports = config.max_concurrent_exports;
+    let client_idle = config.client_read_timeout;
     let allowed_hosts = front::allowed_hosts(&config, &listeners.client, &me.client_url)?;
+    let allowed_peer_hosts = front::allowed_hosts(&config, &listeners.peer, &me.peer_url)?;
     let node = Arc::new(Node {
         id,
         me: me.clone(),
@@ -299,12 +304,13 @@ pub async fn run(
         membership_lock: tokio::sync::Mutex::new(()),
         maintainer_busy: AtomicBool::new(false),
         http,
-        relay: forward::relay_client(),
+        relay: forward::relay_client(client_idle),
         in_flight: Arc::new(tokio::sync::Semaphore::new(max_in_flight)),
         body_bytes: Arc::new(tokio::sync::Semaphore::new(config_bytes)),
         exports: Arc::new(tokio::sync::Semaphore::new(config_exports)),
-        digest_lock: tokio::sync::Mutex::new(()),
+        digest_slot: Arc::new(tokio::sync::Semaphore::new(1)),
         allowed_hosts,
+        allowed_peer_hosts,
         cluster_id,
     });
     let recovery = {

@@ -2,9 +2,12 @@
 //! hyper-util, with every phase of a connection bounded.
 //!
 //! - A connection that moves no bytes for `idle` (`--client-read-timeout`)
-//!   while no request is in flight is closed: before its first byte, while
-//!   the protocol is sniffed, between kept-alive requests and on an idle
-//!   HTTP/2 connection alike.
+//!   while no handler is running is closed: before its first byte, while
+//!   the protocol is sniffed, between kept-alive requests, on an idle
+//!   HTTP/2 connection, and while an answer is being sent to a client that
+//!   stopped reading (its body, and the permit it holds, go with it). A
+//!   handler waiting for Raft moves no bytes and is left alone: every
+//!   handler is bounded by `--request-timeout` or the body deadline.
 //! - At most `max` (`--max-connections`) connections are open per listener.
 //!   At the cap, the connection idle the longest is closed to admit the new
 //!   one; when every connection has a request in flight, the new one is
@@ -20,10 +23,9 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
 use axum::response::Response;
-use http_body_util::BodyExt;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
@@ -43,7 +45,7 @@ struct Conn {
     /// Milliseconds since the listener's start at the last byte read or
     /// written.
     last_io: AtomicU64,
-    /// Requests whose response has not been sent completely.
+    /// Requests whose handler has not returned yet.
     in_flight: AtomicUsize,
     evict: Notify,
 }
@@ -133,7 +135,7 @@ impl AsyncWrite for Tracked {
     }
 }
 
-/// Counts a request as in flight until its response body has been sent.
+/// Counts a request as in flight until its handler returns.
 struct InFlight(Arc<Conn>);
 
 impl InFlight {
@@ -149,14 +151,36 @@ impl Drop for InFlight {
     }
 }
 
+/// A response body that keeps a guard alive until it has been sent (or
+/// dropped, when the connection goes).
+struct Guarded<G> {
+    body: Body,
+    _guard: G,
+}
+
+impl<G: Unpin> HttpBody for Guarded<G> {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
 /// Keeps `guard` alive until `resp`'s body has been sent (or dropped).
-pub(crate) fn hold_until_sent<G: Send + Sync + 'static>(resp: Response, guard: G) -> Response {
-    resp.map(|body| {
-        Body::new(body.map_frame(move |frame| {
-            let _ = &guard;
-            frame
-        }))
-    })
+pub(crate) fn hold_until_sent<G: Send + Sync + Unpin + 'static>(resp: Response, guard: G) -> Response {
+    resp.map(|body| Body::new(Guarded { body, _guard: guard }))
 }
 
 /// Resolves when `conn` has moved no bytes for `idle` with no request in
@@ -177,9 +201,42 @@ async fn watchdog(conn: &Conn, registry: &Registry, idle: Duration) {
         };
         tokio::select! {
             () = tokio::time::sleep(Duration::from_millis(wait)) => {}
-            () = conn.evict.notified() => return,
+            // A request may have started since the eviction was chosen: it
+            // is served (the connection has left the registry already).
+            () = conn.evict.notified() => if conn.in_flight.load(Ordering::Acquire) == 0 {
+                return;
+            },
         }
     }
+}
+
+/// File descriptors kept for storage (fjall's files, the log, snapshots)
+/// and outgoing peer connections, beyond both listeners' connections.
+const RESERVED_FDS: u64 = 1024;
+
+/// Raises this process's open-file limit to its hard limit and returns the
+/// most connections each of the two listeners may hold within it, at most
+/// `wanted`: running out of descriptors would fail fjall's file opens,
+/// which stops the node.
+pub(crate) fn fit_connections(wanted: usize) -> usize {
+    let limit = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read or raise the open-file limit");
+            return wanted;
+        }
+    };
+    let room = usize::try_from(limit.saturating_sub(RESERVED_FDS) / 2).unwrap_or(usize::MAX).max(16);
+    if room < wanted {
+        tracing::warn!(
+            wanted,
+            allowed = room,
+            open_file_limit = limit,
+            "--max-connections lowered to fit the open-file limit (raise `ulimit -n` for more)"
+        );
+        return room;
+    }
+    wanted
 }
 
 /// Resolves once `rx` says stop.
@@ -207,6 +264,7 @@ pub(crate) async fn serve(listener: &TcpListener, router: axum::Router, limits: 
         .timer(TokioTimer::new())
         .header_read_timeout(limits.idle);
     builder.http2().timer(TokioTimer::new());
+    let router = router.layer(axum::middleware::from_fn(track));
     let registry = Arc::new(Registry {
         started: Instant::now(),
         next_id: AtomicU64::new(0),
@@ -268,17 +326,15 @@ pub(crate) async fn serve(listener: &TcpListener, router: axum::Router, limits: 
 }
 
 /// Put in every request's extensions by [`serve`]; [`track`] turns it into
-/// an in-flight count that lasts until the response is sent.
+/// an in-flight count that lasts while the handler runs.
 #[derive(Clone)]
-pub(crate) struct RequestGuard(Arc<Conn>);
+struct RequestGuard(Arc<Conn>);
 
-/// Middleware: marks the request's connection busy until the response body
-/// has been sent, so the idle watchdog never cuts a slow request short.
-pub(crate) async fn track(req: Request, next: axum::middleware::Next) -> Response {
-    let guard = req.extensions().get::<RequestGuard>().map(|g| InFlight::new(g.0.clone()));
-    let resp = next.run(req).await;
-    match guard {
-        Some(g) => hold_until_sent(resp, g),
-        None => resp,
-    }
+/// Middleware on every listener: marks the request's connection busy while
+/// its handler runs, so the idle watchdog never cuts a request that waits
+/// for Raft. Sending the answer is bounded by the watchdog like any other
+/// traffic: a client that stops reading is cut off after `idle`.
+async fn track(req: Request, next: axum::middleware::Next) -> Response {
+    let _busy = req.extensions().get::<RequestGuard>().map(|g| InFlight::new(g.0.clone()));
+    next.run(req).await
 }

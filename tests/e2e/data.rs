@@ -461,11 +461,23 @@ fn a_retried_write_with_the_same_request_id_applies_once() {
         v["revision"].as_u64().unwrap()
     };
     let first = put("1");
-    let retry = put("2");
+    let retry = put("1");
     assert_eq!(first, retry, "the retry gets the first outcome");
     let v: Value = get_json(&c, &node.kv_url("counter"));
     assert_eq!(v["value"], "1");
     assert_eq!(v["version"], 1, "applied once");
+    // The same id with another value is another operation: refused, never
+    // answered with the first one's result (issue 10).
+    let reused = c
+        .put(&url)
+        .header("Concord-Request-Id", "retry-1")
+        .body("2")
+        .send()
+        .unwrap();
+    assert_eq!(reused.status(), 409);
+    let v: Value = reused.json().unwrap();
+    assert_eq!(v["error"]["code"], "request_id_reused", "{v}");
+    assert_eq!(get_json(&c, &node.kv_url("counter"))["value"], "1");
 
     // Transactions too: a retried non-idempotent txn does not run twice.
     let txn =

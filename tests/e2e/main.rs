@@ -7,12 +7,14 @@ mod netproxy;
 mod support;
 
 mod cli;
+mod cli_front;
 mod cluster;
 mod data;
 mod disk;
 mod durability;
 mod failpoints;
 mod faults;
+mod front;
 mod hardening;
 mod http;
 mod malformed;

@@ -2,8 +2,7 @@ use clap::Args;
 use reqwest::Method;
 use serde_json::json;
 
-use super::json_body;
-use crate::client::ApiClient;
+use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
 use crate::output::{self, Format};
 
@@ -29,10 +28,12 @@ pub struct AddNodeArgs {
 
 pub fn run(client: &ApiClient, args: AddNodeArgs) -> Result<(), CliError> {
     let body = json!({ "id": args.id, "peer_url": args.peer_url, "client_url": args.client_url });
-    let answer = json_body(client.send(Method::POST, "/v1/cluster/members", |r| r.json(&body))?)?;
+    let answer: serde_json::Value = client
+        .send(Method::POST, "/v1/cluster/members", &Payload::json(&body))?
+        .json()?;
     match client.output() {
         Format::Json => output::json(&answer),
-        Format::Text => output::line(&format!(
+        Format::Text | Format::Raw => output::line(&format!(
             "added node {} as a learner; it becomes a voter once caught up",
             answer["id"]
         )),

@@ -1,7 +1,6 @@
 use clap::Args;
-use reqwest::Method;
 
-use super::{cell, json_body, rows};
+use super::{cell, rows};
 use crate::client::ApiClient;
 use crate::error::CliError;
 use crate::output::{self, Format};
@@ -16,10 +15,10 @@ Examples:
 pub struct ClusterMembersArgs {}
 
 pub fn run(client: &ApiClient, _args: ClusterMembersArgs) -> Result<(), CliError> {
-    let members = json_body(client.send(Method::GET, "/v1/cluster/members", |r| r)?)?;
+    let members: serde_json::Value = client.get("/v1/cluster/members")?.json()?;
     match client.output() {
         Format::Json => output::json(&members),
-        Format::Text => {
+        Format::Text | Format::Raw => {
             let rows = rows(&members, |m| {
                 vec![
                     cell(&m["id"]),

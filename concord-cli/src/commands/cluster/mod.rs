@@ -31,18 +31,12 @@ pub fn run(client: &ApiClient, cmd: ClusterCommand) -> Result<(), CliError> {
     }
 }
 
-/// Reads a JSON answer.
-pub(crate) fn json_body(resp: reqwest::blocking::Response) -> Result<serde_json::Value, CliError> {
-    resp.json()
-        .map_err(|e| CliError::other(format!("reading the answer: {e}")))
-}
-
 /// A JSON scalar as table text (`-` for null).
 pub(crate) fn cell(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "-".into(),
         serde_json::Value::String(s) if s.is_empty() => "-".into(),
-        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::String(s) => crate::output::escape_control(s),
         other => other.to_string(),
     }
 }

@@ -1,8 +1,7 @@
 use clap::Args;
 use reqwest::Method;
 
-use super::json_body;
-use crate::client::ApiClient;
+use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
 use crate::output::{self, Format};
 
@@ -25,9 +24,9 @@ pub struct RemoveNodeArgs {
 pub fn run(client: &ApiClient, args: RemoveNodeArgs) -> Result<(), CliError> {
     crate::commands::confirm(args.yes, &format!("Remove node {} from the cluster?", args.id))?;
     let path = format!("/v1/cluster/members/{}", args.id);
-    let answer = json_body(client.send(Method::DELETE, &path, |r| r)?)?;
+    let answer: serde_json::Value = client.send(Method::DELETE, &path, &Payload::Empty)?.json()?;
     match client.output() {
         Format::Json => output::json(&answer),
-        Format::Text => output::line(&format!("removed node {}", args.id)),
+        Format::Text | Format::Raw => output::line(&format!("removed node {}", args.id)),
     }
 }

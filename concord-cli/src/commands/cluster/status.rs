@@ -1,7 +1,6 @@
 use clap::Args;
-use reqwest::Method;
 
-use super::{cell, json_body, rows};
+use super::{cell, rows};
 use crate::client::ApiClient;
 use crate::error::{CliError, Kind};
 use crate::output::{self, Colour, Format};
@@ -17,11 +16,11 @@ Examples:
 pub struct ClusterStatusArgs {}
 
 pub fn run(client: &ApiClient, _args: ClusterStatusArgs) -> Result<(), CliError> {
-    let status = json_body(client.send(Method::GET, "/v1/cluster/status", |r| r)?)?;
+    let status: serde_json::Value = client.get("/v1/cluster/status")?.json()?;
     let verdict = status["verdict"].as_str().unwrap_or("unknown").to_string();
     match client.output() {
         Format::Json => output::json(&status)?,
-        Format::Text => {
+        Format::Text | Format::Raw => {
             let colour = match verdict.as_str() {
                 "healthy" => Colour::Green,
                 "degraded" => Colour::Yellow,

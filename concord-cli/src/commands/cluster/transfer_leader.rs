@@ -2,8 +2,7 @@ use clap::Args;
 use reqwest::Method;
 use serde_json::json;
 
-use super::json_body;
-use crate::client::ApiClient;
+use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
 use crate::output::{self, Format};
 
@@ -22,9 +21,11 @@ pub struct TransferLeaderArgs {
 
 pub fn run(client: &ApiClient, args: TransferLeaderArgs) -> Result<(), CliError> {
     let body = json!({ "to": args.to });
-    let answer = json_body(client.send(Method::POST, "/v1/cluster/transfer-leader", |r| r.json(&body))?)?;
+    let answer: serde_json::Value = client
+        .send(Method::POST, "/v1/cluster/transfer-leader", &Payload::json(&body))?
+        .json()?;
     match client.output() {
         Format::Json => output::json(&answer),
-        Format::Text => output::line(&format!("node {} is the leader", answer["leader_id"])),
+        Format::Text | Format::Raw => output::line(&format!("node {} is the leader", answer["leader_id"])),
     }
 }

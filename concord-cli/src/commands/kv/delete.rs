@@ -1,7 +1,7 @@
 use clap::Args;
 use reqwest::Method;
 
-use crate::client::{encode_key, ApiClient};
+use crate::client::{kv_path, ApiClient, Payload};
 use crate::error::CliError;
 use crate::output::{self, Format};
 
@@ -42,17 +42,14 @@ pub fn run(client: &ApiClient, args: KvDeleteArgs) -> Result<(), CliError> {
             format!("/v1/kv?prefix={}", crate::client::encode_query(prefix))
         }
         (Some(key), None) => match args.if_revision {
-            Some(rev) => format!("/v1/kv/{}?if_revision={rev}", encode_key(key)),
-            None => format!("/v1/kv/{}", encode_key(key)),
+            Some(rev) => format!("{}?if_revision={rev}", kv_path(key)?),
+            None => kv_path(key)?,
         },
         (None, None) => return Err(CliError::usage("give a KEY or --prefix")),
     };
-    let resp = client.send(Method::DELETE, &path, |r| r)?;
-    let body: serde_json::Value = resp
-        .json()
-        .map_err(|e| CliError::other(format!("reading the answer: {e}")))?;
+    let body: serde_json::Value = client.send(Method::DELETE, &path, &Payload::Empty)?.json()?;
     match client.output() {
         Format::Json => output::json(&body),
-        Format::Text => output::line(&body["deleted"].to_string()),
+        Format::Text | Format::Raw => output::line(&body["deleted"].to_string()),
     }
 }

@@ -1,7 +1,4 @@
-use std::io::Read;
-
 use clap::Args;
-use reqwest::Method;
 
 use crate::client::{encode_query, ApiClient};
 use crate::error::CliError;
@@ -10,7 +7,8 @@ use crate::output;
 /// Export keys as JSON lines `{"key", "value" | "value_base64",
 /// "create_revision", "mod_revision", "version", "ttl_remaining", "ttl"?}`,
 /// all from one consistent revision (printed on stderr). `kv import` reads
-/// them back.
+/// them back. `--timeout` bounds the wait for the export to start and any
+/// pause in it, not its length: a large export streams as long as it takes.
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
 Examples:
@@ -31,18 +29,12 @@ pub fn run(client: &ApiClient, args: KvExportArgs) -> Result<(), CliError> {
         encode_query(&args.prefix),
         args.consistency
     );
-    let mut resp = client.send(Method::GET, &path, |r| r)?;
-    if let Some(rev) = resp.headers().get("concord-revision").and_then(|v| v.to_str().ok()) {
-        eprintln!("exporting revision {rev}");
+    let mut answer = client.get(&path)?;
+    if let Some(rev) = answer.headers().get("concord-revision").and_then(|v| v.to_str().ok()) {
+        eprintln!("exporting revision {}", output::escape_control(rev));
     }
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = resp
-            .read(&mut buf)
-            .map_err(|e| CliError::other(format!("reading the export: {e}")))?;
-        if n == 0 {
-            return Ok(());
-        }
-        output::write_stdout(&buf[..n])?;
+    while let Some(chunk) = answer.chunk()? {
+        output::write_stdout(&chunk)?;
     }
+    Ok(())
 }

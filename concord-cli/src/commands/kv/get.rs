@@ -1,17 +1,20 @@
 use clap::Args;
-use reqwest::Method;
 
-use crate::client::{encode_key, ApiClient};
+use crate::client::{kv_path, ApiClient};
 use crate::error::CliError;
-use crate::output::{self, Format};
+use crate::output::{self, Format, ValueOutput};
 
-/// Read a key. Text output is the value's bytes exactly (a newline is added
-/// only on a terminal); a missing key exits 3.
+/// Read a key; a missing key exits 3. Text output is the value's bytes
+/// exactly when stdout is not a terminal. On a terminal a newline is added,
+/// and a value that is not UTF-8 or holds control characters (other than
+/// newline, tab and carriage return) is not printed (exit 1): use `-o raw`
+/// to print it anyway, or redirect stdout.
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
 Examples:
   concord kv get greeting
   concord kv get blob > blob.bin
+  concord kv get blob -o raw | xxd     # the bytes exactly, even on a terminal
   concord kv get greeting --consistency stale
   concord kv get greeting -o json")]
 pub struct KvGetArgs {
@@ -24,26 +27,27 @@ pub struct KvGetArgs {
 }
 
 pub fn run(client: &ApiClient, args: KvGetArgs) -> Result<(), CliError> {
-    let key = encode_key(&args.key);
+    let key_path = kv_path(&args.key)?;
     match client.output() {
-        Format::Text => {
-            let path = format!("/v1/kv/{key}?consistency={}", args.consistency);
-            let value = client
-                .send(Method::GET, &path, |r| r)?
-                .bytes()
-                .map_err(|e| CliError::other(format!("reading the value: {e}")))?;
-            output::write_stdout(&value)?;
-            if output::stdout_is_terminal() && !value.ends_with(b"\n") {
-                output::write_stdout(b"\n")?;
+        format @ (Format::Text | Format::Raw) => {
+            let path = format!("{key_path}?consistency={}", args.consistency);
+            let value = client.get(&path)?.bytes()?;
+            match output::value_output(format, output::stdout_is_terminal(), &value) {
+                ValueOutput::Exact => output::write_stdout(&value),
+                ValueOutput::WithNewline => {
+                    output::write_stdout(&value)?;
+                    output::write_stdout(b"\n")
+                }
+                ValueOutput::Withheld => Err(CliError::other(format!(
+                    "the value is binary or has control characters ({} bytes); it is not printed to a terminal",
+                    value.len()
+                ))
+                .with_hint("use `-o raw` to print it anyway, or redirect stdout to a file")),
             }
-            Ok(())
         }
         Format::Json => {
-            let path = format!("/v1/kv/{key}?consistency={}&format=json", args.consistency);
-            let item: serde_json::Value = client
-                .send(Method::GET, &path, |r| r)?
-                .json()
-                .map_err(|e| CliError::other(format!("reading the answer: {e}")))?;
+            let path = format!("{key_path}?consistency={}&format=json", args.consistency);
+            let item: serde_json::Value = client.get(&path)?.json()?;
             output::json(&item)
         }
     }

@@ -4,14 +4,16 @@ use clap::Args;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::client::ApiClient;
+use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
-use crate::output;
+use crate::input::{self, MAX_INPUT_BYTES};
+use crate::output::{self, Format};
 
 /// Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE
 /// or stdin (other fields, like those `kv export` writes, are ignored).
 /// Lines are written in large batches, each batch atomic (the import as a
-/// whole is not); a progress bar shows on a terminal.
+/// whole is not); a progress bar shows on a terminal. A line longer than
+/// 64 MiB (the most a node accepts) stops the import with exit 1.
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
 Examples:
@@ -32,7 +34,7 @@ pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
     if args.batch_size == 0 {
         return Err(CliError::usage("--batch-size must be at least 1"));
     }
-    let reader: Box<dyn BufRead> = match args.file.as_deref() {
+    let mut reader: Box<dyn BufRead> = match args.file.as_deref() {
         None | Some("-") => Box::new(std::io::stdin().lock()),
         Some(path) => Box::new(std::io::BufReader::new(
             std::fs::File::open(path).map_err(|e| CliError::usage(format!("opening {path}: {e}")))?,
@@ -49,16 +51,20 @@ pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
     let mut ops = Vec::new();
     let mut bytes = 0;
     let (mut total, mut batches) = (0u64, 0u64);
-    for (n, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| CliError::other(format!("reading line {}: {e}", n + 1)))?;
+    let mut buf = Vec::new();
+    for n in 1u64.. {
+        if !input::read_line_capped(&mut reader, &mut buf, MAX_INPUT_BYTES, &format!("line {n}"))? {
+            break;
+        }
+        let line =
+            std::str::from_utf8(&buf).map_err(|e| CliError::other(format!("reading line {n}: not UTF-8: {e}")))?;
         if line.trim().is_empty() {
             continue;
         }
-        let v: Value =
-            serde_json::from_str(&line).map_err(|e| CliError::usage(format!("line {}: not JSON: {e}", n + 1)))?;
+        let v: Value = serde_json::from_str(line).map_err(|e| CliError::usage(format!("line {n}: not JSON: {e}")))?;
         let key = v["key"]
             .as_str()
-            .ok_or_else(|| CliError::usage(format!("line {}: no \"key\" string", n + 1)))?;
+            .ok_or_else(|| CliError::usage(format!("line {n}: no \"key\" string")))?;
         let mut put = json!({ "key": key });
         for field in ["value", "value_base64", "ttl"] {
             if !v[field].is_null() {
@@ -84,19 +90,14 @@ pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
         bar.finish_and_clear();
     }
     match client.output() {
-        crate::output::Format::Json => output::json(&json!({ "imported": total, "batches": batches })),
-        crate::output::Format::Text => output::line(&format!("imported {total} keys in {batches} batches")),
+        Format::Json => output::json(&json!({ "imported": total, "batches": batches })),
+        Format::Text | Format::Raw => output::line(&format!("imported {total} keys in {batches} batches")),
     }
 }
 
 fn send_batch(client: &ApiClient, ops: &mut Vec<Value>) -> Result<u64, CliError> {
-    let body = serde_json::to_vec(&json!({ "ops": ops })).map_err(|e| CliError::other(e.to_string()))?;
-    let answer: Value = client
-        .send(Method::POST, "/v1/kv/batch", |r| {
-            r.header("content-type", "application/json").body(body.clone())
-        })?
-        .json()
-        .map_err(|e| CliError::other(format!("reading the answer: {e}")))?;
+    let body = Payload::json(&json!({ "ops": ops }));
+    let answer: Value = client.send(Method::POST, "/v1/kv/batch", &body)?.json()?;
     ops.clear();
     Ok(answer["count"].as_u64().unwrap_or(0))
 }

@@ -1,13 +1,15 @@
 use clap::Args;
-use reqwest::Method;
 
 use crate::client::{encode_query, ApiClient};
 use crate::error::CliError;
-use crate::output::{self, Format};
+use crate::output::{self, escape_control, Format};
 
-/// List keys in order, following the server's pages. Text output is one
-/// `KEY<TAB>VALUE` line per key (binary values as `<N bytes>`), or one key
-/// per line with `--keys-only`; `--output json` prints one JSON array of items.
+/// List keys in order, following the server's pages (`--timeout` bounds
+/// each page). Text output is one `KEY<TAB>VALUE` line per key (binary
+/// values as `<N bytes>`; control characters in keys and values escaped as
+/// `\n`, `\t`, `\u{1b}`, and a backslash as `\\`, so one key is always one
+/// line), or one key per line with `--keys-only`; `--output json` prints
+/// one JSON array of items, unescaped.
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
 Examples:
@@ -45,9 +47,7 @@ pub fn run(client: &ApiClient, args: KvListArgs) -> Result<(), CliError> {
     let mut items = Vec::new();
     let mut start = args.start.clone();
     loop {
-        let want = args
-            .limit
-            .map_or(args.page_size, |l| (l - items.len()).min(args.page_size));
+        let want = page_want(args.limit, items.len(), args.page_size);
         if want == 0 {
             break;
         }
@@ -65,12 +65,11 @@ pub fn run(client: &ApiClient, args: KvListArgs) -> Result<(), CliError> {
         if args.keys_only {
             path.push_str("&keys_only=true");
         }
-        let page: serde_json::Value = client
-            .send(Method::GET, &path, |r| r)?
-            .json()
-            .map_err(|e| CliError::other(format!("reading the answer: {e}")))?;
-        let batch = page["items"].as_array().cloned().unwrap_or_default();
-        if args.output_is_text(client) {
+        let page: serde_json::Value = client.get(&path)?.json()?;
+        let mut batch = page["items"].as_array().cloned().unwrap_or_default();
+        // A server that sends more than asked for does not get past --limit.
+        batch.truncate(want);
+        if client.output() != Format::Json {
             print_text(&batch, args.keys_only)?;
         }
         items.extend(batch);
@@ -85,21 +84,21 @@ pub fn run(client: &ApiClient, args: KvListArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-impl KvListArgs {
-    fn output_is_text(&self, client: &ApiClient) -> bool {
-        client.output() == Format::Text
-    }
+/// How many items to ask for next: a page, or what is left of `limit`.
+fn page_want(limit: Option<usize>, have: usize, page_size: usize) -> usize {
+    limit.map_or(page_size, |l| l.saturating_sub(have).min(page_size))
 }
 
-fn print_text(items: &[serde_json::Value], keys_only: bool) -> Result<(), CliError> {
+/// One `KEY<TAB>VALUE` (or `KEY`) line per item, control characters escaped.
+fn text_lines(items: &[serde_json::Value], keys_only: bool) -> String {
     let mut out = String::new();
     for item in items {
-        let key = item["key"].as_str().unwrap_or_default();
+        let key = escape_control(item["key"].as_str().unwrap_or_default());
         if keys_only {
-            out.push_str(key);
+            out.push_str(&key);
         } else {
             let value = match (&item["value"], &item["value_base64"]) {
-                (serde_json::Value::String(v), _) => v.clone(),
+                (serde_json::Value::String(v), _) => escape_control(v),
                 (_, serde_json::Value::String(b)) => format!("<{} bytes>", b.len() * 3 / 4),
                 _ => String::new(),
             };
@@ -107,5 +106,52 @@ fn print_text(items: &[serde_json::Value], keys_only: bool) -> Result<(), CliErr
         }
         out.push('\n');
     }
-    output::write_stdout(out.as_bytes())
+    out
+}
+
+fn print_text(items: &[serde_json::Value], keys_only: bool) -> Result<(), CliError> {
+    output::write_stdout(text_lines(items, keys_only).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn each_item_is_exactly_one_line() {
+        let items = vec![
+            json!({"key": "plain", "value": "v"}),
+            json!({"key": "evil\nkey", "value": "line1\nline2\ttab\r"}),
+            json!({"key": "esc\u{1b}[31m", "value": "\u{1b}]0;title\u{7}"}),
+            json!({"key": "c1\u{9b}2J", "value": "back\\slash"}),
+            json!({"key": "bin", "value_base64": "AAEC"}),
+        ];
+        let text = text_lines(&items, false);
+        assert_eq!(
+            text,
+            "plain\tv\n\
+             evil\\nkey\tline1\\nline2\\ttab\\r\n\
+             esc\\u{1b}[31m\t\\u{1b}]0;title\\u{7}\n\
+             c1\\u{9b}2J\tback\\\\slash\n\
+             bin\t<3 bytes>\n"
+        );
+        assert_eq!(text.lines().count(), items.len());
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+        let keys = text_lines(&items, true);
+        assert_eq!(
+            keys.lines().collect::<Vec<_>>(),
+            ["plain", "evil\\nkey", "esc\\u{1b}[31m", "c1\\u{9b}2J", "bin"]
+        );
+    }
+
+    #[test]
+    fn a_server_sending_more_than_asked_cannot_underflow_the_limit() {
+        assert_eq!(page_want(None, 5000, 1000), 1000);
+        assert_eq!(page_want(Some(10), 0, 1000), 10);
+        assert_eq!(page_want(Some(2500), 2000, 1000), 500);
+        assert_eq!(page_want(Some(2), 2, 1000), 0);
+        assert_eq!(page_want(Some(2), 5, 1000), 0);
+    }
 }

@@ -1,15 +1,17 @@
-use std::io::Read;
-
+use bytes::Bytes;
 use clap::Args;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::client::{encode_key, ApiClient};
+use crate::client::{kv_path, ApiClient, Payload};
 use crate::error::CliError;
+use crate::input;
 use crate::output::{self, Format};
 
 /// Write a key. The value comes from the argument, or from stdin
-/// (byte-exact) when it is omitted or `-`.
+/// (byte-exact) when it is omitted or `-`. Stdin is read whole before
+/// anything is sent, at most 64 MiB (the largest value any node accepts;
+/// more exits 1).
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
 Examples:
@@ -37,15 +39,11 @@ pub struct KvPutArgs {
 }
 
 pub fn run(client: &ApiClient, args: KvPutArgs) -> Result<(), CliError> {
-    let value = match args.value.as_deref() {
-        None | Some("-") => {
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buf)
-                .map_err(|e| CliError::other(format!("reading the value from stdin: {e}")))?;
-            buf
-        }
-        Some(v) => v.as_bytes().to_vec(),
+    let mut path = kv_path(&args.key)?;
+    let value = match args.value {
+        None => input::read_stdin("the value from stdin")?,
+        Some(v) if v == "-" => input::read_stdin("the value from stdin")?,
+        Some(v) => Bytes::from(v),
     };
     let mut query = Vec::new();
     if let Some(rev) = args.if_revision {
@@ -60,16 +58,12 @@ pub fn run(client: &ApiClient, args: KvPutArgs) -> Result<(), CliError> {
         }
         query.push(format!("ttl={}ms", ttl.as_millis()));
     }
-    let mut path = format!("/v1/kv/{}", encode_key(&args.key));
     if !query.is_empty() {
         path = format!("{path}?{}", query.join("&"));
     }
-    let resp = client.send(Method::PUT, &path, |r| r.body(value.clone()))?;
-    let body: serde_json::Value = resp
-        .json()
-        .map_err(|e| CliError::other(format!("reading the answer: {e}")))?;
+    let body: serde_json::Value = client.send(Method::PUT, &path, &Payload::Raw(value))?.json()?;
     match client.output() {
         Format::Json => output::json(&json!({ "revision": body["revision"] })),
-        Format::Text => output::line("OK"),
+        Format::Text | Format::Raw => output::line("OK"),
     }
 }

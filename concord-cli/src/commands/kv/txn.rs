@@ -1,15 +1,16 @@
-use std::io::Read;
-
+use bytes::Bytes;
 use clap::Args;
 use reqwest::Method;
 
-use crate::client::ApiClient;
+use crate::client::{ApiClient, Payload};
 use crate::error::{CliError, Kind};
+use crate::input::{self, MAX_INPUT_BYTES};
 use crate::output::{self, Format};
 
 /// Run a transaction: JSON `{"compare": [...], "success": [...], "failure":
-/// [...]}` from FILE or stdin, applied atomically. Prints the answer; exits 6
-/// when a compare failed (the failure branch ran).
+/// [...]}` from FILE or stdin (at most 64 MiB, read before anything is
+/// sent), applied atomically. Prints the answer; exits 6 when a compare
+/// failed (the failure branch ran).
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
 A compare names a `key` and one of `value`, `mod_revision`, `create_revision`,
@@ -27,30 +28,23 @@ pub struct KvTxnArgs {
     pub file: Option<String>,
 }
 
-pub(crate) fn read_input(file: Option<&str>) -> Result<Vec<u8>, CliError> {
+/// The transaction from FILE or stdin, at most [`MAX_INPUT_BYTES`].
+fn read_input(file: Option<&str>) -> Result<Bytes, CliError> {
     match file {
-        None | Some("-") => {
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buf)
-                .map_err(|e| CliError::other(format!("reading stdin: {e}")))?;
-            Ok(buf)
+        None | Some("-") => input::read_stdin("the transaction from stdin"),
+        Some(path) => {
+            let file = std::fs::File::open(path).map_err(|e| CliError::usage(format!("reading {path}: {e}")))?;
+            input::read_capped(file, MAX_INPUT_BYTES, path)
         }
-        Some(path) => std::fs::read(path).map_err(|e| CliError::usage(format!("reading {path}: {e}"))),
     }
 }
 
 pub fn run(client: &ApiClient, args: KvTxnArgs) -> Result<(), CliError> {
     let body = read_input(args.file.as_deref())?;
-    let answer: serde_json::Value = client
-        .send(Method::POST, "/v1/txn", |r| {
-            r.header("content-type", "application/json").body(body.clone())
-        })?
-        .json()
-        .map_err(|e| CliError::other(format!("reading the answer: {e}")))?;
+    let answer: serde_json::Value = client.send(Method::POST, "/v1/txn", &Payload::Json(body))?.json()?;
     match client.output() {
         Format::Json => output::json(&answer)?,
-        Format::Text => {
+        Format::Text | Format::Raw => {
             let verdict = if answer["succeeded"] == true {
                 "SUCCEEDED"
             } else {

@@ -10,6 +10,15 @@ use serde::Deserialize;
 
 use crate::error::CliError;
 
+/// The largest `--max-request-size` and `--max-value-size` a node accepts
+/// (64 MiB). One request becomes one Raft entry. On a release build with
+/// the default timeouts, a 3-node cluster on loopback committed 64 MiB
+/// entries without an election and 96 MiB ones only after repeated
+/// elections (docs/RELIABILITY.md): limits above the largest measured safe
+/// size are refused. The client reads no more input than this either
+/// ([`crate::input::MAX_INPUT_BYTES`]).
+pub const MAX_SIZE_LIMIT: usize = 64 * 1024 * 1024;
+
 /// Run a node. With no flags: a one-member cluster with its data in
 /// `./concord-data`, clients on 127.0.0.1:7379, peers on 127.0.0.1:7380.
 ///
@@ -55,6 +64,10 @@ Config file (TOML; flags win over the file):
   min-free-space = 67108864
   request-id-max-entries = 100000
   request-id-max-bytes = 67108864
+  max-connections = 4096
+  max-concurrent-exports = 16
+  max-in-flight-bytes = 268435456
+  allowed-hosts = [\"concord.internal\"]
   join = [\"http://10.0.0.1:7379\"]            # or:
   initial-cluster = \"1=http://10.0.0.1:7380,2=http://10.0.0.2:7380,3=http://10.0.0.3:7380\"")]
 pub struct NodeStartArgs {
@@ -112,6 +125,23 @@ pub struct NodeStartArgs {
     /// first [default: 67108864].
     #[arg(long, value_name = "BYTES")]
     pub request_id_max_bytes: Option<u64>,
+    /// Connections open at once on each listener; at the cap the connection
+    /// idle longest is closed to admit a new one [default: 4096].
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
+    /// Exports streaming at once; more get 503 `overloaded` [default: 16].
+    #[arg(long, value_name = "N")]
+    pub max_concurrent_exports: Option<usize>,
+    /// Request-body bytes buffered at once across all requests; more get
+    /// 503 `overloaded` [default: 268435456].
+    #[arg(long, value_name = "BYTES")]
+    pub max_in_flight_bytes: Option<usize>,
+    /// More host names clients may use in `Host` while the client listener
+    /// is on loopback (comma-separated; `*` allows any). Loopback names, the
+    /// listen address and the advertised client URL's host are always
+    /// allowed; others get 403 `host_not_allowed` (a DNS-rebinding defence).
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub allowed_hosts: Option<Vec<String>>,
     /// Where the Raft log, state machine and snapshots live
     /// [default: ./concord-data].
     #[arg(long, value_name = "DIR")]
@@ -169,6 +199,10 @@ struct FileConfig {
     min_free_space: Option<u64>,
     request_id_max_entries: Option<u64>,
     request_id_max_bytes: Option<u64>,
+    max_connections: Option<usize>,
+    max_concurrent_exports: Option<usize>,
+    max_in_flight_bytes: Option<usize>,
+    allowed_hosts: Option<Vec<String>>,
     data_dir: Option<PathBuf>,
     listen_client: Option<SocketAddr>,
     listen_peer: Option<SocketAddr>,
@@ -265,6 +299,21 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
             &mut node.max_concurrent_requests,
             "--max-concurrent-requests",
         ),
+        (
+            args.max_connections.or(file.max_connections),
+            &mut node.max_connections,
+            "--max-connections",
+        ),
+        (
+            args.max_concurrent_exports.or(file.max_concurrent_exports),
+            &mut node.max_concurrent_exports,
+            "--max-concurrent-exports",
+        ),
+        (
+            args.max_in_flight_bytes.or(file.max_in_flight_bytes),
+            &mut node.max_in_flight_bytes,
+            "--max-in-flight-bytes",
+        ),
     ] {
         match value {
             Some(0) => return Err(CliError::usage(format!("{name} must be at least 1"))),
@@ -274,6 +323,13 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
     }
     if let Some(n) = args.min_free_space.or(file.min_free_space) {
         node.min_free_space = n;
+    }
+    if let Some(names) = args.allowed_hosts.or(file.allowed_hosts) {
+        node.allowed_hosts = names
+            .into_iter()
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect();
     }
     for (value, target, name) in [
         (
@@ -326,19 +382,13 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
         }
         node.client_read_timeout = d;
     }
-    // One request becomes one Raft entry. On a release build with the
-    // default timeouts, a 3-node cluster on loopback committed 64 MiB
-    // entries without an election and 96 MiB ones only after repeated
-    // elections (docs/RELIABILITY.md): refuse limits above the largest
-    // measured safe size.
-    const MAX_ENTRY_LIMIT: usize = 64 * 1024 * 1024;
     for (size, name) in [
         (node.max_request_size, "--max-request-size"),
         (node.max_value_size, "--max-value-size"),
     ] {
-        if size > MAX_ENTRY_LIMIT {
+        if size > MAX_SIZE_LIMIT {
             return Err(CliError::usage(format!(
-                "{name} must be at most {MAX_ENTRY_LIMIT} bytes (64 MiB): larger Raft entries stall replication \
+                "{name} must be at most {MAX_SIZE_LIMIT} bytes (64 MiB): larger Raft entries stall replication \
                  long enough to trigger elections"
             )));
         }
