@@ -396,7 +396,12 @@ impl BodyError {
 }
 
 /// Reads a request body of at most `limit` bytes; more is 413 `code`.
-pub(crate) async fn read_body(node: &Node, body: Body, limit: usize, code: &'static str) -> Result<Collected, ApiError> {
+pub(crate) async fn read_body(
+    node: &Node,
+    body: Body,
+    limit: usize,
+    code: &'static str,
+) -> Result<Collected, ApiError> {
     let too_large = || {
         let what = if code == "value_too_large" {
             "value is larger than the limit of {limit} bytes (--max-value-size)"

@@ -286,10 +286,7 @@ pub(crate) fn already_bootstrapped(id: NodeId, why: &str) -> ApiError {
     )
 }
 
-pub(crate) async fn add_member(
-    State(node): State<Arc<Node>>,
-    body: Body,
-) -> Result<Json<serde_json::Value>, ApiError> {
+pub(crate) async fn add_member(State(node): State<Arc<Node>>, body: Body) -> Result<Json<serde_json::Value>, ApiError> {
     let body = read_body(&node, body, node.config.max_request_size, "request_too_large").await?;
     let req: AddMember = serde_json::from_slice(&body.bytes)
         .map_err(|e| ApiError::bad_request("invalid_argument", format!("bad JSON body: {e}")))?;

@@ -39,7 +39,8 @@ fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
 /// The client that relays requests to the leader: hyper's, so the request
 /// line carries the client's path exactly (an `http::Uri`, never re-parsed
 /// as a URL, which would collapse `..` segments), and answers stream back.
-pub(crate) type RelayClient = hyper_util::client::legacy::Client<hyper_util::client::legacy::connect::HttpConnector, Body>;
+pub(crate) type RelayClient =
+    hyper_util::client::legacy::Client<hyper_util::client::legacy::connect::HttpConnector, Body>;
 
 /// Pooled connections are dropped after half the leader's idle cut-off
 /// (`--client-read-timeout`, the same on every member in practice), so a
@@ -86,7 +87,16 @@ pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next
         }
     };
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
-    match relay(&node, parts.method.clone(), &url, &path, &parts.headers, body.bytes.clone()).await {
+    match relay(
+        &node,
+        parts.method.clone(),
+        &url,
+        &path,
+        &parts.headers,
+        body.bytes.clone(),
+    )
+    .await
+    {
         Ok(resp) => resp,
         // The request never reached the old leader: answer here, which gives
         // the client `not_leader` (or serves it, if this node now leads).

@@ -33,7 +33,12 @@ use crate::error::ApiError;
 use crate::{Node, NodeConfig, NodeError};
 
 /// The routes that take a `POST` (all of them JSON).
-const JSON_ROUTES: [&str; 4] = ["/v1/txn", "/v1/kv/batch", "/v1/cluster/members", "/v1/cluster/transfer-leader"];
+const JSON_ROUTES: [&str; 4] = [
+    "/v1/txn",
+    "/v1/kv/batch",
+    "/v1/cluster/members",
+    "/v1/cluster/transfer-leader",
+];
 
 pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
     if let Err(e) = check(&node, &req) {
@@ -67,10 +72,7 @@ fn check(node: &Node, req: &Request) -> Result<(), ApiError> {
 /// Refuses `.` and `..` segments and backslashes, in any encoding.
 pub(crate) fn check_path(path: &str) -> Result<(), ApiError> {
     let decoded: Vec<u8> = percent_encoding::percent_decode_str(path).collect();
-    let bad = decoded.contains(&b'\\')
-        || decoded
-            .split(|b| *b == b'/')
-            .any(|seg| seg == b"." || seg == b"..");
+    let bad = decoded.contains(&b'\\') || decoded.split(|b| *b == b'/').any(|seg| seg == b"." || seg == b"..");
     if !bad {
         return Ok(());
     }
@@ -190,7 +192,14 @@ mod tests {
         }
         assert_eq!(check_path("/v1/kv/%2e%2e/x").unwrap_err().code, "invalid_key");
         assert_eq!(check_path("/v1/cluster/../x").unwrap_err().code, "invalid_argument");
-        for good in ["/v1/kv/a.b/c..d/.e", "/v1/kv/...", "/v1/kv/a%2Eb", "/v1/kv", "/health", "/v1/kv/a//b"] {
+        for good in [
+            "/v1/kv/a.b/c..d/.e",
+            "/v1/kv/...",
+            "/v1/kv/a%2Eb",
+            "/v1/kv",
+            "/health",
+            "/v1/kv/a//b",
+        ] {
             assert!(check_path(good).is_ok(), "{good}");
         }
     }

@@ -16,7 +16,8 @@ use serde_json::json;
 
 use crate::api::{now_ms, query, read_body, request_id, Consistency};
 use crate::data::{
-    batch_from_json, check_op_count, item_json, parse_json, txn_from_json, txn_response_json, BatchJson, Limits, TxnJson,
+    batch_from_json, check_op_count, item_json, parse_json, txn_from_json, txn_response_json, BatchJson, Limits,
+    TxnJson,
 };
 use crate::error::ApiError;
 use crate::Node;

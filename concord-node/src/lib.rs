@@ -34,8 +34,8 @@ use openraft::async_runtime::WatchReceiver;
 use openraft::RaftMetrics;
 use tokio::net::TcpListener;
 
-use crate::server::{serve, serve_owned, stopped};
 pub use crate::config::{Bootstrap, NodeConfig};
+use crate::server::{serve, serve_owned, stopped};
 
 /// The two sockets a node serves.
 pub struct Listeners {
@@ -151,7 +151,10 @@ pub async fn run(
     listeners: Listeners,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), NodeError> {
-    let Prepared { mut config, mut storage } = prepared;
+    let Prepared {
+        mut config,
+        mut storage,
+    } = prepared;
     config.max_connections = server::fit_connections(config.max_connections);
     if cfg!(feature = "broken-linearizable-reads") {
         tracing::error!("TEST BUILD: broken-linearizable-reads is enabled; reads are NOT linearizable");
@@ -340,12 +343,7 @@ pub async fn run(
         limits,
         stopped(stop_rx.clone()),
     );
-    let peer = serve_owned(
-        peer_listener,
-        peer::router(node.clone()),
-        limits,
-        stopped(stop_rx),
-    );
+    let peer = serve_owned(peer_listener, peer::router(node.clone()), limits, stopped(stop_rx));
     let client = tokio::spawn(client);
     let peer = tokio::spawn(peer);
 

@@ -34,7 +34,10 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         .route(INFO_PATH, get(info))
         .route(MEMBER_STATE_PATH, get(member_state))
         .layer(DefaultBodyLimit::max(MAX_PEER_BODY))
-        .layer(axum::middleware::from_fn_with_state(node.clone(), crate::front::peer_middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            node.clone(),
+            crate::front::peer_middleware,
+        ))
         .with_state(node)
 }
 

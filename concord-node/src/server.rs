@@ -226,7 +226,9 @@ pub(crate) fn fit_connections(wanted: usize) -> usize {
             return wanted;
         }
     };
-    let room = usize::try_from(limit.saturating_sub(RESERVED_FDS) / 2).unwrap_or(usize::MAX).max(16);
+    let room = usize::try_from(limit.saturating_sub(RESERVED_FDS) / 2)
+        .unwrap_or(usize::MAX)
+        .max(16);
     if room < wanted {
         tracing::warn!(
             wanted,
@@ -256,7 +258,12 @@ pub(crate) async fn serve_owned(
 
 /// Serves `router` on `listener` until `stop`, then lets open connections
 /// finish. Like `axum::serve`, plus the bounds in the module doc.
-pub(crate) async fn serve(listener: &TcpListener, router: axum::Router, limits: Limits, stop: impl Future<Output = ()>) {
+pub(crate) async fn serve(
+    listener: &TcpListener,
+    router: axum::Router,
+    limits: Limits,
+    stop: impl Future<Output = ()>,
+) {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder
@@ -288,7 +295,10 @@ pub(crate) async fn serve(listener: &TcpListener, router: axum::Router, limits: 
         };
         let Some((id, conn)) = registry.admit(limits.max) else {
             if last_full_warning.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
-                tracing::warn!(max = limits.max, "every connection has a request in flight; closing a new one (--max-connections)");
+                tracing::warn!(
+                    max = limits.max,
+                    "every connection has a request in flight; closing a new one (--max-connections)"
+                );
                 last_full_warning = Some(Instant::now());
             }
             drop(stream);
@@ -335,6 +345,9 @@ struct RequestGuard(Arc<Conn>);
 /// for Raft. Sending the answer is bounded by the watchdog like any other
 /// traffic: a client that stops reading is cut off after `idle`.
 async fn track(req: Request, next: axum::middleware::Next) -> Response {
-    let _busy = req.extensions().get::<RequestGuard>().map(|g| InFlight::new(g.0.clone()));
+    let _busy = req
+        .extensions()
+        .get::<RequestGuard>()
+        .map(|g| InFlight::new(g.0.clone()));
     next.run(req).await
 }

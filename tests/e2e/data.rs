@@ -496,11 +496,18 @@ fn a_retried_write_with_the_same_request_id_applies_once() {
     let v: Value = get_json(&c, &node.kv_url("counter"));
     assert_eq!(v["version"], 2);
 
-    // The id survives a restart (it is in the state machine).
+    // The id and its operation survive a restart (in the state machine).
     node.kill9();
     node.spawn();
     node.wait_ready();
-    assert_eq!(put("3"), first);
+    assert_eq!(put("1"), first);
+    let reused = c
+        .put(&url)
+        .header("Concord-Request-Id", "retry-1")
+        .body("3")
+        .send()
+        .unwrap();
+    assert_eq!(reused.status(), 409);
 }
 
 #[test]

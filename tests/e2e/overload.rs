@@ -150,7 +150,8 @@ fn slow_and_idle_clients_are_cut_off_after_the_read_timeout() {
 
     // A kept-alive connection left idle after a request is closed too.
     let mut idle = connect();
-    idle.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
     let (answer, took) = read_until_closed(&mut idle);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(took < Duration::from_secs(5), "closed after {took:?}");
