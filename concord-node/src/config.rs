@@ -69,8 +69,8 @@ pub struct NodeConfig {
     pub max_concurrent_exports: usize,
     /// Connections open at once per listener (see `server.rs`).
     pub max_connections: usize,
-    /// More host names a request's `Host` header may carry while the client
-    /// listener is on loopback (`*`: any). See `front.rs`.
+    /// More host names a request's `Host` header may carry while a listener
+    /// is on a loopback or unspecified address (`*`: any). See `front.rs`.
     pub allowed_hosts: Vec<String>,
     /// Writes that add data are refused (507 `insufficient_storage`) while
     /// the data directory's file system has less free space than this, so

@@ -6,7 +6,7 @@ use concord_core::codec::decode;
 use concord_core::TypeConfig;
 use openraft::raft::{AppendEntriesRequest, VoteRequest};
 
-use crate::data::{batch_from_json, parse_json, txn_from_json, BatchJson, Limits, TxnJson};
+use crate::data::{batch_from_json, check_op_count, parse_json, txn_from_json, BatchJson, Limits, TxnJson};
 use crate::network::SnapshotTransfer;
 
 fn limits() -> Limits {
@@ -19,6 +19,7 @@ fn limits() -> Limits {
 
 /// The `POST /v1/txn` and `POST /v1/kv/batch` body decoders.
 pub fn request_json(data: &[u8]) {
+    let _ = check_op_count(data, 64, "the request");
     if let Ok(t) = parse_json::<TxnJson>(data) {
         let _ = txn_from_json(t, &limits());
     }
@@ -38,10 +39,12 @@ pub fn peer_rpc(data: &[u8]) {
     let _ = concord_core::store::validate_snapshot(data);
 }
 
-/// The key decoder of `/v1/kv/{key}` paths.
+/// The path check every client request passes, and the key decoder of
+/// `/v1/kv/{key}` paths.
 pub fn kv_path(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(uri) = format!("/v1/kv/{text}").parse::<axum::http::Uri>() {
+            let _ = crate::front::check_path(uri.path());
             let _ = crate::api::key_from_uri(&uri);
         }
     }

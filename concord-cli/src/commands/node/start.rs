@@ -136,10 +136,11 @@ pub struct NodeStartArgs {
     /// 503 `overloaded` [default: 268435456].
     #[arg(long, value_name = "BYTES")]
     pub max_in_flight_bytes: Option<usize>,
-    /// More host names clients may use in `Host` while the client listener
-    /// is on loopback (comma-separated; `*` allows any). Loopback names, the
-    /// listen address and the advertised client URL's host are always
-    /// allowed; others get 403 `host_not_allowed` (a DNS-rebinding defence).
+    /// More host names requests may carry in `Host` while a listener is on a
+    /// loopback or unspecified address (comma-separated; `*` allows any).
+    /// `localhost`, IP addresses and the advertised URL's host are always
+    /// allowed; others get 403 `host_not_allowed` (a DNS-rebinding defence,
+    /// on the client and the peer listener).
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub allowed_hosts: Option<Vec<String>>,
     /// Where the Raft log, state machine and snapshots live
