@@ -414,12 +414,15 @@ impl ApiClient {
                     }
                     return Err(unavailable(message));
                 }
-                Ok(Err(e)) if e.is_connect() => {
+                // No answer started (refused, reset, closed by a node at
+                // its connection cap): try the next endpoint. A write that
+                // may have reached the node is retried under the same
+                // request id, so it applies at most once.
+                Ok(Err(e)) => {
                     last_failure = format!("{base}: {}", root_cause(&e));
                     rotation.advance();
                     continue;
                 }
-                Ok(Err(e)) => return Err(unavailable(format!("{base}: {}", root_cause(&e)))),
                 Ok(Ok(response)) => response,
             };
             let status = response.status();

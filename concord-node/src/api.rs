@@ -320,7 +320,7 @@ async fn delete_key(
 /// Why a request body could not be read.
 pub(crate) enum BodyError {
     TooLarge,
-    /// The whole body did not arrive within `--client-read-timeout`.
+    /// The body did not arrive in time (see [`read_limited`]).
     Stalled,
     /// Buffering it would pass `--max-in-flight-bytes`.
     Overloaded,
@@ -334,35 +334,45 @@ pub(crate) struct Collected {
     _budget: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
-/// Buffers a request body of at most `limit` bytes. The whole body must
-/// arrive within `deadline` of the call (one total deadline, not a timer
-/// that restarts on every frame, so a trickle cannot hold a request open),
-/// and its bytes count against the node's in-flight byte budget.
-pub(crate) async fn collect_body(node: &Node, body: Body, limit: usize) -> Result<Collected, BodyError> {
-    let deadline = tokio::time::Instant::now() + node.config.client_read_timeout;
+/// The slowest a large body may arrive once its first `idle` has passed.
+const MIN_BODY_RATE: u64 = 1024 * 1024;
+
+/// Buffers a request body of at most `limit` bytes. It must arrive by a
+/// deadline of `idle` from the call plus one second per MiB received so
+/// far: a trickle (one byte every few seconds) is cut off after `idle`,
+/// whatever it sends, while a large body at 1 MiB/s or more always gets
+/// through. With a `budget`, its bytes count against it (a semaphore of
+/// bytes): a body that does not fit is `Overloaded`.
+pub(crate) async fn read_limited(
+    body: Body,
+    limit: usize,
+    idle: std::time::Duration,
+    budget: Option<&Arc<tokio::sync::Semaphore>>,
+) -> Result<Collected, BodyError> {
+    let started = tokio::time::Instant::now();
     let mut body = Limited::new(body, limit);
     let mut buf = Vec::new();
-    let mut budget: Option<tokio::sync::OwnedSemaphorePermit> = None;
+    let mut held: Option<tokio::sync::OwnedSemaphorePermit> = None;
     loop {
-        match tokio::time::timeout_at(deadline, body.frame()).await {
+        let earned = std::time::Duration::from_millis(buf.len() as u64 * 1000 / MIN_BODY_RATE);
+        match tokio::time::timeout_at(started + idle + earned, body.frame()).await {
             Err(_) => return Err(BodyError::Stalled),
             Ok(None) => {
                 return Ok(Collected {
                     bytes: Bytes::from(buf),
-                    _budget: budget,
+                    _budget: held,
                 })
             }
             Ok(Some(Ok(frame))) => {
                 if let Ok(data) = frame.into_data() {
-                    if !data.is_empty() {
-                        let more = node
-                            .body_bytes
+                    if let (Some(budget), false) = (budget, data.is_empty()) {
+                        let more = budget
                             .clone()
                             .try_acquire_many_owned(u32::try_from(data.len()).unwrap_or(u32::MAX))
                             .map_err(|_| BodyError::Overloaded)?;
-                        match &mut budget {
+                        match &mut held {
                             Some(b) => b.merge(more),
-                            None => budget = Some(more),
+                            None => held = Some(more),
                         }
                     }
                     buf.extend_from_slice(&data);
@@ -374,6 +384,12 @@ pub(crate) async fn collect_body(node: &Node, body: Body, limit: usize) -> Resul
     }
 }
 
+/// [`read_limited`] with the client listener's settings:
+/// `--client-read-timeout` and the `--max-in-flight-bytes` budget.
+pub(crate) async fn collect_body(node: &Node, body: Body, limit: usize) -> Result<Collected, BodyError> {
+    read_limited(body, limit, node.config.client_read_timeout, Some(&node.body_bytes)).await
+}
+
 impl BodyError {
     /// The answer to a body that could not be read; `too_large` names the
     /// limit that was hit.
@@ -383,7 +399,7 @@ impl BodyError {
             BodyError::Stalled => ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,
                 "request_timeout",
-                "the request body did not arrive within --client-read-timeout",
+                "the request body did not arrive in time (--client-read-timeout, plus a second per MiB received)",
             ),
             BodyError::Overloaded => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,

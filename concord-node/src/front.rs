@@ -13,13 +13,15 @@
 //!   without a preflight only with a "simple" content type, and our other
 //!   writes use `PUT` and `DELETE`, which always need a preflight; the node
 //!   answers no CORS preflight, so no web page can write to a node.
-//! - **No DNS rebinding.** When a listener is on a loopback or unspecified
-//!   (`0.0.0.0`, `::`) address, a request's `Host` must be an IP address,
-//!   `localhost`, the advertised URL's host, or one of `--allowed-hosts`
-//!   (403 `host_not_allowed` otherwise): a page whose own name resolves to
+//! - **No DNS rebinding.** A request that arrives on a loopback address
+//!   (a listener on 127.0.0.1, or one on `0.0.0.0`/`::` reached through
+//!   loopback) must carry a `Host` that is an IP address, `localhost`, the
+//!   advertised URL's host, or one of `--allowed-hosts` (403
+//!   `host_not_allowed` otherwise): a page whose own name resolves to
 //!   127.0.0.1 cannot read or write through the visitor's browser. The peer
 //!   listener checks the same way (with the advertised peer URL), so such a
-//!   page cannot forge Raft RPCs either.
+//!   page cannot forge Raft RPCs either. Requests from other addresses are
+//!   not checked (service names, load balancers).
 
 use std::sync::Arc;
 
@@ -50,7 +52,7 @@ pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next
 /// The peer listener's `Host` check (its other requests carry postcard
 /// bodies and a cluster-id header; see `peer.rs`).
 pub(crate) async fn peer_middleware(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
-    if let Some(allowed) = &node.allowed_peer_hosts {
+    if let (Some(allowed), true) = (&node.allowed_peer_hosts, crate::server::arrived_on_loopback(&req)) {
         if let Err(e) = check_host(&req, allowed) {
             return e.into_response();
         }
@@ -60,7 +62,7 @@ pub(crate) async fn peer_middleware(State(node): State<Arc<Node>>, req: Request,
 
 fn check(node: &Node, req: &Request) -> Result<(), ApiError> {
     check_path(req.uri().path())?;
-    if let Some(allowed) = &node.allowed_hosts {
+    if let (Some(allowed), true) = (&node.allowed_hosts, crate::server::arrived_on_loopback(req)) {
         check_host(req, allowed)?;
     }
     if req.method() == Method::POST && JSON_ROUTES.contains(&req.uri().path()) {
@@ -145,9 +147,9 @@ fn host_refused(given: &str) -> ApiError {
     )
 }
 
-/// The `Host` names (besides IP addresses) a listener on loopback or on an
-/// unspecified address accepts; `None` when it listens on a specific other
-/// address or `--allowed-hosts` has `*`.
+/// The `Host` names (besides IP addresses) a request arriving on loopback
+/// may carry; `None` when the listener cannot be reached on loopback (a
+/// specific other address) or `--allowed-hosts` has `*`.
 pub(crate) fn allowed_hosts(
     config: &NodeConfig,
     listener: &TcpListener,

@@ -248,7 +248,8 @@ pub async fn run(
     let cluster_id: Arc<str> = cluster_id.into();
 
     let raft_config = Arc::new(config.raft_config()?);
-    let network = network::PeerNetwork::new(cluster_id.clone(), id).map_err(|e| NodeError::Raft(e.to_string()))?;
+    let network = network::PeerNetwork::new(cluster_id.clone(), id, config.client_read_timeout)
+        .map_err(|e| NodeError::Raft(e.to_string()))?;
     let raft = Raft::new(id, raft_config, network, storage.log, storage.sm)
         .await
         .map_err(|e| NodeError::Raft(e.to_string()))?;
@@ -293,7 +294,7 @@ pub async fn run(
 
     let max_in_flight = config.max_concurrent_requests;
     let config_bytes = config.max_in_flight_bytes.min(tokio::sync::Semaphore::MAX_PERMITS);
-    let config_exports = config.max_concurrent_exports;
+    let config_exports = config.max_concurrent_exports.min(tokio::sync::Semaphore::MAX_PERMITS);
     let client_idle = config.client_read_timeout;
     let allowed_hosts = front::allowed_hosts(&config, &listeners.client, &me.client_url)?;
     let allowed_peer_hosts = front::allowed_hosts(&config, &listeners.peer, &me.peer_url)?;
@@ -308,7 +309,9 @@ pub async fn run(
         maintainer_busy: AtomicBool::new(false),
         http,
         relay: forward::relay_client(client_idle),
-        in_flight: Arc::new(tokio::sync::Semaphore::new(max_in_flight)),
+        in_flight: Arc::new(tokio::sync::Semaphore::new(
+            max_in_flight.min(tokio::sync::Semaphore::MAX_PERMITS),
+        )),
         body_bytes: Arc::new(tokio::sync::Semaphore::new(config_bytes)),
         exports: Arc::new(tokio::sync::Semaphore::new(config_exports)),
         digest_slot: Arc::new(tokio::sync::Semaphore::new(1)),

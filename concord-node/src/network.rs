@@ -76,13 +76,15 @@ pub struct PeerNetwork {
 }
 
 impl PeerNetwork {
-    pub(crate) fn new(cluster_id: Arc<str>, id: NodeId) -> Result<Self, reqwest::Error> {
+    /// `peer_idle`: the peers' idle cut-off (`--client-read-timeout`, the
+    /// same on every member in practice); pooled connections go well before.
+    pub(crate) fn new(cluster_id: Arc<str>, id: NodeId, peer_idle: Duration) -> Result<Self, reqwest::Error> {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(FROM_NODE_HEADER, reqwest::header::HeaderValue::from(id));
         let http = reqwest::Client::builder()
             .default_headers(headers)
             // Below the peer listener's idle cut-off (--client-read-timeout, 30s).
-            .pool_idle_timeout(Duration::from_secs(20))
+            .pool_idle_timeout((peer_idle / 2).min(Duration::from_secs(20)))
             .tcp_nodelay(true)
             .connect_timeout(Duration::from_secs(2))
             .build()?;

@@ -5,8 +5,8 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::body::Body;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,6 +16,7 @@ use concord_core::types::alias::Snapshot;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::api::{read_limited, BodyError};
 use crate::network::{
     path, MemberState, PeerInfo, SnapshotTransfer, CLUSTER_ID_HEADER, FROM_NODE_HEADER, INFO_PATH, MEMBER_STATE_PATH,
 };
@@ -33,7 +34,7 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         .route(path::TRANSFER_LEADER, post(transfer_leader))
         .route(INFO_PATH, get(info))
         .route(MEMBER_STATE_PATH, get(member_state))
-        .layer(DefaultBodyLimit::max(MAX_PEER_BODY))
+        .layer(axum::middleware::from_fn_with_state(node.clone(), check_peer))
         .layer(axum::middleware::from_fn_with_state(
             node.clone(),
             crate::front::peer_middleware,
@@ -43,10 +44,15 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
 
 /// Decodes a request, runs `f`, and answers with an encoded
 /// `Result<Resp, String>`.
+///
+/// The cluster id is checked before the body is read (here and in
+/// [`check_peer`]); the body must arrive at the pace `read_limited` asks
+/// (a stalled sender is cut off, a large snapshot at 1 MiB/s or more is
+/// not).
 async fn handle<Req, Resp, E, Fut>(
     node: Arc<Node>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
     f: impl FnOnce(Arc<Node>, Req) -> Fut,
 ) -> Response
 where
@@ -58,6 +64,14 @@ where
     if let Err(refused) = check_cluster(&node, &headers, true) {
         return refused;
     }
+    let body = match read_limited(body, MAX_PEER_BODY, node.config.client_read_timeout, None).await {
+        Ok(b) => b.bytes,
+        Err(BodyError::TooLarge) => return (StatusCode::PAYLOAD_TOO_LARGE, "peer request too large").into_response(),
+        Err(BodyError::Stalled) => return (StatusCode::REQUEST_TIMEOUT, "peer request body stalled").into_response(),
+        Err(BodyError::Overloaded | BodyError::Broken(_)) => {
+            return (StatusCode::BAD_REQUEST, "could not read the peer request body").into_response()
+        }
+    };
     let req = match concord_core::codec::decode::<Req>(&body) {
         Ok(req) => req,
         Err(e) => return (StatusCode::BAD_REQUEST, format!("bad peer request: {e}")).into_response(),
@@ -69,14 +83,14 @@ where
     }
 }
 
-async fn append(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn append(State(node): State<Arc<Node>>, headers: HeaderMap, body: Body) -> Response {
     handle(node, headers, body, |node, req| async move {
         node.raft.append_entries(req).await
     })
     .await
 }
 
-async fn vote(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn vote(State(node): State<Arc<Node>>, headers: HeaderMap, body: Body) -> Response {
     handle(
         node,
         headers,
@@ -86,7 +100,7 @@ async fn vote(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) ->
     .await
 }
 
-async fn pre_vote(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn pre_vote(State(node): State<Arc<Node>>, headers: HeaderMap, body: Body) -> Response {
     handle(
         node,
         headers,
@@ -96,14 +110,14 @@ async fn pre_vote(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes
     .await
 }
 
-async fn transfer_leader(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn transfer_leader(State(node): State<Arc<Node>>, headers: HeaderMap, body: Body) -> Response {
     handle(node, headers, body, |node, req| async move {
         node.raft.handle_transfer_leader(req).await
     })
     .await
 }
 
-async fn snapshot(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn snapshot(State(node): State<Arc<Node>>, headers: HeaderMap, body: Body) -> Response {
     handle(node, headers, body, |node, req: SnapshotTransfer| async move {
         // Validate before openraft sees it: an error inside install is fatal.
         concord_core::store::validate_snapshot(&req.data).map_err(|e| format!("invalid snapshot payload: {e}"))?;
@@ -122,6 +136,19 @@ async fn snapshot(State(node): State<Arc<Node>>, headers: HeaderMap, body: Bytes
 /// Refuses a peer request from another cluster (409), or one that does not
 /// say its cluster when `required` (403): every Raft RPC and the bootstrap
 /// check must name it. Only the read-only `/raft/info` may omit it.
+/// Middleware: the cluster id check, before any handler reads a body.
+pub(crate) async fn check_peer(
+    State(node): State<Arc<Node>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let required = req.uri().path() != INFO_PATH;
+    if let Err(refused) = check_cluster(&node, req.headers(), required) {
+        return refused;
+    }
+    next.run(req).await
+}
+
 #[allow(clippy::result_large_err)]
 fn check_cluster(node: &Node, headers: &HeaderMap, required: bool) -> Result<(), Response> {
     check_cluster_id(&node.cluster_id, headers, required)

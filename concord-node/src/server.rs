@@ -1,10 +1,10 @@
-//! The accept loop both listeners share: HTTP/1 and HTTP/2 (h2c) through
-//! hyper-util, with every phase of a connection bounded.
+//! The accept loop both listeners share, on hyper-util, with every phase of
+//! a connection bounded.
 //!
+//! - HTTP/1.1 only (an h2c preface is refused).
 //! - A connection that moves no bytes for `idle` (`--client-read-timeout`)
 //!   while no handler is running is closed: before its first byte, while
-//!   the protocol is sniffed, between kept-alive requests, on an idle
-//!   HTTP/2 connection, and while an answer is being sent to a client that
+//!   headers trickle, between kept-alive requests, and while an answer is being sent to a client that
 //!   stopped reading (its body, and the permit it holds, go with it). A
 //!   handler waiting for Raft moves no bytes and is left alone: every
 //!   handler is bounded by `--request-timeout` or the body deadline.
@@ -265,12 +265,14 @@ pub(crate) async fn serve(
     stop: impl Future<Output = ()>,
 ) {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    // HTTP/1.1 only: no client of ours speaks h2c, and HTTP/2's flow
+    // control lets a client stall every answer on a connection while PINGs
+    // keep it looking alive. An h2c preface is refused at once.
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new()).http1_only();
     builder
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.idle);
-    builder.http2().timer(TokioTimer::new());
     let router = router.layer(axum::middleware::from_fn(track));
     let registry = Arc::new(Registry {
         started: Instant::now(),
@@ -305,10 +307,14 @@ pub(crate) async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
+        let loopback = stream.local_addr().map_or(true, |a| a.ip().is_loopback());
         let per_conn = conn.clone();
         let service = tower::ServiceExt::map_request(router.clone(), move |req: axum::http::Request<_>| {
             let mut req = req.map(Body::new);
-            req.extensions_mut().insert(RequestGuard(per_conn.clone()));
+            req.extensions_mut().insert(RequestGuard {
+                conn: per_conn.clone(),
+                loopback,
+            });
             req
         });
         let service = hyper_util::service::TowerToHyperService::new(service);
@@ -338,7 +344,16 @@ pub(crate) async fn serve(
 /// Put in every request's extensions by [`serve`]; [`track`] turns it into
 /// an in-flight count that lasts while the handler runs.
 #[derive(Clone)]
-struct RequestGuard(Arc<Conn>);
+struct RequestGuard {
+    conn: Arc<Conn>,
+    /// The connection arrived on a loopback address of this host.
+    loopback: bool,
+}
+
+/// Did `req` arrive on a loopback address (or is that unknown)?
+pub(crate) fn arrived_on_loopback(req: &Request) -> bool {
+    req.extensions().get::<RequestGuard>().is_none_or(|g| g.loopback)
+}
 
 /// Middleware on every listener: marks the request's connection busy while
 /// its handler runs, so the idle watchdog never cuts a request that waits
@@ -348,6 +363,6 @@ async fn track(req: Request, next: axum::middleware::Next) -> Response {
     let _busy = req
         .extensions()
         .get::<RequestGuard>()
-        .map(|g| InFlight::new(g.0.clone()));
+        .map(|g| InFlight::new(g.conn.clone()));
     next.run(req).await
 }

@@ -192,7 +192,12 @@ fn every_endpoint_answers_bad_input_with_a_json_4xx() {
         ("PUT", format!("{u}/v1/cluster/status"), vec![], None),
         ("GET", format!("{u}/v2/kv/a"), vec![], None),
         ("PUT", format!("{u}/v1/kv/big"), vec![b'x'; 1024 * 1024 + 1], None),
-        ("POST", format!("{u}/v1/txn"), vec![b' '; 33 * 1024 * 1024], None),
+        (
+            "POST",
+            format!("{u}/v1/txn"),
+            vec![b' '; 33 * 1024 * 1024],
+            Some(("content-type", "application/json")),
+        ),
     ];
     for (method, url, body, header) in cases {
         let what = format!("{method} {:.80}", url);

@@ -412,6 +412,15 @@ fn resolve(args: NodeStartArgs) -> Result<Resolved, CliError> {
             "--election-timeout must be longer than --heartbeat-interval",
         ));
     }
+    // A body relayed by a follower may be up to 1 MiB over the limit it
+    // enforces; the byte budget must hold at least one of the largest.
+    let largest_body = node.max_value_size.max(node.max_request_size) + 1024 * 1024;
+    if node.max_in_flight_bytes < largest_body {
+        return Err(CliError::usage(format!(
+            "--max-in-flight-bytes must be at least {largest_body} (the largest body --max-value-size and \
+             --max-request-size allow, plus 1 MiB), or such requests could never be served"
+        )));
+    }
     let default_addr = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
     Ok(Resolved {
         node,
