@@ -152,11 +152,19 @@ impl Drop for InFlight {
 }
 
 /// A response body that keeps a guard alive until it has been sent (or
-/// dropped, when the connection goes).
+/// dropped, when the connection goes). Data is handed to hyper in pieces of
+/// at most [`PIECE`] bytes: hyper asks for the next piece only once it has
+/// written most of the last, so a body (a large value or listing in one
+/// buffer included) ends, and the guard goes, only once the client has
+/// taken nearly all of it.
 struct Guarded<G> {
     body: Body,
+    /// What is left of the last data frame.
+    rest: Bytes,
     _guard: G,
 }
+
+const PIECE: usize = 64 * 1024;
 
 impl<G: Unpin> HttpBody for Guarded<G> {
     type Data = Bytes;
@@ -166,21 +174,45 @@ impl<G: Unpin> HttpBody for Guarded<G> {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
-        Pin::new(&mut self.body).poll_frame(cx)
+        if self.rest.is_empty() {
+            match Pin::new(&mut self.body).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                    Ok(data) => self.rest = data,
+                    Err(frame) => return Poll::Ready(Some(Ok(frame))),
+                },
+                other => return other,
+            }
+        }
+        let n = self.rest.len().min(PIECE);
+        let piece = self.rest.split_to(n);
+        Poll::Ready(Some(Ok(http_body::Frame::data(piece))))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
+        self.rest.is_empty() && self.body.is_end_stream()
     }
 
     fn size_hint(&self) -> http_body::SizeHint {
-        self.body.size_hint()
+        let inner = self.body.size_hint();
+        let rest = self.rest.len() as u64;
+        let mut hint = http_body::SizeHint::new();
+        hint.set_lower(inner.lower() + rest);
+        if let Some(upper) = inner.upper() {
+            hint.set_upper(upper + rest);
+        }
+        hint
     }
 }
 
 /// Keeps `guard` alive until `resp`'s body has been sent (or dropped).
 pub(crate) fn hold_until_sent<G: Send + Sync + Unpin + 'static>(resp: Response, guard: G) -> Response {
-    resp.map(|body| Body::new(Guarded { body, _guard: guard }))
+    resp.map(|body| {
+        Body::new(Guarded {
+            body,
+            rest: Bytes::new(),
+            _guard: guard,
+        })
+    })
 }
 
 /// Resolves when `conn` has moved no bytes for `idle` with no request in

@@ -1413,6 +1413,51 @@ fn health_and_ready_answer_while_every_permit_is_held() {
     });
 }
 
+/// Defect 6: a request's permit was given back when its handler returned,
+/// before a large answer was sent, so clients that never read held the
+/// node's memory and threads with no permit counted. The permit is now held
+/// until the body has been sent, and a reader that stalls for
+/// `--client-read-timeout` loses its connection, giving the permit back.
+#[test]
+fn an_answer_nobody_reads_holds_its_permit_until_the_reader_is_cut_off() {
+    let _timing = timing_sensitive();
+    let node = TestNode::start_with(&[
+        "--max-concurrent-requests",
+        "2",
+        "--max-value-size",
+        "16777216",
+        "--client-read-timeout",
+        "4s",
+    ]);
+    let port = node.client_port;
+    let c = slow_client();
+    // 12 MiB: more than loopback's socket buffers hold, so an answer nobody
+    // reads stays unsent.
+    let value = vec![b'v'; 12 * 1024 * 1024];
+    let r = c.put(node.kv_url("big")).body(value).send().unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let readers: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut s = connect(port);
+            s.write_all(&request_bytes(port, "GET", "/v1/kv/big?consistency=stale", &[], b""))
+                .unwrap();
+            s
+        })
+        .collect();
+    let refused = eventually("the unread answers to hold both permits", 3, || {
+        let r = c.put(node.kv_url("probe")).body("x").send().ok()?;
+        (r.status() == 503).then_some(r)
+    });
+    assert_json_error(refused, 503, "overloaded");
+    // Nobody closes the readers: the node cuts them off itself once they
+    // have read nothing for --client-read-timeout.
+    eventually("puts to succeed once the node dropped the stalled readers", 20, || {
+        let r = c.put(node.kv_url("after")).body("ok").send().ok()?;
+        r.status().is_success().then_some(())
+    });
+    drop(readers);
+}
+
 /// Defect 7: `GET /v1/debug/digest` hashes the whole state; any number ran
 /// at once. One runs at a time now, the others are refused (503
 /// `overloaded` or 429, JSON). Deterministic when one digest takes long
