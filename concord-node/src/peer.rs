@@ -45,25 +45,17 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
 /// Decodes a request, runs `f`, and answers with an encoded
 /// `Result<Resp, String>`.
 ///
-/// The cluster id is checked before the body is read (here and in
-/// [`check_peer`]); the body must arrive at the pace `read_limited` asks
+/// The cluster id has been checked before the body is read (by
+/// [`check_peer`], in front of every route); the body must arrive at the pace `read_limited` asks
 /// (a stalled sender is cut off, a large snapshot at 1 MiB/s or more is
 /// not).
-async fn handle<Req, Resp, E, Fut>(
-    node: Arc<Node>,
-    headers: HeaderMap,
-    body: Body,
-    f: impl FnOnce(Arc<Node>, Req) -> Fut,
-) -> Response
+async fn handle<Req, Resp, E, Fut>(node: Arc<Node>, body: Body, f: impl FnOnce(Arc<Node>, Req) -> Fut) -> Response
 where
     Req: DeserializeOwned,
     Resp: Serialize,
     E: std::fmt::Display,
     Fut: Future<Output = Result<Resp, E>>,
 {
-    if let Err(refused) = check_cluster(&node, &headers, true) {
-        return refused;
-    }
     let body = match read_limited(body, MAX_PEER_BODY, node.config.client_read_timeout, None).await {
         Ok(b) => b.bytes,
         Err(BodyError::TooLarge) => return (StatusCode::PAYLOAD_TOO_LARGE, "peer request too large").into_response(),
@@ -83,42 +75,32 @@ where
     }
 }
 
-async fn append(State(node): State<Arc<Node>>, headers: HeaderMap, body: Body) -> Response {
-    handle(node, headers, body, |node, req| async move {
-        node.raft.append_entries(req).await
-    })
-    .await
-}
-
-async fn vote(State(node): State<Arc<Node>>, headers: HeaderMap, body: Body) -> Response {
+async fn append(State(node): State<Arc<Node>>, body: Body) -> Response {
     handle(
         node,
-        headers,
         body,
-        |node, req| async move { node.raft.vote(req).await },
+        |node, req| async move { node.raft.append_entries(req).await },
     )
     .await
 }
 
-async fn pre_vote(State(node): State<Arc<Node>>, headers: HeaderMap, body: Body) -> Response {
-    handle(
-        node,
-        headers,
-        body,
-        |node, req| async move { node.raft.pre_vote(req).await },
-    )
-    .await
+async fn vote(State(node): State<Arc<Node>>, body: Body) -> Response {
+    handle(node, body, |node, req| async move { node.raft.vote(req).await }).await
 }
 
-async fn transfer_leader(State(node): State<Arc<Node>>, headers: HeaderMap, body: Body) -> Response {
-    handle(node, headers, body, |node, req| async move {
+async fn pre_vote(State(node): State<Arc<Node>>, body: Body) -> Response {
+    handle(node, body, |node, req| async move { node.raft.pre_vote(req).await }).await
+}
+
+async fn transfer_leader(State(node): State<Arc<Node>>, body: Body) -> Response {
+    handle(node, body, |node, req| async move {
         node.raft.handle_transfer_leader(req).await
     })
     .await
 }
 
-async fn snapshot(State(node): State<Arc<Node>>, headers: HeaderMap, body: Body) -> Response {
-    handle(node, headers, body, |node, req: SnapshotTransfer| async move {
+async fn snapshot(State(node): State<Arc<Node>>, body: Body) -> Response {
+    handle(node, body, |node, req: SnapshotTransfer| async move {
         // Validate before openraft sees it: an error inside install is fatal.
         concord_core::store::validate_snapshot(&req.data).map_err(|e| format!("invalid snapshot payload: {e}"))?;
         let snapshot = Snapshot {
@@ -133,27 +115,23 @@ async fn snapshot(State(node): State<Arc<Node>>, headers: HeaderMap, body: Body)
     .await
 }
 
-/// Refuses a peer request from another cluster (409), or one that does not
-/// say its cluster when `required` (403): every Raft RPC and the bootstrap
-/// check must name it. Only the read-only `/raft/info` may omit it.
-/// Middleware: the cluster id check, before any handler reads a body.
+/// Middleware in front of every peer route: the cluster id check (required
+/// but on the read-only `/raft/info`), before any handler reads a body.
 pub(crate) async fn check_peer(
     State(node): State<Arc<Node>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let required = req.uri().path() != INFO_PATH;
-    if let Err(refused) = check_cluster(&node, req.headers(), required) {
+    if let Err(refused) = check_cluster_id(&node.cluster_id, req.headers(), required) {
         return refused;
     }
     next.run(req).await
 }
 
-#[allow(clippy::result_large_err)]
-fn check_cluster(node: &Node, headers: &HeaderMap, required: bool) -> Result<(), Response> {
-    check_cluster_id(&node.cluster_id, headers, required)
-}
-
+/// Refuses a peer request from another cluster (409), or one that does not
+/// say its cluster when `required` (403): every Raft RPC and the bootstrap
+/// check must name it. Only the read-only `/raft/info` may omit it.
 #[allow(clippy::result_large_err)]
 fn check_cluster_id(ours: &str, headers: &HeaderMap, required: bool) -> Result<(), Response> {
     let theirs = headers.get(CLUSTER_ID_HEADER).and_then(|v| v.to_str().ok());
@@ -180,11 +158,8 @@ fn check_cluster_id(ours: &str, headers: &HeaderMap, required: bool) -> Result<(
     }
 }
 
-async fn info(State(node): State<Arc<Node>>, headers: HeaderMap) -> Response {
-    match check_cluster(&node, &headers, false) {
-        Ok(()) => Json(node.self_info()).into_response(),
-        Err(refused) => refused,
-    }
+async fn info(State(node): State<Arc<Node>>) -> Response {
+    Json(node.self_info()).into_response()
 }
 
 /// The peer listener of a node that has not initialised yet (an empty data
@@ -207,14 +182,7 @@ pub(crate) fn pre_bootstrap_router(cluster_id: Arc<str>, me: u64) -> Router {
 
 /// What this node knows of member `id`: asked by a node with an empty data
 /// directory before it initialises under `--initial-cluster`.
-async fn member_state(
-    State(node): State<Arc<Node>>,
-    headers: HeaderMap,
-    axum::extract::Path(id): axum::extract::Path<u64>,
-) -> Response {
-    if let Err(refused) = check_cluster(&node, &headers, true) {
-        return refused;
-    }
+async fn member_state(State(node): State<Arc<Node>>, axum::extract::Path(id): axum::extract::Path<u64>) -> Response {
     let m = node.metrics();
     let membership = m.membership_config.membership();
     let member = membership.get_node(&id);
