@@ -22,6 +22,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
@@ -1042,8 +1043,9 @@ struct Trickled {
 }
 
 /// Sends a transfer-leader head and one body byte every 500 ms (never the
-/// whole body) for at most `for_at_most`, stopping once the node answers.
-fn trickle(port: u16, for_at_most: Duration) -> Trickled {
+/// whole body) for at most `for_at_most`, stopping once the node answers
+/// (and counting that answer in `answered`).
+fn trickle(port: u16, for_at_most: Duration, answered_count: &AtomicUsize) -> Trickled {
     let started = Instant::now();
     let mut s = connect(port);
     s.write_all(stalled_transfer_head(port, 100).as_bytes()).unwrap();
@@ -1051,6 +1053,7 @@ fn trickle(port: u16, for_at_most: Duration) -> Trickled {
     let answered = loop {
         std::thread::sleep(Duration::from_millis(500));
         if peek_answer(&s).is_some() {
+            answered_count.fetch_add(1, Ordering::SeqCst);
             break Some(started.elapsed());
         }
         if started.elapsed() > for_at_most || s.write_all(b" ").is_err() {
@@ -1076,9 +1079,19 @@ fn trickled_bodies_release_their_permits_at_the_read_timeout() {
     let node = TestNode::start_with(&["--max-concurrent-requests", "4", "--client-read-timeout", "10s"]);
     let port = node.client_port;
     let started = Instant::now();
+    let answered = Arc::new(AtomicUsize::new(0));
     let trickling: Vec<_> = (0..10)
-        .map(|_| std::thread::spawn(move || trickle(port, Duration::from_secs(40))))
+        .map(|_| {
+            let answered = answered.clone();
+            std::thread::spawn(move || trickle(port, Duration::from_secs(40), &answered))
+        })
         .collect();
+    // Probe only once the six tricklers beyond the four permits have been
+    // refused: a probe holding a permit while tricklers arrive would get a
+    // fifth refused and leave a permit free.
+    eventually("six of the ten tricklers to be refused", 9, || {
+        (answered.load(Ordering::SeqCst) >= 6).then_some(())
+    });
     let c = http();
     let refused = eventually("the trickling requests to hold every permit", 9, || {
         let r = c.put(node.kv_url("during")).body("x").send().ok()?;
@@ -1381,17 +1394,22 @@ fn health_and_ready_answer_while_every_permit_is_held() {
     let node = TestNode::start_with(&["--max-concurrent-requests", "2", "--client-read-timeout", "30s"]);
     let port = node.client_port;
     let started = Instant::now();
-    let held: Vec<TcpStream> = (0..2)
-        .map(|i| {
-            let mut s = connect(port);
-            let head =
-                format!("PUT /v1/kv/stall{i} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 100\r\n\r\nab");
-            s.write_all(head.as_bytes()).unwrap();
-            s
-        })
-        .collect();
+    let stall = |i: usize| {
+        let mut s = connect(port);
+        let head = format!("PUT /v1/kv/stall{i} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 100\r\n\r\nab");
+        s.write_all(head.as_bytes()).unwrap();
+        s
+    };
+    let mut held: Vec<TcpStream> = (0..2).map(stall).collect();
     let c = http();
     let refused = eventually("the stalled bodies to hold both permits", 20, || {
+        // A stall that arrived while a probe held a permit was answered 503
+        // at once and holds nothing: stall again.
+        for (i, s) in held.iter_mut().enumerate() {
+            if peek_answer(s).is_some() {
+                *s = stall(i);
+            }
+        }
         let r = c.put(node.kv_url("probe")).body("x").send().ok()?;
         (r.status() == 503).then_some(r)
     });
@@ -1436,11 +1454,24 @@ fn an_answer_nobody_reads_holds_its_permit_until_the_reader_is_cut_off() {
     let value = vec![b'v'; 12 * 1024 * 1024];
     let r = c.put(node.kv_url("big")).body(value).send().unwrap();
     assert!(r.status().is_success(), "{}", r.status());
+    // One reader at a time, each confirmed served (status 200) before the
+    // next or any probe: a probe holding a permit while a reader arrives
+    // would get that reader a small 503 instead of a held permit.
     let readers: Vec<TcpStream> = (0..2)
-        .map(|_| {
+        .map(|i| {
             let mut s = connect(port);
             s.write_all(&request_bytes(port, "GET", "/v1/kv/big?consistency=stale", &[], b""))
                 .unwrap();
+            let mut head = Vec::new();
+            while find(&head, b"\r\n\r\n").is_none() {
+                fill(&mut s, &mut head).unwrap_or_else(|e| panic!("reader {i}: no answer head: {e}"));
+            }
+            let text = String::from_utf8_lossy(&head);
+            assert!(
+                text.starts_with("HTTP/1.1 200"),
+                "reader {i}: {}",
+                text.lines().next().unwrap_or("")
+            );
             s
         })
         .collect();
