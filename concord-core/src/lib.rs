@@ -22,6 +22,7 @@ macro_rules! crash_point {
     };
 }
 
+pub mod api;
 pub mod codec;
 pub mod limits;
 pub mod store;

@@ -1,0 +1,49 @@
+//! The public HTTP/JSON API's types, shared by the node (which serves them)
+//! and the CLI (which reads them): request and response bodies, query
+//! parameters, header names and the one error body with its [`Code`]s.
+//!
+//! Field order is part of the contract: every struct declares its fields in
+//! alphabetical order, the order the node has always written them in, so
+//! answers stay byte-for-byte the same. Optional fields a request may leave
+//! out are skipped when `None`; optional fields of answers are written as
+//! `null`, as before.
+
+mod cluster;
+mod error;
+mod kv;
+
+pub use cluster::*;
+pub use error::*;
+pub use kv::*;
+
+/// Header names of the API (lower case, as HTTP/1.1 and `http` want them).
+pub mod headers {
+    /// Names a client write so a retry is applied at most once.
+    pub const REQUEST_ID: &str = "concord-request-id";
+    /// Set by a follower on a request it relays to the leader: it is never
+    /// relayed twice. It grants nothing.
+    pub const FORWARDED: &str = "concord-forwarded";
+    /// A raw value's `mod_revision`; an export's revision.
+    pub const REVISION: &str = "concord-revision";
+    /// A raw value's `create_revision`.
+    pub const CREATE_REVISION: &str = "concord-create-revision";
+    /// A raw value's `version`.
+    pub const VERSION: &str = "concord-version";
+}
+
+/// The body of `GET /health`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: String,
+}
+
+/// The body of `GET /ready` when the node is ready.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Ready {
+    /// This node's id.
+    pub id: crate::NodeId,
+    pub leader_id: crate::NodeId,
+    /// Always `ready`.
+    pub status: String,
+}
