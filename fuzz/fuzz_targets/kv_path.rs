@@ -1,5 +1,7 @@
+//! Fuzz target `kv_path`: arbitrary bytes through the path check every
+//! client request passes and the `/v1/kv/{key}` key decoder (the code under
+//! test is `concord_node::fuzzing::kv_path`).
 #![no_main]
-//! Fuzz target: see concord_node::fuzzing::kv_path.
 
 use libfuzzer_sys::fuzz_target;
 

@@ -1,5 +1,7 @@
+//! Fuzz target `peer_rpc`: arbitrary bytes through the peer RPC decoders
+//! (`/raft/append`, `/raft/vote`, `/raft/snapshot`) and the snapshot payload
+//! check (the code under test is `concord_node::fuzzing::peer_rpc`).
 #![no_main]
-//! Fuzz target: see concord_node::fuzzing::peer_rpc.
 
 use libfuzzer_sys::fuzz_target;
 

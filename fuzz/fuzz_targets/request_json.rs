@@ -1,5 +1,7 @@
+//! Fuzz target `request_json`: arbitrary bytes through the `POST /v1/txn`
+//! and `POST /v1/kv/batch` body decoders (the code under test is
+//! `concord_node::fuzzing::request_json`).
 #![no_main]
-//! Fuzz target: see concord_node::fuzzing::request_json.
 
 use libfuzzer_sys::fuzz_target;
 

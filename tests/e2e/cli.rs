@@ -1,7 +1,7 @@
 //! The `concord` CLI against a real node: put/get/delete, stdin values,
 //! binary values, exit codes, global flags.
 
-use crate::support::{code, random_bytes, run, run_with_stdin, stderr, TestNode};
+use crate::support::{cli_json, code, random_bytes, run, run_with_stdin, stderr, TestNode};
 
 #[test]
 fn put_get_delete_round_trip() {
@@ -20,10 +20,8 @@ fn put_get_delete_round_trip() {
     assert_eq!(out.stdout, b"hello world");
 
     let mut del = node.cli();
-    del.args(["kv", "delete", "greeting", "-o", "json"]);
-    let out = run(del);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    del.args(["kv", "delete", "greeting"]);
+    let body = cli_json(del);
     assert_eq!(body["deleted"], 1);
     assert!(body["revision"].as_u64().unwrap() > 0);
 
@@ -109,11 +107,8 @@ fn json_output_and_revisions() {
     let node = TestNode::start();
     let put = |value: &str| {
         let mut cmd = node.cli();
-        cmd.args(["kv", "put", "counter", value, "-o", "json"]);
-        let out = run(cmd);
-        assert_eq!(code(&out), 0, "{}", stderr(&out));
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["revision"].as_u64().expect("revision")
+        cmd.args(["kv", "put", "counter", value]);
+        cli_json(cmd)["revision"].as_u64().expect("revision")
     };
     let r1 = put("1");
     let r2 = put("2");

@@ -14,12 +14,7 @@ use crate::support::{code, encode, http, run, stderr, timing_sensitive, TestClus
 #[test]
 fn keys_with_dot_segments_or_backslashes_reach_no_other_key_or_route() {
     let cluster = TestCluster::join(3, &[]);
-    let ids = |members: &[serde_json::Value]| {
-        let mut ids: Vec<u64> = members.iter().map(|m| m["id"].as_u64().unwrap()).collect();
-        ids.sort();
-        ids
-    };
-    let before = ids(&cluster.members());
+    let before = cluster.member_ids();
     assert_eq!(before.len(), 3);
     let third = cluster.nodes[2].id.unwrap();
 
@@ -28,7 +23,7 @@ fn keys_with_dot_segments_or_backslashes_reach_no_other_key_or_route() {
     let mut cmd = cluster.cli();
     cmd.args(["kv", "delete", &format!("../cluster/members/{third}")]);
     let out = run(cmd);
-    assert_eq!(ids(&cluster.members()), before, "membership changed: {}", stderr(&out));
+    assert_eq!(cluster.member_ids(), before, "membership changed: {}", stderr(&out));
     assert_eq!(code(&out), 1, "{}", stderr(&out));
 
     let absent = |key: &str| {
@@ -79,7 +74,7 @@ fn keys_with_dot_segments_or_backslashes_reach_no_other_key_or_route() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     expected.insert("front/txn".into(), "t".into());
 
-    assert_eq!(ids(&cluster.members()), before);
+    assert_eq!(cluster.member_ids(), before);
     cluster.assert_converged(&expected);
 }
 

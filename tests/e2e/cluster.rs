@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::support::{code, eventually, http, run, stderr, timing_sensitive, TestCluster, TestNode};
+use crate::support::{
+    cli_json, code, eventually, http, http_with_timeout, run, stderr, timing_sensitive, TestCluster, TestNode,
+};
 
 /// Writes `key=value` through every member and reads every key back from
 /// every member, linearizable and stale.
@@ -146,9 +148,7 @@ fn leader_kill_then_writes_resume_and_the_node_catches_up_by_snapshot() {
     }
 
     let leader = cluster.leader();
-    let killed_last_index = cluster.nodes[leader].info().unwrap()["last_log_index"]
-        .as_u64()
-        .unwrap();
+    let killed_last_index = cluster.nodes[leader].info_u64("last_log_index").unwrap();
     cluster.nodes[leader].kill9();
 
     // Writes through the remaining endpoints succeed again within seconds.
@@ -183,11 +183,7 @@ fn leader_kill_then_writes_resume_and_the_node_catches_up_by_snapshot() {
         expected.insert(k, v);
     }
     let purged = eventually("the survivors to purge the log the killed node lacks", 30, || {
-        let p = cluster
-            .running()
-            .filter_map(|n| n.info())
-            .filter_map(|i| i["purged_index"].as_u64())
-            .min()?;
+        let p = cluster.running().filter_map(|n| n.info_u64("purged_index")).min()?;
         (p > killed_last_index).then_some(p)
     });
     eprintln!("killed node stopped at index {killed_last_index}; survivors purged up to {purged}");
@@ -198,9 +194,7 @@ fn leader_kill_then_writes_resume_and_the_node_catches_up_by_snapshot() {
     // `/ready` needs only a known leader: the snapshot arrives after it.
     let restarted = &cluster.nodes[leader];
     let snapshot = eventually("the restarted node to catch up through a snapshot", 30, || {
-        restarted.info()?["snapshot_index"]
-            .as_u64()
-            .filter(|s| *s > killed_last_index)
+        restarted.info_u64("snapshot_index").filter(|s| *s > killed_last_index)
     });
     eprintln!("the restarted node installed a snapshot up to {snapshot}");
     cluster.assert_converged(&expected);
@@ -246,12 +240,8 @@ fn membership_changes_under_writes_and_ids_are_never_reused() {
         &fourth.peer_url(),
         "--client-url",
         &fourth.url(),
-        "-o",
-        "json",
     ]);
-    let out = run(cmd);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let added: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let added = cli_json(cmd);
     assert_eq!(added["id"], 4, "{added}");
     assert_eq!(added["role"], "learner");
     fourth.id = Some(4);
@@ -406,10 +396,7 @@ fn membership_errors_are_clear() {
         let last = info["last_log_index"].as_u64()?;
         (last > before && info["commit_index"].as_u64()? < last).then_some(())
     });
-    let resp = reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap()
+    let resp = http_with_timeout(Duration::from_secs(5))
         .post(format!("{leader_url}/v1/cluster/members"))
         .json(&serde_json::json!({"peer_url": "http://127.0.0.1:7", "client_url": "http://127.0.0.1:6"}))
         .send()

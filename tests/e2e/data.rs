@@ -11,19 +11,12 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::support::{
-    code, encode, eventually, http, run, run_with_stdin, stderr, timing_sensitive, TestCluster, TestNode,
+    cli_json, code, encode, eventually, http, run, run_with_stdin, stderr, timing_sensitive, TestCluster, TestNode,
 };
 
 /// `GET {url}?format=json` as JSON.
 fn get_json(c: &reqwest::blocking::Client, url: &str) -> Value {
     c.get(format!("{url}?format=json")).send().unwrap().json().unwrap()
-}
-
-fn cli_json(mut cmd: std::process::Command) -> Value {
-    cmd.args(["-o", "json"]);
-    let out = run(cmd);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
 }
 
 #[test]
@@ -189,18 +182,7 @@ fn default_ttl_applies_to_keys_written_without_one() {
 /// How many keys each running node stores, expired or not (from its
 /// `GET /v1/debug/digest`).
 fn stored_keys(cluster: &TestCluster) -> Option<Vec<u64>> {
-    cluster
-        .running()
-        .map(|n| {
-            let d: Value = http()
-                .get(format!("{}/v1/debug/digest", n.url()))
-                .send()
-                .ok()?
-                .json()
-                .ok()?;
-            d["keys"].as_u64()
-        })
-        .collect()
+    cluster.running().map(|n| n.digest()?["keys"].as_u64()).collect()
 }
 
 /// Listings hide expired keys and the digests agree while every node still

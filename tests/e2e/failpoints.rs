@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use crate::chaos::{client, ChaosCluster};
-use crate::support::{eventually, feature_binary, TestNode};
+use crate::chaos::ChaosCluster;
+use crate::support::{client, eventually, feature_binary, TestNode};
 
 const FAILPOINTS: &str = "FAILPOINTS";
 
@@ -53,12 +53,6 @@ fn write_until_death(node: &TestNode, prefix: &str) -> BTreeMap<String, String> 
         }
     }
     acked
-}
-
-/// A field of the node's `/raft/info` as a number (`None` while the node
-/// does not answer or the field is null).
-fn info_u64(node: &TestNode, field: &str) -> Option<u64> {
-    node.info()?[field].as_u64()
 }
 
 fn assert_all_present(node: &TestNode, acked: &BTreeMap<String, String>) {
@@ -132,12 +126,12 @@ fn a_crash_while_building_a_snapshot_or_purging_the_log_loses_nothing() {
             // before the crash, so the crash really was in a snapshot's
             // build or the purge that follows it.
             eventually(&format!("the snapshot written before the crash at {point}"), 10, || {
-                info_u64(&node, "snapshot_index").filter(|s| *s > last_snapshot)
+                node.info_u64("snapshot_index").filter(|s| *s > last_snapshot)
             });
         }
         // Snapshots are built again, and the node still restarts cleanly.
         let applied = eventually("the restarted node's applied index", 10, || {
-            info_u64(&node, "applied_index")
+            node.info_u64("applied_index")
         });
         let c = client(Duration::from_secs(5));
         for i in 0..50 {
@@ -149,7 +143,7 @@ fn a_crash_while_building_a_snapshot_or_purging_the_log_loses_nothing() {
         last_snapshot = eventually(
             &format!("round {round}: a snapshot built after the restart"),
             30,
-            || info_u64(&node, "snapshot_index").filter(|s| *s > applied),
+            || node.info_u64("snapshot_index").filter(|s| *s > applied),
         );
         node.kill9();
     }
@@ -173,7 +167,9 @@ fn a_follower_crashing_while_installing_a_snapshot_recovers() {
         let follower = (leader + 1) % 3;
         chaos.cluster.nodes[follower].kill9();
         // The follower cannot hold more of the log than the leader has now.
-        let follower_last = info_u64(&chaos.cluster.nodes[leader], "last_log_index").expect("the leader's info");
+        let follower_last = chaos.cluster.nodes[leader]
+            .info_u64("last_log_index")
+            .expect("the leader's info");
         // Far enough ahead that the leader has purged what the follower
         // lacks: it can only catch up through a snapshot.
         let url = chaos.cluster.nodes[leader].url();

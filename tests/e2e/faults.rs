@@ -1,6 +1,6 @@
 //! Crash cycles with `kill -9` under write load, and the proof that the
 //! checker can fail: a build serving stale "linearizable" reads is caught.
-//! The chaos runs are in `chaos.rs`.
+//! The chaos runs are in `chaos/`.
 //!
 //! Short by default (CI). Longer runs: `CONCORD_CRASH_CYCLES=50`.
 
@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use concord_tests::linearizability::{check, Call, Op, Outcome};
 use rand::{Rng, SeedableRng};
 
-use crate::chaos::{client, env_u64, write_outcome, ChaosCluster};
-use crate::support::{eventually, exclusive, feature_binary, TestNode};
+use crate::chaos::{write_outcome, ChaosCluster};
+use crate::support::{client, env_u64, eventually, exclusive, feature_binary, TestNode};
 
 #[test]
 fn crash_cycles_lose_no_acknowledged_write() {

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
 
-use crate::support::{encode, eventually, exclusive, http, timing_sensitive, TestCluster, TestNode};
+use crate::support::{encode, eventually, exclusive, http, http_with_timeout, timing_sensitive, TestCluster, TestNode};
 
 // ---------------------------------------------------------------------------
 // Raw HTTP/1.1
@@ -320,7 +320,7 @@ fn ok_json(answer: impl Answer) -> Value {
 
 /// A client for requests that move megabytes.
 fn slow_client() -> Client {
-    Client::builder().timeout(Duration::from_secs(120)).build().unwrap()
+    http_with_timeout(Duration::from_secs(120))
 }
 
 /// Writes `items` in one `POST /v1/kv/batch` (JSON) under a fresh
@@ -381,13 +381,6 @@ fn keys_of(page: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The member ids, sorted.
-fn member_ids(cluster: &TestCluster) -> Vec<u64> {
-    let mut ids: Vec<u64> = cluster.members().iter().filter_map(|m| m["id"].as_u64()).collect();
-    ids.sort_unstable();
-    ids
-}
-
 /// Indexes of the leader and of one follower.
 fn leader_and_follower(cluster: &TestCluster) -> (usize, usize) {
     let leader = cluster.leader();
@@ -406,7 +399,7 @@ fn leader_and_follower(cluster: &TestCluster) -> (usize, usize) {
 #[test]
 fn dot_segments_and_backslashes_in_paths_are_refused_on_followers_and_leader() {
     let cluster = TestCluster::join(3, &[]);
-    let members = member_ids(&cluster);
+    let members = cluster.member_ids();
     assert_eq!(members.len(), 3, "{members:?}");
     let victim = *members.last().unwrap();
     let (leader, follower) = leader_and_follower(&cluster);
@@ -441,7 +434,7 @@ fn dot_segments_and_backslashes_in_paths_are_refused_on_followers_and_leader() {
                 let resp = send_raw(port, method, path, &[], body);
                 assert_json_error(&resp, 400, code);
                 assert_eq!(
-                    member_ids(&cluster),
+                    cluster.member_ids(),
                     members,
                     "membership changed after {method} {path} to the {who}"
                 );
@@ -486,7 +479,7 @@ fn dot_segments_and_backslashes_in_paths_are_refused_on_followers_and_leader() {
     assert_eq!(keys_of(&page), vec![key.to_string()], "{page}");
     assert_eq!(page["items"][0]["value"], "enc", "{page}");
 
-    assert_eq!(member_ids(&cluster), members);
+    assert_eq!(cluster.member_ids(), members);
     cluster.assert_converged(&BTreeMap::from([(key.to_string(), "enc".to_string())]));
 }
 
@@ -636,7 +629,7 @@ const SIMPLE_CONTENT_TYPES: [Option<&str>; 5] = [
 fn posts_without_a_json_content_type_are_refused_with_415() {
     let cluster = TestCluster::join(3, &[]);
     let (leader, follower) = leader_and_follower(&cluster);
-    let members = member_ids(&cluster);
+    let members = cluster.member_ids();
     let follower_id = cluster.nodes[follower].id.unwrap();
     let c = http();
     let leader_url = cluster.nodes[leader].url();
@@ -694,7 +687,7 @@ fn posts_without_a_json_content_type_are_refused_with_415() {
     }
     let victims = ok_json(c.get(format!("{leader_url}/v1/kv?prefix=victim/")).send().unwrap());
     assert_eq!(keys_of(&victims), ["victim/1", "victim/2"], "{victims}");
-    assert_eq!(member_ids(&cluster), members);
+    assert_eq!(cluster.member_ids(), members);
     assert_eq!(cluster.leader(), leader);
 
     // With JSON they work (a transfer through the follower last).
@@ -929,7 +922,7 @@ fn idle_connections_and_slow_export_readers_do_not_starve_the_node() {
         .count();
 
     // While they are all open: each request answered within 2 s.
-    let probe = Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let probe = http();
     let mut failures = Vec::new();
     let mut slowest = Duration::ZERO;
     let mut revisions = Vec::new();

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::chaos::{client, ChaosCluster};
-use crate::support::{code, eventually, exclusive, feature_binary, http, run, stderr, TestCluster, TestNode};
+use crate::chaos::ChaosCluster;
+use crate::support::{client, code, eventually, exclusive, feature_binary, http, run, stderr, TestCluster, TestNode};
 
 /// Writes `n` keys through the cluster's CLI; returns them.
 fn write_keys(cluster: &TestCluster, prefix: &str, n: usize) -> BTreeMap<String, String> {
@@ -263,20 +263,17 @@ fn a_slow_snapshot_build_never_replaces_a_newer_installed_snapshot() {
             .contains("building a snapshot")
             .then_some(())
     });
-    let f_last = chaos.cluster.nodes[f]
-        .info()
-        .and_then(|i| i["last_log_index"].as_u64())
-        .unwrap();
+    let f_last = chaos.cluster.nodes[f].info_u64("last_log_index").unwrap();
     chaos.cluster.nodes[f].pause(true);
     // The leader purges past everything the follower holds.
     eventually("the leader to purge past the follower's log", 60, || {
         put(&mut acked);
-        let purged = chaos.cluster.nodes[leader].info()?["purged_index"].as_u64()?;
+        let purged = chaos.cluster.nodes[leader].info_u64("purged_index")?;
         (purged > f_last + 100).then_some(())
     });
     chaos.cluster.nodes[f].pause(false);
     eventually("the follower to install the leader's snapshot", 20, || {
-        let snap = chaos.cluster.nodes[f].info()?["snapshot_index"].as_u64()?;
+        let snap = chaos.cluster.nodes[f].info_u64("snapshot_index")?;
         (snap > f_last + 100).then_some(())
     });
     assert!(

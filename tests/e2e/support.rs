@@ -126,14 +126,28 @@ impl TestNode {
 
     /// What the node says about itself on `/raft/info` (peer listener).
     pub fn info(&self) -> Option<serde_json::Value> {
-        let resp = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(2))
-            .build()
-            .unwrap()
+        let resp = http_with_timeout(Duration::from_secs(2))
             .get(format!("{}/raft/info", self.peer_url()))
             .send()
             .ok()?;
         resp.json().ok()
+    }
+
+    /// A field of the node's `/raft/info` as a number (`None` while the node
+    /// does not answer or the field is null).
+    pub fn info_u64(&self, field: &str) -> Option<u64> {
+        self.info()?[field].as_u64()
+    }
+
+    /// The node's own `GET /v1/debug/digest` (its revision, key count and a
+    /// digest of its whole state); `None` unless it answers with JSON.
+    pub fn digest(&self) -> Option<serde_json::Value> {
+        http()
+            .get(format!("{}/v1/debug/digest", self.url()))
+            .send()
+            .ok()?
+            .json()
+            .ok()
     }
 
     /// Records the id the node reports (for nodes that joined without one).
@@ -199,10 +213,7 @@ impl TestNode {
     /// Polls `/ready` until 200, failing the test after 30 s.
     pub fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        let http = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(1))
-            .build()
-            .unwrap();
+        let http = http_with_timeout(Duration::from_secs(1));
         loop {
             if let Some(child) = self.child.as_mut() {
                 if let Ok(Some(status)) = child.try_wait() {
@@ -343,6 +354,15 @@ pub fn run(mut cmd: Command) -> Output {
     cmd.stdin(Stdio::null()).output().expect("run concord")
 }
 
+/// Runs a `concord` command with `-o json` appended, asserts it exits 0
+/// (its stderr in the message) and returns its stdout as JSON.
+pub fn cli_json(mut cmd: Command) -> serde_json::Value {
+    cmd.args(["-o", "json"]);
+    let out = run(cmd);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
 pub fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)
 }
@@ -351,11 +371,29 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-pub fn http() -> reqwest::blocking::Client {
+/// A setting from the environment (`CONCORD_SEED`, ...), `default` when
+/// unset or not a number.
+pub fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// A client with `timeout` that gives up connecting after 500 ms: a node
+/// that is down fails the call at once.
+pub fn client(timeout: Duration) -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(10))
+        .timeout(timeout)
+        .connect_timeout(Duration::from_millis(500))
         .build()
         .unwrap()
+}
+
+pub fn http() -> reqwest::blocking::Client {
+    http_with_timeout(Duration::from_secs(10))
+}
+
+/// A plain client whose requests give up after `timeout`.
+pub fn http_with_timeout(timeout: Duration) -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder().timeout(timeout).build().unwrap()
 }
 
 pub fn random_bytes(n: usize) -> Vec<u8> {
@@ -514,6 +552,13 @@ impl TestCluster {
         panic!("no running node answered /v1/cluster/members");
     }
 
+    /// The member ids, sorted.
+    pub fn member_ids(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = self.members().iter().filter_map(|m| m["id"].as_u64()).collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// Waits until the membership has exactly `n` voters, no learners, a
     /// leader, and every member's client URL is known.
     pub fn wait_voters(&self, n: usize) {
@@ -550,13 +595,7 @@ impl TestCluster {
         // Every running node reaches the same revision with the same digest
         // of its whole state (GET /v1/debug/digest is per node).
         eventually("all running nodes to reach the same state digest", 30, || {
-            let digests: Vec<serde_json::Value> = self
-                .running()
-                .map(|n| {
-                    let r = http().get(format!("{}/v1/debug/digest", n.url())).send().ok()?;
-                    r.json::<serde_json::Value>().ok()
-                })
-                .collect::<Option<_>>()?;
+            let digests: Vec<serde_json::Value> = self.running().map(|n| n.digest()).collect::<Option<_>>()?;
             digests.iter().all(|d| *d == digests[0]).then_some(())
         });
         let c = http();
