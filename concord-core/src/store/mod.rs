@@ -14,7 +14,9 @@
 
 mod codec;
 mod log;
+mod reader;
 mod sm;
+mod snapshot;
 
 use std::fs::{self, File, TryLockError};
 use std::io;
@@ -43,7 +45,9 @@ where
     })
     .spawn_blocking(f)
 }
-pub use self::sm::{validate_snapshot, ClusterMeta, ExportView, KvReader, ListPage, ListQuery, StateMachine};
+pub use self::reader::{ExportView, KvReader, ListPage, ListQuery};
+pub use self::sm::{ClusterMeta, StateMachine};
+pub use self::snapshot::validate_snapshot;
 use crate::types::{KvRecord, NodeId};
 
 /// Decodes a stored Raft log entry (as the log store does); for tests of

@@ -1,4 +1,8 @@
-//! The state machine on fjall, and its snapshots.
+//! The state machine on fjall: openraft's `RaftStateMachine`, applying
+//! committed entries, and the layout of the `sm` database (its keyspaces,
+//! meta keys and TTL index) that `reader.rs` and `snapshot.rs` share. The
+//! API's reads are in `reader.rs`; building, storing, validating and
+//! installing snapshots in `snapshot.rs`.
 //!
 //! Rules every change here must keep:
 //! - Each entry is one fjall batch: its key changes, the TTL index, the
@@ -18,45 +22,32 @@
 //!   range or an id space used up is a `CommandResponse::Refused`, and
 //!   arithmetic on command values is checked or saturating. An apply error
 //!   is a storage error, fatal on purpose.
-//! - A snapshot is built from one fjall snapshot (a point-in-time view) of
-//!   the state machine; the database is fsynced just before the view is
-//!   taken. The snapshot file carries the whole state, so a state machine on
-//!   disk that is behind it is repaired from it at start-up (openraft installs
-//!   a snapshot newer than `last_applied`).
-//! - The snapshot file is written to a temporary name unique in the process,
-//!   fsynced, then, under the [`SnapshotFiles`] lock, renamed over the
-//!   current one only if it is newer, and the directory fsynced, all before
-//!   it is announced. `build_snapshot` runs concurrently with
-//!   `install_snapshot`; an older snapshot never replaces a newer one, since
-//!   the log purge relies on the newest.
-//! - Installing a snapshot replaces the whole key space and `last_applied` in
-//!   one batch, fsynced; a snapshot at or below `last_applied` is ignored.
+//! - A snapshot at or below `last_applied` is ignored (checked in
+//!   `install_snapshot` here); the order of an install's writes and its
+//!   fsync are in `snapshot.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::io;
+use std::path::Path;
 
-use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode, Readable};
+use fjall::{Database, Keyspace, KeyspaceCreateOptions};
 use futures::{Stream, TryStreamExt};
 use openraft::storage::{EntryResponder, RaftStateMachine};
-use openraft::{EntryPayload, OptionalSend, RaftSnapshotBuilder};
+use openraft::{EntryPayload, OptionalSend};
 use serde::{Deserialize, Serialize};
 
 use super::codec::{decode, encode, fj};
+use super::reader::{read_record, utf8_key, Committed, KvReader};
+use super::snapshot::{SnapshotBuilder, SnapshotFile, SnapshotFiles};
 use super::{is_live, DirLock};
-use crate::txn::{KvView, Pending};
+use crate::txn::Pending;
 use crate::types::alias::{LogId, Snapshot, SnapshotMeta, StoredMembership};
 use crate::types::{Command, CommandResponse, KvRecord, NodeId, Op, TypeConfig};
 
-const META_LAST_APPLIED: &str = "last_applied";
-const META_MEMBERSHIP: &str = "last_membership";
-const META_CLUSTER: &str = "cluster";
-const META_CLOCK: &str = "clock_ms";
-const SNAPSHOT_FILE: &str = "current.snap";
+pub(super) const META_LAST_APPLIED: &str = "last_applied";
+pub(super) const META_MEMBERSHIP: &str = "last_membership";
+pub(super) const META_CLUSTER: &str = "cluster";
+pub(super) const META_CLOCK: &str = "clock_ms";
 
 /// Cluster-wide facts kept in the state machine (and its snapshots).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,7 +63,7 @@ pub struct ClusterMeta {
 /// short form ([`CommandResponse::AlreadyApplied`]): a retry needs to know
 /// that the write happened and where, not every byte a `get` returned.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct RequestRecord {
+pub(super) struct RequestRecord {
     at_ms: u64,
     response: CommandResponse,
     /// SHA-256 of the operation: the same id with another operation is
@@ -147,214 +138,21 @@ impl RecentRequests {
     }
 }
 
-/// What a snapshot carries: every key with its record (expired or not: the
-/// sweep deletes through Raft), the remembered request ids, and the cluster
-/// metadata.
-#[derive(Serialize, Deserialize)]
-struct SnapshotPayload {
-    cluster: ClusterMeta,
-    /// The effective time of the last applied entry (see the module doc).
-    clock_ms: u64,
-    items: Vec<(String, KvRecord)>,
-    requests: Vec<(String, RequestRecord)>,
-}
-
-/// A snapshot file on disk: its metadata and its payload bytes.
-#[derive(Serialize, Deserialize)]
-struct SnapshotFile {
-    meta: SnapshotMeta,
-    data: Vec<u8>,
-}
-
 /// The index of keys with a TTL: expiry (big-endian ms) then the key.
-fn ttl_key(expires_at_ms: u64, key: &str) -> Vec<u8> {
+pub(super) fn ttl_key(expires_at_ms: u64, key: &str) -> Vec<u8> {
     let mut k = expires_at_ms.to_be_bytes().to_vec();
     k.extend_from_slice(key.as_bytes());
     k
 }
 
-fn read_record(kv: &Keyspace, key: &str) -> io::Result<Option<KvRecord>> {
-    match kv.get(key).map_err(fj)? {
-        Some(bytes) => decode(&bytes).map(Some),
-        None => Ok(None),
-    }
-}
-
-fn utf8_key(bytes: &[u8]) -> io::Result<String> {
-    String::from_utf8(bytes.to_vec()).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-}
-
-/// [`KvView`] over the committed `kv` keyspace.
-struct Committed<'a>(&'a Keyspace);
-
-impl KvView for Committed<'_> {
-    fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
-        read_record(self.0, key)
-    }
-
-    fn keys_with_prefix(&self, prefix: &str, max: usize) -> io::Result<Vec<String>> {
-        self.0
-            .prefix(prefix)
-            .take(max)
-            .map(|g| utf8_key(&g.key().map_err(fj)?))
-            .collect()
-    }
-}
-
-/// A page of a key-range listing.
-#[derive(Debug, Clone)]
-pub struct ListQuery {
-    /// Only keys starting with this.
-    pub prefix: String,
-    /// First key (inclusive); also the cursor of the next page.
-    pub start: Option<String>,
-    /// Last key (exclusive).
-    pub end: Option<String>,
-    pub limit: usize,
-}
-
-/// One page: live items in key order, and the first key of the next page.
-#[derive(Debug, Clone)]
-pub struct ListPage {
-    pub items: Vec<(String, KvRecord)>,
-    pub next: Option<String>,
-}
-
-/// Read access to the state machine's keys, for the API. Cheap to clone.
-#[derive(Clone)]
-pub struct KvReader {
-    db: Database,
-    kv: Keyspace,
-    meta: Keyspace,
-    ttl: Keyspace,
-}
-
-impl KvReader {
-    /// The cluster metadata as applied on this node.
-    pub fn cluster(&self) -> io::Result<ClusterMeta> {
-        read_cluster(&self.meta)
-    }
-
-    /// The live record of `key`, if any (expired keys are invisible).
-    pub fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
-        // Through a snapshot too: a batch being applied (a snapshot install
-        // removes every key, then writes them back) is never seen half done.
-        let record = match self.db.snapshot().get(&self.kv, key).map_err(fj)? {
-            Some(bytes) => Some(decode::<KvRecord>(&bytes)?),
-            None => None,
-        };
-        Ok(record.filter(|r| is_live(r, now_ms())))
-    }
-
-    /// A page of live keys in order.
-    pub fn list(&self, q: &ListQuery) -> io::Result<ListPage> {
-        let now = now_ms();
-        let from = match &q.start {
-            Some(start) if start.as_str() > q.prefix.as_str() => start.clone(),
-            _ => q.prefix.clone(),
-        };
-        let mut items = Vec::new();
-        let mut bytes = 0;
-        // A snapshot, not `Keyspace::range`: that reads at the newest
-        // sequence number and can show part of a batch being applied, i.e.
-        // half a transaction (the chaos suite caught it).
-        let view = self.db.snapshot();
-        for guard in view.range(&self.kv, from.as_bytes()..) {
-            let (key, value) = guard.into_inner().map_err(fj)?;
-            let key = utf8_key(&key)?;
-            if !key.starts_with(&q.prefix) || q.end.as_ref().is_some_and(|end| key >= *end) {
-                break;
-            }
-            let record: KvRecord = decode(&value)?;
-            if !is_live(&record, now) {
-                continue;
-            }
-            let full = items.len() == q.limit
-                || (!items.is_empty() && bytes + record.value.len() > crate::limits::MAX_LIST_PAGE_BYTES);
-            if full {
-                return Ok(ListPage { items, next: Some(key) });
-            }
-            bytes += key.len() + record.value.len();
-            items.push((key, record));
-        }
-        Ok(ListPage { items, next: None })
-    }
-
-    /// A consistent, point-in-time view for exporting.
-    pub fn export_view(&self) -> io::Result<ExportView> {
-        let snap = self.db.snapshot();
-        let last_applied: Option<LogId> = match snap.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => None,
-        };
-        Ok(ExportView {
-            revision: last_applied.map_or(0, |l| l.index()),
-            snap,
-            kv: self.kv.clone(),
-        })
-    }
-
-    /// Keys whose TTL ran out by `now_ms`, with their mod revision, at most
-    /// `limit` of them (for the leader's sweep).
-    pub fn expired(&self, now_ms: u64, limit: usize) -> io::Result<Vec<(String, u64)>> {
-        let mut out = Vec::new();
-        for guard in self.ttl.range(..ttl_key(now_ms, "")).take(limit) {
-            let (k, v) = guard.into_inner().map_err(fj)?;
-            let key = utf8_key(k.get(8..).unwrap_or_default())?;
-            let rev = super::codec::index_from_key(&v)?;
-            out.push((key, rev));
-        }
-        Ok(out)
-    }
-}
-
-/// A point-in-time view of every key, for `concord kv export`.
-pub struct ExportView {
-    /// The last applied log index when the view was taken.
-    pub revision: u64,
-    snap: fjall::Snapshot,
-    kv: Keyspace,
-}
-
-impl ExportView {
-    /// Calls `f` for every live key starting with `prefix`, in key order.
-    pub fn for_each(&self, prefix: &str, mut f: impl FnMut(String, KvRecord) -> io::Result<()>) -> io::Result<()> {
-        let now = now_ms();
-        self.for_each_stored(
-            prefix,
-            |key, record| {
-                if is_live(&record, now) {
-                    f(key, record)
-                } else {
-                    Ok(())
-                }
-            },
-        )
-    }
-
-    /// Calls `f` for every stored key starting with `prefix`, expired or
-    /// not: what replicas must agree on at the same revision.
-    pub fn for_each_stored(
-        &self,
-        prefix: &str,
-        mut f: impl FnMut(String, KvRecord) -> io::Result<()>,
-    ) -> io::Result<()> {
-        for guard in self.snap.prefix(&self.kv, prefix) {
-            let (key, value) = guard.into_inner().map_err(fj)?;
-            f(utf8_key(&key)?, decode(&value)?)?;
-        }
-        Ok(())
-    }
-}
-
 /// The state machine. Openraft owns it; the API reads through [`KvReader`].
 pub struct StateMachine {
-    db: Database,
-    kv: Keyspace,
-    meta: Keyspace,
-    requests: Keyspace,
-    ttl: Keyspace,
-    snapshots: SnapshotFiles,
+    pub(super) db: Database,
+    pub(super) kv: Keyspace,
+    pub(super) meta: Keyspace,
+    pub(super) requests: Keyspace,
+    pub(super) ttl: Keyspace,
+    pub(super) snapshots: SnapshotFiles,
     last_applied: Option<LogId>,
     membership: StoredMembership,
     cluster: ClusterMeta,
@@ -366,7 +164,7 @@ pub struct StateMachine {
     _lock: DirLock,
 }
 
-fn read_cluster(meta: &Keyspace) -> io::Result<ClusterMeta> {
+pub(super) fn read_cluster(meta: &Keyspace) -> io::Result<ClusterMeta> {
     match meta.get(META_CLUSTER).map_err(fj)? {
         Some(b) => decode(&b),
         None => Ok(ClusterMeta::default()),
@@ -608,57 +406,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             tracing::warn!(snapshot = %meta, applied = ?self.last_applied, "ignoring a snapshot that is not newer than the applied state");
             return Ok(());
         }
-        let payload: SnapshotPayload = decode(&snapshot)?;
-        let (db, kv, sm_meta, requests, ttl) = (
-            self.db.clone(),
-            self.kv.clone(),
-            self.meta.clone(),
-            self.requests.clone(),
-            self.ttl.clone(),
-        );
-        let (meta_c, files) = (meta.clone(), self.snapshots.clone());
-        super::spawn_blocking(move || -> io::Result<()> {
-            let mut batch = db.batch();
-            for ks in [&kv, &requests, &ttl] {
-                for key in ks.iter() {
-                    batch.remove(ks, key.key().map_err(fj)?);
-                }
-            }
-            for (key, record) in &payload.items {
-                if let Some(t) = record.expires_at_ms {
-                    batch.insert(
-                        &ttl,
-                        ttl_key(t, key),
-                        super::codec::index_key(record.mod_revision).to_vec(),
-                    );
-                }
-                batch.insert(&kv, key.as_str(), encode(record)?);
-            }
-            for (id, rec) in &payload.requests {
-                batch.insert(&requests, id.as_str(), encode(rec)?);
-            }
-            batch.insert(&sm_meta, META_LAST_APPLIED, encode(&meta_c.last_log_id)?);
-            batch.insert(&sm_meta, META_MEMBERSHIP, encode(&meta_c.last_membership)?);
-            batch.insert(&sm_meta, META_CLUSTER, encode(&payload.cluster)?);
-            batch.insert(&sm_meta, META_CLOCK, encode(&payload.clock_ms)?);
-            // The snapshot file goes first: after a crash between the two,
-            // openraft finds a snapshot newer than the state machine and
-            // installs it again. The other order leaves a state machine
-            // ahead of the snapshot file; openraft then purges the log up
-            // to the state machine, past the snapshot, and refuses to start.
-            crash_point!("snapshot-install-before-write");
-            files.replace(&SnapshotFile {
-                meta: meta_c,
-                data: snapshot,
-            })?;
-            crash_point!("snapshot-install-after-write");
-            batch.commit().map_err(fj)?;
-            db.persist(PersistMode::SyncAll).map_err(fj)?;
-            crash_point!("snapshot-install-after-commit");
-            Ok(())
-        })
-        .await
-        .map_err(io::Error::other)??;
+        self.install_on_disk(meta, snapshot).await?;
         self.last_applied = meta.last_log_id;
         self.membership = meta.last_membership.clone();
         self.cluster = read_cluster(&self.meta)?;
@@ -672,163 +420,6 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             meta: f.meta,
             snapshot: f.data,
         }))
-    }
-}
-
-/// Builds a snapshot from a consistent fjall snapshot of the state machine.
-pub struct SnapshotBuilder {
-    db: Database,
-    kv: Keyspace,
-    meta: Keyspace,
-    requests: Keyspace,
-    snapshots: SnapshotFiles,
-}
-
-impl SnapshotBuilder {
-    fn build_blocking(&self) -> io::Result<Snapshot> {
-        tracing::info!("building a snapshot");
-        // The state machine on disk must not be behind the snapshot: the log
-        // below the snapshot may be purged once it is announced.
-        self.db.persist(PersistMode::SyncAll).map_err(fj)?;
-        let view = self.db.snapshot();
-        let last_applied: Option<LogId> = match view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => None,
-        };
-        let last_membership: StoredMembership = match view.get(&self.meta, META_MEMBERSHIP).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => StoredMembership::default(),
-        };
-        let cluster: ClusterMeta = match view.get(&self.meta, META_CLUSTER).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => ClusterMeta::default(),
-        };
-        let clock_ms: u64 = match view.get(&self.meta, META_CLOCK).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => 0,
-        };
-        let mut items = Vec::new();
-        for guard in view.iter(&self.kv) {
-            let (key, value) = guard.into_inner().map_err(fj)?;
-            items.push((utf8_key(&key)?, decode(&value)?));
-        }
-        let mut requests = Vec::new();
-        for guard in view.iter(&self.requests) {
-            let (key, value) = guard.into_inner().map_err(fj)?;
-            requests.push((utf8_key(&key)?, decode(&value)?));
-        }
-        let data = encode(&SnapshotPayload {
-            cluster,
-            clock_ms,
-            items,
-            requests,
-        })?;
-        let meta = SnapshotMeta {
-            last_log_id: last_applied,
-            last_membership,
-        };
-        let file = SnapshotFile { meta, data };
-        crash_point!("snapshot-build-before-write");
-        let index = file.meta.last_log_id.map(|l| l.index());
-        if self.snapshots.replace(&file)? {
-            tracing::info!(?index, "snapshot build finished: it is the current snapshot");
-        } else {
-            tracing::info!(
-                ?index,
-                "snapshot build finished: a newer snapshot is already current; kept that one"
-            );
-        }
-        crash_point!("snapshot-build-after-write");
-        Ok(Snapshot {
-            meta: file.meta,
-            snapshot: file.data,
-        })
-    }
-}
-
-impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
-    type SnapshotData = Vec<u8>;
-
-    async fn build_snapshot(&mut self) -> Result<Snapshot, io::Error> {
-        let this = SnapshotBuilder {
-            db: self.db.clone(),
-            kv: self.kv.clone(),
-            meta: self.meta.clone(),
-            requests: self.requests.clone(),
-            snapshots: self.snapshots.clone(),
-        };
-        super::spawn_blocking(move || this.build_blocking())
-            .await
-            .map_err(io::Error::other)?
-    }
-}
-
-/// The snapshot directory: the current snapshot file and the one lock under
-/// which it is replaced. Shared by the state machine (install) and its
-/// builders, which openraft runs concurrently.
-#[derive(Clone)]
-struct SnapshotFiles {
-    dir: PathBuf,
-    /// The log id the current file covers; held while the file is swapped.
-    current: Arc<Mutex<Option<LogId>>>,
-}
-
-impl SnapshotFiles {
-    const TMP_PREFIX: &'static str = "current.snap.tmp.";
-
-    fn open(dir: &Path) -> io::Result<Self> {
-        fs::create_dir_all(dir)?;
-        // Temporary files of a process that crashed mid-write.
-        for entry in fs::read_dir(dir)? {
-            let entry = entry?;
-            if entry.file_name().to_string_lossy().starts_with(Self::TMP_PREFIX) {
-                fs::remove_file(entry.path())?;
-            }
-        }
-        let files = SnapshotFiles {
-            dir: dir.to_path_buf(),
-            current: Arc::new(Mutex::new(None)),
-        };
-        let current = files.read_current()?.and_then(|f| f.meta.last_log_id);
-        *files.lock() = current;
-        Ok(files)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<LogId>> {
-        self.current.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn read_current(&self) -> io::Result<Option<SnapshotFile>> {
-        match fs::read(self.dir.join(SNAPSHOT_FILE)) {
-            Ok(bytes) => decode(&bytes).map(Some),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes `file` durably (unique temporary file, fsync, rename, fsync
-    /// of the directory) and makes it the current snapshot, unless the
-    /// current one is at least as new: then `file` is dropped and the answer
-    /// is `false`.
-    fn replace(&self, file: &SnapshotFile) -> io::Result<bool> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let tmp = self
-            .dir
-            .join(format!("{}{}", Self::TMP_PREFIX, NEXT.fetch_add(1, Ordering::Relaxed)));
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(&encode(file)?)?;
-        f.sync_all()?;
-        drop(f);
-        let mut current = self.lock();
-        if current.is_some() && file.meta.last_log_id <= *current {
-            drop(current);
-            fs::remove_file(&tmp)?;
-            return Ok(false);
-        }
-        fs::rename(&tmp, self.dir.join(SNAPSHOT_FILE))?;
-        fs::File::open(&self.dir)?.sync_all()?;
-        *current = file.meta.last_log_id;
-        Ok(true)
     }
 }
 
@@ -876,26 +467,8 @@ fn next_node_id(used: &mut BTreeSet<NodeId>, id: Option<NodeId>) -> CommandRespo
     CommandResponse::NodeIdReserved { id }
 }
 
-/// Milliseconds since the Unix epoch on this machine's clock.
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
-/// Checks that `data` is a snapshot payload this build can install, without
-/// installing it. The transport calls this before handing a received
-/// snapshot to openraft, where a decoding error would be fatal.
-pub fn validate_snapshot(data: &[u8]) -> io::Result<()> {
-    let payload: SnapshotPayload = decode(data)?;
-    for (key, _) in &payload.items {
-        crate::limits::validate_key(key).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use openraft::entry::RaftEntry;
     use openraft::storage::RaftStateMachine;
 
@@ -904,7 +477,7 @@ mod tests {
     use crate::types::alias::Entry;
     use crate::DedupLimits;
 
-    fn put(key: &str, value: &[u8], ttl_ms: Option<u64>) -> Op {
+    pub(in crate::store) fn put(key: &str, value: &[u8], ttl_ms: Option<u64>) -> Op {
         Op::Txn(Txn {
             success: vec![TxnOp::Put {
                 key: key.into(),
@@ -915,7 +488,7 @@ mod tests {
         })
     }
 
-    fn cmd(at_ms: u64, request_id: Option<&str>, op: Op) -> Command {
+    pub(in crate::store) fn cmd(at_ms: u64, request_id: Option<&str>, op: Op) -> Command {
         Command {
             request_id: request_id.map(str::to_string),
             at_ms,
@@ -924,7 +497,7 @@ mod tests {
         }
     }
 
-    async fn apply_all(sm: &mut StateMachine, cmds: Vec<(u64, Command)>) {
+    pub(in crate::store) async fn apply_all(sm: &mut StateMachine, cmds: Vec<(u64, Command)>) {
         let entries: Vec<io::Result<(Entry, _)>> = cmds
             .into_iter()
             .map(|(index, c)| {
@@ -1027,45 +600,6 @@ mod tests {
             reserve_node_id(&mut c, Some(1), "http://a".into()),
             CommandResponse::NodeIdInUse { id: 1 }
         );
-    }
-
-    /// Defect: the builder and the installer both wrote `current.snap.tmp`
-    /// and renamed it over the current file unconditionally.
-    #[test]
-    fn an_older_snapshot_never_replaces_a_newer_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let files = SnapshotFiles::open(dir.path()).unwrap();
-        let file = |index: u64| SnapshotFile {
-            meta: SnapshotMeta {
-                last_log_id: Some(openraft::testing::log_id::<TypeConfig>(1, 1, index)),
-                last_membership: StoredMembership::default(),
-            },
-            data: vec![index as u8],
-        };
-        assert!(files.replace(&file(10)).unwrap());
-        assert!(!files.replace(&file(5)).unwrap(), "older than the current one");
-        assert!(!files.replace(&file(10)).unwrap(), "not newer");
-        assert_eq!(files.read_current().unwrap().unwrap().data, vec![10]);
-        // Concurrent writers never collide on a temporary name.
-        std::thread::scope(|scope| {
-            for i in 11..19 {
-                let (files, f) = (files.clone(), file(i));
-                scope.spawn(move || files.replace(&f).unwrap());
-            }
-        });
-        assert_eq!(files.read_current().unwrap().unwrap().data, vec![18]);
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(
-            names,
-            vec![std::ffi::OsString::from(SNAPSHOT_FILE)],
-            "no temporary file left"
-        );
-        drop(files);
-        let reopened = SnapshotFiles::open(dir.path()).unwrap();
-        assert_eq!(reopened.lock().map(|l| l.index()), Some(18));
     }
 
     /// Defect: the request-id table was bounded only by time and kept whole
