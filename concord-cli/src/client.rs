@@ -19,10 +19,10 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use concord_core::api::{Code, ErrorBody, ErrorDetail};
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::{Client, Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
 use crate::cli::GlobalArgs;
 use crate::error::{CliError, Kind};
@@ -83,23 +83,10 @@ impl ClientConfig {
     }
 }
 
-/// The JSON error body of the API.
-#[derive(Debug, Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Debug, Deserialize)]
-struct ErrorDetail {
-    code: String,
-    message: String,
-    leader_url: Option<String>,
-}
-
 /// Error codes that say "this node cannot serve it now; another may": the
 /// request is tried on the next endpoint. Writes carry one request id for
 /// every attempt, so retrying one elsewhere applies it at most once.
-const TRY_ANOTHER_ENDPOINT: [&str; 4] = ["overloaded", "unavailable", "not_ready", "timeout"];
+const TRY_ANOTHER_ENDPOINT: [Code; 4] = [Code::Overloaded, Code::Unavailable, Code::NotReady, Code::Timeout];
 
 /// At most this much of an error answer is read.
 const MAX_ERROR_BODY: usize = 1024 * 1024;
@@ -117,9 +104,10 @@ pub enum Payload {
 }
 
 impl Payload {
-    /// A JSON payload from a value.
-    pub fn json(value: &serde_json::Value) -> Payload {
-        Payload::Json(Bytes::from(value.to_string()))
+    /// A JSON payload from a request body.
+    pub fn json<T: serde::Serialize>(value: &T) -> Result<Payload, CliError> {
+        let bytes = serde_json::to_vec(value).map_err(|e| CliError::other(format!("encoding the request: {e}")))?;
+        Ok(Payload::Json(Bytes::from(bytes)))
     }
 }
 
@@ -438,7 +426,7 @@ impl ApiClient {
             let Some(d) = serde_json::from_slice::<ErrorBody>(&body).ok().map(|b| b.error) else {
                 return Err(http_error(status, None, &body));
             };
-            if d.code == "not_leader" {
+            if d.code == Code::NotLeader {
                 last_failure = format!("{base}: {} ({})", escape_control(&d.message), d.code);
                 match self.vet_leader(d.leader_url.as_deref(), deadline) {
                     Leader::Trusted(leader) => rotation.go_to(leader),
@@ -456,7 +444,7 @@ impl ApiClient {
                 }
                 continue;
             }
-            if TRY_ANOTHER_ENDPOINT.contains(&d.code.as_str()) {
+            if TRY_ANOTHER_ENDPOINT.contains(&d.code) {
                 last_failure = format!("{base}: {} ({})", escape_control(&d.message), d.code);
                 rotation.advance();
                 continue;
@@ -493,11 +481,6 @@ impl ApiClient {
         if let Some(cached) = self.members.borrow().as_ref() {
             return cached.clone();
         }
-        #[derive(Deserialize)]
-        struct Member {
-            #[serde(default)]
-            client_url: String,
-        }
         for base in &self.config.endpoints {
             let mut req = self.http.get(format!("{base}/v1/cluster/members"));
             if let Some(token) = &self.config.token {
@@ -506,7 +489,7 @@ impl ApiClient {
             let members = self.block_on(async {
                 let fetch = async {
                     let resp = req.send().await.ok()?.error_for_status().ok()?;
-                    resp.json::<Vec<Member>>().await.ok()
+                    resp.json::<Vec<concord_core::api::Member>>().await.ok()
                 };
                 tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), fetch).await
             });
@@ -568,22 +551,63 @@ fn summarize_body(body: &[u8]) -> String {
     escape_control(&shown)
 }
 
+/// The exit code of an error answer: by its [`Code`], the one place the
+/// CLI maps codes; by its HTTP status when the code is not known (a newer
+/// node's) or the body is not the API's (a proxy's page).
+fn kind_of(code: Code, status: StatusCode) -> Kind {
+    match code {
+        Code::NotFound | Code::NoRoute => Kind::NotFound,
+        Code::HostNotAllowed => Kind::Auth,
+        Code::Conflict
+        | Code::MembershipChangeInProgress
+        | Code::LastVoter
+        | Code::AlreadyBootstrapped
+        | Code::AlreadyApplied
+        | Code::RequestIdReused => Kind::Conflict,
+        Code::NotLeader
+        | Code::Unavailable
+        | Code::Timeout
+        | Code::OutcomeUnknown
+        | Code::Overloaded
+        | Code::NotReady
+        | Code::InsufficientStorage => Kind::Unavailable,
+        Code::InvalidArgument
+        | Code::InvalidKey
+        | Code::InvalidTtl
+        | Code::InvalidJson
+        | Code::BadBody
+        | Code::TooManyOperations
+        | Code::Refused
+        | Code::MethodNotAllowed
+        | Code::RequestTimeout
+        | Code::ValueTooLarge
+        | Code::RequestTooLarge
+        | Code::UnsupportedMediaType
+        | Code::Internal => Kind::Other,
+        Code::Unknown => match status {
+            StatusCode::NOT_FOUND => Kind::NotFound,
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Kind::Auth,
+            StatusCode::CONFLICT | StatusCode::PRECONDITION_FAILED => Kind::Conflict,
+            StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT
+            | StatusCode::TOO_MANY_REQUESTS
+            | StatusCode::INSUFFICIENT_STORAGE => Kind::Unavailable,
+            _ => Kind::Other,
+        },
+    }
+}
+
 fn http_error(status: StatusCode, detail: Option<ErrorDetail>, body: &[u8]) -> CliError {
-    let kind = match status {
-        StatusCode::NOT_FOUND => Kind::NotFound,
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Kind::Auth,
-        StatusCode::CONFLICT | StatusCode::PRECONDITION_FAILED => Kind::Conflict,
-        StatusCode::SERVICE_UNAVAILABLE
-        | StatusCode::GATEWAY_TIMEOUT
-        | StatusCode::TOO_MANY_REQUESTS
-        | StatusCode::INSUFFICIENT_STORAGE => Kind::Unavailable,
-        _ => Kind::Other,
-    };
-    let message = match detail {
-        Some(d) => format!("{} ({})", escape_control(&d.message), escape_control(&d.code)),
-        None => format!("HTTP {status}: {}", summarize_body(body)),
-    };
-    CliError::new(kind, message)
+    match detail {
+        Some(d) => CliError::new(
+            kind_of(d.code, status),
+            format!("{} ({})", escape_control(&d.message), d.code),
+        ),
+        None => CliError::new(
+            kind_of(Code::Unknown, status),
+            format!("HTTP {status}: {}", summarize_body(body)),
+        ),
+    }
 }
 
 /// Percent-encodes a key for use in a URL path: every byte but ASCII
@@ -630,21 +654,7 @@ fn rewritten_path(path_and_query: &str) -> Option<String> {
 /// A fresh request id: 128 bits from the standard library's per-process
 /// random hasher keys, the time and a counter.
 pub fn new_request_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let half = |salt: u64| {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(nanos);
-        h.write_u64(n ^ salt);
-        h.write_u32(std::process::id());
-        h.finish()
-    };
-    format!("{:016x}{:016x}", half(0), half(u64::MAX))
+    concord_core::random_hex(2)
 }
 
 /// Percent-encodes a query parameter value.

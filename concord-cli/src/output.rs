@@ -87,8 +87,10 @@ pub fn line(text: &str) -> Result<(), CliError> {
 }
 
 /// Writes a JSON value and a newline to stdout.
-pub fn json(value: &serde_json::Value) -> Result<(), CliError> {
-    line(&value.to_string())
+/// Prints `value` as one line of JSON.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string(value).map_err(|e| CliError::other(format!("writing JSON: {e}")))?;
+    line(&text)
 }
 
 pub fn stdout_is_terminal() -> bool {

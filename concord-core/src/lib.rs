@@ -31,7 +31,9 @@ pub mod types;
 
 pub use store::{open, KvReader, LogStore, StateMachine, Storage};
 pub use txn::{Compare, CompareOp, OpResult, Target, Txn, TxnOp, TxnResponse};
-pub use types::{Command, CommandResponse, DedupLimits, KvRecord, NodeId, NodeInfo, Op, TypeConfig};
+pub use types::{
+    now_ms, random_hex, Command, CommandResponse, DedupLimits, KvRecord, NodeId, NodeInfo, Op, TypeConfig,
+};
 
 /// The Raft handle used across Concord.
 pub type Raft = openraft::Raft<TypeConfig, StateMachine>;

@@ -13,6 +13,35 @@ use serde::{Deserialize, Serialize};
 
 use crate::txn::{Txn, TxnResponse};
 
+/// Milliseconds since the Unix epoch on this machine's clock.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// `words` random 64-bit words as hex (16 characters each): request ids,
+/// cluster ids. The standard library's per-process random hasher keys,
+/// mixed with the clock, a counter and the process id, so two calls never
+/// collide in practice (no extra crate for a few ids).
+pub fn random_hex(words: usize) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    (0..words)
+        .map(|_| {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u128(nanos);
+            h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+            h.write_u32(std::process::id());
+            format!("{:016x}", h.finish())
+        })
+        .collect()
+}
+
 /// A node's id. Ids are never reused within a cluster.
 pub type NodeId = u64;
 

@@ -111,8 +111,8 @@ impl NodeConfig {
         }
     }
 
-    pub(crate) fn connection_limits(&self) -> crate::server::Limits {
-        crate::server::Limits {
+    pub(crate) fn connection_limits(&self) -> crate::serve::Limits {
+        crate::serve::Limits {
             idle: self.client_read_timeout,
             max: self.max_connections.max(1),
         }

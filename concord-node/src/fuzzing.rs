@@ -6,8 +6,9 @@ use concord_core::codec::decode;
 use concord_core::TypeConfig;
 use openraft::raft::{AppendEntriesRequest, VoteRequest};
 
-use crate::data::{batch_from_json, check_op_count, parse_json, txn_from_json, BatchJson, Limits, TxnJson};
-use crate::network::SnapshotTransfer;
+use crate::http::txn::{batch_from_request, check_op_count, parse_json, txn_from_request, Limits};
+use crate::peer::wire::SnapshotTransfer;
+use concord_core::api::{BatchRequest, TxnRequest};
 
 fn limits() -> Limits {
     Limits {
@@ -20,11 +21,11 @@ fn limits() -> Limits {
 /// The `POST /v1/txn` and `POST /v1/kv/batch` body decoders.
 pub fn request_json(data: &[u8]) {
     let _ = check_op_count(data, 64, "the request");
-    if let Ok(t) = parse_json::<TxnJson>(data) {
-        let _ = txn_from_json(t, &limits());
+    if let Ok(t) = parse_json::<TxnRequest>(data) {
+        let _ = txn_from_request(t, &limits());
     }
-    if let Ok(b) = parse_json::<BatchJson>(data) {
-        let _ = batch_from_json(b, &limits());
+    if let Ok(b) = parse_json::<BatchRequest>(data) {
+        let _ = batch_from_request(b, &limits());
     }
 }
 
@@ -44,8 +45,8 @@ pub fn peer_rpc(data: &[u8]) {
 pub fn kv_path(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(uri) = format!("/v1/kv/{text}").parse::<axum::http::Uri>() {
-            let _ = crate::front::check_path(uri.path());
-            let _ = crate::api::key_from_uri(&uri);
+            let _ = crate::http::front::check_path(uri.path());
+            let _ = crate::http::kv::key_from_uri(&uri);
         }
     }
 }

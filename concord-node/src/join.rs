@@ -5,10 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+use concord_core::api::{AddMemberRequest, AddMemberResponse, Code, ErrorBody};
 use concord_core::{NodeId, NodeInfo};
-use serde_json::json;
 
-use crate::error::MEMBERSHIP_BUSY;
 use crate::NodeError;
 
 /// How long a joining node keeps trying to reach a member.
@@ -30,7 +29,11 @@ pub(crate) async fn join(
     if urls.is_empty() {
         return Err(NodeError::Usage("--join needs at least one member URL".into()));
     }
-    let body = json!({ "id": id, "client_url": me.client_url, "peer_url": me.peer_url });
+    let body = AddMemberRequest {
+        id,
+        client_url: me.client_url.clone(),
+        peer_url: me.peer_url.clone(),
+    };
     let deadline = Instant::now() + JOIN_DEADLINE;
     let mut last = String::new();
     loop {
@@ -44,15 +47,12 @@ pub(crate) async fn join(
                 .await;
             match resp {
                 Ok(resp) if resp.status().is_success() => {
-                    let v: serde_json::Value = resp.json().await.map_err(|e| NodeError::Join(e.to_string()))?;
-                    let id = v["id"]
-                        .as_u64()
-                        .ok_or_else(|| NodeError::Join(format!("{url} answered without an id: {v}")))?;
-                    let cluster = v["cluster_id"]
-                        .as_str()
-                        .ok_or_else(|| NodeError::Join(format!("{url} answered without a cluster id: {v}")))?;
-                    tracing::info!(id, cluster, via = %url, "joined the cluster as a learner");
-                    return Ok((id, cluster.to_string()));
+                    let added: AddMemberResponse = resp
+                        .json()
+                        .await
+                        .map_err(|e| NodeError::Join(format!("{url} answered with an unexpected body: {e}")))?;
+                    tracing::info!(id = added.id, cluster = %added.cluster_id, via = %url, "joined the cluster as a learner");
+                    return Ok((added.id, added.cluster_id));
                 }
                 Ok(resp) => {
                     let status = resp.status();
@@ -60,11 +60,12 @@ pub(crate) async fn join(
                     // Conflicts and bad requests will not get better by
                     // retrying (an operator must act); a membership change in
                     // progress, a leader election or a timeout will.
-                    if status.is_client_error() && !text.contains(MEMBERSHIP_BUSY) {
-                        let message = serde_json::from_str::<serde_json::Value>(&text)
-                            .ok()
-                            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
-                            .unwrap_or(text);
+                    let error = serde_json::from_str::<ErrorBody>(&text).ok().map(|b| b.error);
+                    let busy = error
+                        .as_ref()
+                        .is_some_and(|e| e.code == Code::MembershipChangeInProgress);
+                    if status.is_client_error() && !busy {
+                        let message = error.map_or(text, |e| e.message);
                         return Err(NodeError::Refused(format!(
                             "{url} refused the join (HTTP {status}): {message}"
                         )));

@@ -6,21 +6,15 @@
 //! CLI's `concord node start` calls them; tests may pass listeners bound to
 //! port 0.
 
-mod api;
-mod cluster;
 pub mod config;
-mod data;
-pub mod error;
-mod forward;
-mod front;
 #[doc(hidden)]
 pub mod fuzzing;
+mod http;
 mod join;
-mod kv;
 mod maintainer;
-mod network;
+mod node;
 mod peer;
-mod server;
+mod serve;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -29,13 +23,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use concord_core::store::OpenError;
-use concord_core::{KvReader, NodeId, NodeInfo, Raft, TypeConfig};
-use openraft::async_runtime::WatchReceiver;
-use openraft::RaftMetrics;
+use concord_core::{NodeId, NodeInfo, Raft};
 use tokio::net::TcpListener;
 
 pub use crate::config::{Bootstrap, NodeConfig};
-use crate::server::{serve, serve_owned, stopped};
+use crate::node::Node;
+use crate::serve::{serve, serve_owned, stopped};
 
 /// The two sockets a node serves.
 pub struct Listeners {
@@ -63,63 +56,6 @@ pub enum NodeError {
     Raft(String),
     #[error("{0}")]
     Io(#[from] io::Error),
-}
-
-/// What the HTTP handlers and background tasks share.
-pub(crate) struct Node {
-    pub(crate) id: NodeId,
-    pub(crate) me: NodeInfo,
-    pub(crate) raft: Raft,
-    pub(crate) reader: KvReader,
-    pub(crate) config: NodeConfig,
-    /// Set once the state machine has applied what was committed at start-up.
-    pub(crate) recovered: AtomicBool,
-    /// Held for the whole of a membership change: they never overlap.
-    pub(crate) membership_lock: tokio::sync::Mutex<()>,
-    /// Set while the leader's housekeeping holds `membership_lock`.
-    pub(crate) maintainer_busy: AtomicBool,
-    /// Client for probing peers (keep-alive pool).
-    pub(crate) http: reqwest::Client,
-    /// Client for relaying client requests to the leader (see `forward.rs`).
-    pub(crate) relay: forward::RelayClient,
-    /// Permits for client requests in flight (`--max-concurrent-requests`),
-    /// each held until its response has been sent.
-    pub(crate) in_flight: Arc<tokio::sync::Semaphore>,
-    /// One permit per byte of request bodies being buffered
-    /// (`--max-in-flight-bytes`).
-    pub(crate) body_bytes: Arc<tokio::sync::Semaphore>,
-    /// Exports streaming at once (`--max-concurrent-exports`).
-    pub(crate) exports: Arc<tokio::sync::Semaphore>,
-    /// One permit, held while `/v1/debug/digest` scans: one at a time.
-    pub(crate) digest_slot: Arc<tokio::sync::Semaphore>,
-    /// The host names a request's `Host` may carry, when the client listener
-    /// is on loopback (see `front.rs`); `None`: any.
-    pub(crate) allowed_hosts: Option<Vec<String>>,
-    /// The same for the peer listener.
-    pub(crate) allowed_peer_hosts: Option<Vec<String>>,
-    /// Fixed when the data directory is first used: random for a single
-    /// node, derived from `--initial-cluster`, or the joined cluster's.
-    pub(crate) cluster_id: Arc<str>,
-}
-
-impl Node {
-    /// A copy of the current Raft metrics (never hold the watch borrow).
-    pub(crate) fn metrics(&self) -> RaftMetrics<TypeConfig> {
-        self.raft.metrics().borrow_watched().clone()
-    }
-
-    /// The leader's id and client URL, when known.
-    pub(crate) fn leader(&self) -> Option<(NodeId, Option<String>)> {
-        let m = self.metrics();
-        let id = m.current_leader?;
-        let url = m
-            .membership_config
-            .membership()
-            .get_node(&id)
-            .map(|n| n.client_url.clone())
-            .filter(|u| !u.is_empty());
-        Some((id, url))
-    }
 }
 
 /// A node whose data directory is open and locked, ready to [`run`].
@@ -155,7 +91,7 @@ pub async fn run(
         mut config,
         mut storage,
     } = prepared;
-    config.max_connections = server::fit_connections(config.max_connections);
+    config.max_connections = serve::fit_connections(config.max_connections);
     if cfg!(feature = "broken-linearizable-reads") {
         tracing::error!("TEST BUILD: broken-linearizable-reads is enabled; reads are NOT linearizable");
     }
@@ -211,23 +147,23 @@ pub async fn run(
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let pre = serve(
             &listeners.peer,
-            peer::pre_bootstrap_router(cid.as_str().into(), id),
+            peer::server::pre_bootstrap_router(cid.as_str().into(), id),
             config.connection_limits(),
             stopped(stop_rx),
         );
         let check = async {
-            let answer = network::bootstrap_check(&http, &cid, id, peers).await;
+            let answer = peer::client::bootstrap_check(&http, &cid, id, peers).await;
             let _ = stop_tx.send(true);
             answer
         };
         let (answer, ()) = tokio::join!(check, pre);
-        if let Err(network::BootstrapRefusal::OtherCluster(why)) = &answer {
+        if let Err(peer::client::BootstrapRefusal::OtherCluster(why)) = &answer {
             return Err(NodeError::Refused(format!(
                 "{why}: this node's --initial-cluster list differs from its peers' (the cluster id is derived \
                  from it); give every member the same list"
             )));
         }
-        if let Err(network::BootstrapRefusal::AlreadyBootstrapped(why)) = answer {
+        if let Err(peer::client::BootstrapRefusal::AlreadyBootstrapped(why)) = answer {
             return Err(NodeError::Refused(format!(
                 "member {id} has already been bootstrapped ({why}), but this data directory ({}) is empty: \
                  a node whose data was lost must not come back under its old id. Run `concord cluster \
@@ -242,13 +178,13 @@ pub async fn run(
         (Some(recorded), _, _) => recorded,
         (None, Some(joined), _) => joined,
         (None, None, Bootstrap::InitialCluster(peers)) => cluster_id_of(peers),
-        (None, None, _) => random_cluster_id(),
+        (None, None, _) => concord_core::random_hex(1),
     };
     storage.claim_cluster_id(&config.data_dir, &cluster_id)?;
     let cluster_id: Arc<str> = cluster_id.into();
 
     let raft_config = Arc::new(config.raft_config()?);
-    let network = network::PeerNetwork::new(cluster_id.clone(), id, config.client_read_timeout)
+    let network = peer::client::PeerNetwork::new(cluster_id.clone(), id, config.client_read_timeout)
         .map_err(|e| NodeError::Raft(e.to_string()))?;
     let raft = Raft::new(id, raft_config, network, storage.log, storage.sm)
         .await
@@ -296,8 +232,8 @@ pub async fn run(
     let config_bytes = config.max_in_flight_bytes.min(tokio::sync::Semaphore::MAX_PERMITS);
     let config_exports = config.max_concurrent_exports.min(tokio::sync::Semaphore::MAX_PERMITS);
     let client_idle = config.client_read_timeout;
-    let allowed_hosts = front::allowed_hosts(&config, &listeners.client, &me.client_url)?;
-    let allowed_peer_hosts = front::allowed_hosts(&config, &listeners.peer, &me.peer_url)?;
+    let allowed_hosts = http::front::allowed_hosts(&config, &listeners.client, &me.client_url)?;
+    let allowed_peer_hosts = http::front::allowed_hosts(&config, &listeners.peer, &me.peer_url)?;
     let node = Arc::new(Node {
         id,
         me: me.clone(),
@@ -308,7 +244,7 @@ pub async fn run(
         membership_lock: tokio::sync::Mutex::new(()),
         maintainer_busy: AtomicBool::new(false),
         http,
-        relay: forward::relay_client(client_idle),
+        relay: http::forward::relay_client(client_idle),
         in_flight: Arc::new(tokio::sync::Semaphore::new(
             max_in_flight.min(tokio::sync::Semaphore::MAX_PERMITS),
         )),
@@ -342,11 +278,16 @@ pub async fn run(
     } = listeners;
     let client = serve_owned(
         client_listener,
-        api::router(node.clone()),
+        http::router(node.clone()),
         limits,
         stopped(stop_rx.clone()),
     );
-    let peer = serve_owned(peer_listener, peer::router(node.clone()), limits, stopped(stop_rx));
+    let peer = serve_owned(
+        peer_listener,
+        peer::server::router(node.clone()),
+        limits,
+        stopped(stop_rx),
+    );
     let client = tokio::spawn(client);
     let peer = tokio::spawn(peer);
 
@@ -392,17 +333,4 @@ fn cluster_id_of(peers: &BTreeMap<NodeId, String>) -> String {
         h.update(format!("{id}={},", url.trim_end_matches('/')));
     }
     h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// 64 random bits as hex, from the standard library's per-process random
-/// hasher keys (no extra crate for one id).
-fn random_cluster_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    format!("{:016x}", h.finish())
 }

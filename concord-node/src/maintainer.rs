@@ -15,8 +15,8 @@ use std::time::Duration;
 use concord_core::{NodeInfo, Op};
 use openraft::ChangeMembers;
 
-use crate::network::probe;
-use crate::Node;
+use crate::node::Node;
+use crate::peer::client::probe;
 
 const PERIOD: Duration = Duration::from_millis(300);
 /// A learner this close to the leader's last log index counts as caught up.
@@ -36,13 +36,13 @@ pub(crate) async fn run(node: Arc<Node>) {
     }
 }
 
-async fn tick(node: &Node) -> Result<(), crate::error::ApiError> {
+async fn tick(node: &Node) -> Result<(), crate::http::error::ApiError> {
     // Expired keys are already invisible to reads; the sweep deletes them
     // through Raft so every replica drops them at the same revision.
     let expired = node
         .reader
-        .expired(crate::api::now_ms(), SWEEP_BATCH)
-        .map_err(|e| crate::error::ApiError::internal(format!("scanning TTLs: {e}")))?;
+        .expired(crate::node::now_ms(), SWEEP_BATCH)
+        .map_err(|e| crate::http::error::ApiError::internal(format!("scanning TTLs: {e}")))?;
     if !expired.is_empty() {
         tracing::debug!(keys = expired.len(), "sweeping expired keys");
         node.write(Op::Expire { keys: expired }, None).await?;

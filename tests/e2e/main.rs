@@ -19,3 +19,4 @@ mod hardening;
 mod http;
 mod malformed;
 mod overload;
+mod routes;

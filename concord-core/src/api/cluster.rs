@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::NodeId;
 
 /// A member's role as the answering node sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Leader,
     Follower,
+    #[default]
     Learner,
 }
 
@@ -25,7 +26,8 @@ impl Role {
 }
 
 /// One entry of `GET /v1/cluster/members`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Member {
     pub client_url: String,
     pub id: NodeId,
@@ -34,7 +36,7 @@ pub struct Member {
 }
 
 /// The cluster's health as `GET /v1/cluster/status` judges it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// A leader, every member reachable and caught up.
@@ -42,6 +44,7 @@ pub enum Verdict {
     /// A quorum, but a member is unreachable or lagging.
     Degraded,
     /// No leader or no reachable quorum.
+    #[default]
     Unavailable,
 }
 
@@ -57,7 +60,8 @@ impl Verdict {
 
 /// One member in `GET /v1/cluster/status`; the `Option`s are `null` when
 /// the member did not answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MemberStatus {
     pub applied_index: Option<u64>,
     pub client_url: String,
@@ -75,7 +79,8 @@ pub struct MemberStatus {
 }
 
 /// The answer to `GET /v1/cluster/status`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ClusterStatus {
     /// The node that probed the others.
     pub answered_by: NodeId,
@@ -99,7 +104,8 @@ pub struct AddMemberRequest {
 }
 
 /// The answer to `POST /v1/cluster/members`: the new learner.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AddMemberResponse {
     pub client_url: String,
     pub cluster_id: String,
@@ -109,7 +115,8 @@ pub struct AddMemberResponse {
 }
 
 /// The answer to `DELETE /v1/cluster/members/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RemoveMemberResponse {
     pub removed: NodeId,
 }
@@ -124,7 +131,8 @@ pub struct TransferLeaderRequest {
 }
 
 /// The answer to `POST /v1/cluster/transfer-leader`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TransferLeaderResponse {
     pub leader_id: NodeId,
 }

@@ -117,6 +117,13 @@ impl fmt::Display for Code {
     }
 }
 
+/// `code == "not_found"`: compares the JSON spelling.
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 impl Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())

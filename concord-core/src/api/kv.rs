@@ -41,7 +41,8 @@ pub enum ValueFormat {
 }
 
 /// A key as JSON: its value as text when it is UTF-8, else as base64.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Item {
     pub create_revision: u64,
     pub key: String,
@@ -151,20 +152,23 @@ pub struct ExportParams {
 }
 
 /// The answer to `PUT /v1/kv/{key}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PutResponse {
     pub revision: u64,
 }
 
 /// The answer to `DELETE /v1/kv/{key}` and `DELETE /v1/kv?prefix=`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DeleteResponse {
     pub deleted: u64,
     pub revision: u64,
 }
 
 /// A page of `GET /v1/kv`; pass `next` as `start` for the following page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ListResponse {
     pub items: Vec<Item>,
     pub more: bool,
@@ -248,15 +252,22 @@ pub struct TxnRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OpOutcome {
-    Put { revision: u64 },
+    Put {
+        revision: u64,
+    },
     /// The item, or `null` when the key does not exist.
     Get(Option<Item>),
-    Delete { deleted: u64 },
-    DeletePrefix { deleted: u64 },
+    Delete {
+        deleted: u64,
+    },
+    DeletePrefix {
+        deleted: u64,
+    },
 }
 
 /// The answer to `POST /v1/txn`: the results of the branch that ran.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TxnResult {
     pub results: Vec<OpOutcome>,
     pub revision: u64,
@@ -271,7 +282,8 @@ pub struct BatchRequest {
 }
 
 /// The answer to `POST /v1/kv/batch`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BatchResponse {
     pub count: u64,
     pub revision: u64,
@@ -279,7 +291,8 @@ pub struct BatchResponse {
 
 /// The answer to `GET /v1/debug/digest`: a SHA-256 over every stored key
 /// and record at `revision`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DigestResponse {
     pub digest: String,
     pub keys: u64,

@@ -6,7 +6,8 @@
 //! alphabetical order, the order the node has always written them in, so
 //! answers stay byte-for-byte the same. Optional fields a request may leave
 //! out are skipped when `None`; optional fields of answers are written as
-//! `null`, as before.
+//! `null`, as before. Answers read missing fields as their defaults, so a
+//! client copes with an older or newer node.
 
 mod cluster;
 mod error;
@@ -32,14 +33,16 @@ pub mod headers {
 }
 
 /// The body of `GET /health`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Health {
     /// Always `ok`.
     pub status: String,
 }
 
 /// The body of `GET /ready` when the node is ready.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Ready {
     /// This node's id.
     pub id: crate::NodeId,

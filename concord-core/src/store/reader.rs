@@ -10,8 +10,8 @@
 //! invisible to `get`, `list` and `ExportView::for_each` by this machine's
 //! clock, before the sweep deletes them through Raft.
 
+use crate::types::now_ms;
 use std::io;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use fjall::{Database, Keyspace, Readable};
 
@@ -194,13 +194,6 @@ impl ExportView {
         }
         Ok(())
     }
-}
-
-/// Milliseconds since the Unix epoch on this machine's clock.
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 #[cfg(test)]

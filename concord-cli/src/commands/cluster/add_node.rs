@@ -1,6 +1,9 @@
+//! `concord cluster add-node`: `POST /v1/cluster/members`.
+
 use clap::Args;
 use reqwest::Method;
-use serde_json::json;
+
+use concord_core::api::{AddMemberRequest, AddMemberResponse};
 
 use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
@@ -27,15 +30,19 @@ pub struct AddNodeArgs {
 }
 
 pub fn run(client: &ApiClient, args: AddNodeArgs) -> Result<(), CliError> {
-    let body = json!({ "id": args.id, "peer_url": args.peer_url, "client_url": args.client_url });
-    let answer: serde_json::Value = client
-        .send(Method::POST, "/v1/cluster/members", &Payload::json(&body))?
+    let body = AddMemberRequest {
+        id: args.id,
+        client_url: args.client_url,
+        peer_url: args.peer_url,
+    };
+    let answer: AddMemberResponse = client
+        .send(Method::POST, "/v1/cluster/members", &Payload::json(&body)?)?
         .json()?;
     match client.output() {
         Format::Json => output::json(&answer),
         Format::Text | Format::Raw => output::line(&format!(
             "added node {} as a learner; it becomes a voter once caught up",
-            answer["id"]
+            answer.id
         )),
     }
 }

@@ -1,6 +1,10 @@
+//! `concord cluster members`: `GET /v1/cluster/members` as a table or JSON.
+
 use clap::Args;
 
-use super::{cell, rows};
+use concord_core::api::Member;
+
+use super::text;
 use crate::client::ApiClient;
 use crate::error::CliError;
 use crate::output::{self, Format};
@@ -15,18 +19,21 @@ Examples:
 pub struct ClusterMembersArgs {}
 
 pub fn run(client: &ApiClient, _args: ClusterMembersArgs) -> Result<(), CliError> {
-    let members: serde_json::Value = client.get("/v1/cluster/members")?.json()?;
+    let members: Vec<Member> = client.get("/v1/cluster/members")?.json()?;
     match client.output() {
         Format::Json => output::json(&members),
         Format::Text | Format::Raw => {
-            let rows = rows(&members, |m| {
-                vec![
-                    cell(&m["id"]),
-                    cell(&m["role"]),
-                    cell(&m["client_url"]),
-                    cell(&m["peer_url"]),
-                ]
-            });
+            let rows = members
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.id.to_string(),
+                        m.role.as_str().to_string(),
+                        text(&m.client_url),
+                        text(&m.peer_url),
+                    ]
+                })
+                .collect();
             output::table(&["ID", "ROLE", "CLIENT URL", "PEER URL"], rows)
         }
     }

@@ -31,19 +31,17 @@ pub fn run(client: &ApiClient, cmd: ClusterCommand) -> Result<(), CliError> {
     }
 }
 
-/// A JSON scalar as table text (`-` for null).
-pub(crate) fn cell(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => "-".into(),
-        serde_json::Value::String(s) if s.is_empty() => "-".into(),
-        serde_json::Value::String(s) => crate::output::escape_control(s),
-        other => other.to_string(),
+/// Text from the node as table text: `-` when empty, control characters
+/// escaped.
+pub(crate) fn text(s: &str) -> String {
+    if s.is_empty() {
+        "-".into()
+    } else {
+        crate::output::escape_control(s)
     }
 }
 
-/// Table rows from a JSON array, one per element.
-pub(crate) fn rows(list: &serde_json::Value, row: impl Fn(&serde_json::Value) -> Vec<String>) -> Vec<Vec<String>> {
-    list.as_array()
-        .map(|items| items.iter().map(row).collect())
-        .unwrap_or_default()
+/// An optional number as table text (`-` when absent).
+pub(crate) fn number(n: Option<u64>) -> String {
+    n.map_or_else(|| "-".into(), |n| n.to_string())
 }

@@ -1,3 +1,5 @@
+//! `concord cluster remove-node`: `DELETE /v1/cluster/members/{id}`, after a confirmation.
+
 use clap::Args;
 use reqwest::Method;
 
@@ -24,7 +26,8 @@ pub struct RemoveNodeArgs {
 pub fn run(client: &ApiClient, args: RemoveNodeArgs) -> Result<(), CliError> {
     crate::commands::confirm(args.yes, &format!("Remove node {} from the cluster?", args.id))?;
     let path = format!("/v1/cluster/members/{}", args.id);
-    let answer: serde_json::Value = client.send(Method::DELETE, &path, &Payload::Empty)?.json()?;
+    let answer: concord_core::api::RemoveMemberResponse =
+        client.send(Method::DELETE, &path, &Payload::Empty)?.json()?;
     match client.output() {
         Format::Json => output::json(&answer),
         Format::Text | Format::Raw => output::line(&format!("removed node {}", args.id)),

@@ -1,6 +1,10 @@
+//! `concord cluster status`: `GET /v1/cluster/status`, the verdict and a row per member.
+
 use clap::Args;
 
-use super::{cell, rows};
+use concord_core::api::{ClusterStatus, Verdict};
+
+use super::{number, text};
 use crate::client::ApiClient;
 use crate::error::{CliError, Kind};
 use crate::output::{self, Colour, Format};
@@ -16,40 +20,40 @@ Examples:
 pub struct ClusterStatusArgs {}
 
 pub fn run(client: &ApiClient, _args: ClusterStatusArgs) -> Result<(), CliError> {
-    let status: serde_json::Value = client.get("/v1/cluster/status")?.json()?;
-    let verdict = status["verdict"].as_str().unwrap_or("unknown").to_string();
+    let status: ClusterStatus = client.get("/v1/cluster/status")?.json()?;
+    let verdict = status.verdict;
     match client.output() {
         Format::Json => output::json(&status)?,
         Format::Text | Format::Raw => {
-            let colour = match verdict.as_str() {
-                "healthy" => Colour::Green,
-                "degraded" => Colour::Yellow,
-                _ => Colour::Red,
+            let colour = match verdict {
+                Verdict::Healthy => Colour::Green,
+                Verdict::Degraded => Colour::Yellow,
+                Verdict::Unavailable => Colour::Red,
             };
             eprintln!(
                 "cluster {} is {} (leader {}, term {}, commit index {})",
-                cell(&status["cluster_id"]),
-                output::coloured(&verdict, colour),
-                cell(&status["leader_id"]),
-                cell(&status["term"]),
-                cell(&status["commit_index"]),
+                text(&status.cluster_id),
+                output::coloured(verdict.as_str(), colour),
+                number(status.leader_id),
+                status.term,
+                status.commit_index,
             );
-            let rows = rows(&status["members"], |m| {
-                vec![
-                    cell(&m["id"]),
-                    cell(&m["role"]),
-                    cell(&m["term"]),
-                    cell(&m["commit_index"]),
-                    cell(&m["applied_index"]),
-                    cell(&m["lag"]),
-                    if m["reachable"].as_bool() == Some(true) {
-                        "yes".into()
-                    } else {
-                        "no".into()
-                    },
-                    cell(&m["client_url"]),
-                ]
-            });
+            let rows = status
+                .members
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.id.to_string(),
+                        m.role.as_str().to_string(),
+                        number(m.term),
+                        number(m.commit_index),
+                        number(m.applied_index),
+                        number(m.lag),
+                        if m.reachable { "yes" } else { "no" }.to_string(),
+                        text(&m.client_url),
+                    ]
+                })
+                .collect();
             output::table(
                 &[
                     "ID",
@@ -65,7 +69,7 @@ pub fn run(client: &ApiClient, _args: ClusterStatusArgs) -> Result<(), CliError>
             )?;
         }
     }
-    if verdict == "unavailable" {
+    if verdict == Verdict::Unavailable {
         return Err(CliError::new(
             Kind::Unavailable,
             "the cluster has no quorum or no leader",

@@ -1,6 +1,9 @@
+//! `concord cluster transfer-leader`: `POST /v1/cluster/transfer-leader`.
+
 use clap::Args;
 use reqwest::Method;
-use serde_json::json;
+
+use concord_core::api::{TransferLeaderRequest, TransferLeaderResponse};
 
 use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
@@ -20,12 +23,12 @@ pub struct TransferLeaderArgs {
 }
 
 pub fn run(client: &ApiClient, args: TransferLeaderArgs) -> Result<(), CliError> {
-    let body = json!({ "to": args.to });
-    let answer: serde_json::Value = client
-        .send(Method::POST, "/v1/cluster/transfer-leader", &Payload::json(&body))?
+    let body = TransferLeaderRequest { to: args.to };
+    let answer: TransferLeaderResponse = client
+        .send(Method::POST, "/v1/cluster/transfer-leader", &Payload::json(&body)?)?
         .json()?;
     match client.output() {
         Format::Json => output::json(&answer),
-        Format::Text | Format::Raw => output::line(&format!("node {} is the leader", answer["leader_id"])),
+        Format::Text | Format::Raw => output::line(&format!("node {} is the leader", answer.leader_id)),
     }
 }

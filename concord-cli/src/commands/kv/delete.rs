@@ -1,5 +1,9 @@
+//! `concord kv delete`: one key, or every key under `--prefix` after a confirmation.
+
 use clap::Args;
 use reqwest::Method;
+
+use concord_core::api::DeleteResponse;
 
 use crate::client::{kv_path, ApiClient, Payload};
 use crate::error::CliError;
@@ -47,9 +51,9 @@ pub fn run(client: &ApiClient, args: KvDeleteArgs) -> Result<(), CliError> {
         },
         (None, None) => return Err(CliError::usage("give a KEY or --prefix")),
     };
-    let body: serde_json::Value = client.send(Method::DELETE, &path, &Payload::Empty)?.json()?;
+    let answer: DeleteResponse = client.send(Method::DELETE, &path, &Payload::Empty)?.json()?;
     match client.output() {
-        Format::Json => output::json(&body),
-        Format::Text | Format::Raw => output::line(&body["deleted"].to_string()),
+        Format::Json => output::json(&answer),
+        Format::Text | Format::Raw => output::line(&answer.deleted.to_string()),
     }
 }

@@ -1,3 +1,5 @@
+//! `concord kv export`: `GET /v1/export` streamed to stdout as JSON lines.
+
 use clap::Args;
 
 use crate::client::{encode_query, ApiClient};

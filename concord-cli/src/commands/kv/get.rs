@@ -1,4 +1,8 @@
+//! `concord kv get`: one value, raw or as JSON.
+
 use clap::Args;
+
+use concord_core::api::Item;
 
 use crate::client::{kv_path, ApiClient};
 use crate::error::CliError;
@@ -47,7 +51,7 @@ pub fn run(client: &ApiClient, args: KvGetArgs) -> Result<(), CliError> {
         }
         Format::Json => {
             let path = format!("{key_path}?consistency={}&format=json", args.consistency);
-            let item: serde_json::Value = client.get(&path)?.json()?;
+            let item: Item = client.get(&path)?.json()?;
             output::json(&item)
         }
     }

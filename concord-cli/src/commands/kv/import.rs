@@ -1,8 +1,11 @@
+//! `concord kv import`: JSON lines written in atomic batches (`POST /v1/kv/batch`).
+
 use std::io::{BufRead, IsTerminal};
 
 use clap::Args;
+use concord_core::api::{BatchRequest, BatchResponse, OpRequest, PutRequest};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde::Deserialize;
 
 use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
@@ -29,6 +32,15 @@ pub struct KvImportArgs {
 }
 
 const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
+
+/// What an import takes from a line; other fields are ignored.
+#[derive(Deserialize)]
+struct Line {
+    key: String,
+    value: Option<String>,
+    value_base64: Option<String>,
+    ttl: Option<String>,
+}
 
 pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
     if args.batch_size == 0 {
@@ -61,18 +73,17 @@ pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
         if line.trim().is_empty() {
             continue;
         }
-        let v: Value = serde_json::from_str(line).map_err(|e| CliError::usage(format!("line {n}: not JSON: {e}")))?;
-        let key = v["key"]
-            .as_str()
-            .ok_or_else(|| CliError::usage(format!("line {n}: no \"key\" string")))?;
-        let mut put = json!({ "key": key });
-        for field in ["value", "value_base64", "ttl"] {
-            if !v[field].is_null() {
-                put[field] = v[field].clone();
-            }
-        }
+        let v: Line = serde_json::from_str(line).map_err(|e| {
+            let what = if e.is_data() { "not an item" } else { "not JSON" };
+            CliError::usage(format!("line {n}: {what}: {e}"))
+        })?;
         bytes += line.len();
-        ops.push(json!({ "put": put }));
+        ops.push(OpRequest::Put(PutRequest {
+            key: v.key,
+            value: v.value,
+            value_base64: v.value_base64,
+            ttl: v.ttl,
+        }));
         if ops.len() >= args.batch_size || bytes >= MAX_BATCH_BYTES {
             total += send_batch(client, &mut ops)?;
             batches += 1;
@@ -90,14 +101,25 @@ pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
         bar.finish_and_clear();
     }
     match client.output() {
-        Format::Json => output::json(&json!({ "imported": total, "batches": batches })),
+        Format::Json => output::json(&Imported {
+            batches,
+            imported: total,
+        }),
         Format::Text | Format::Raw => output::line(&format!("imported {total} keys in {batches} batches")),
     }
 }
 
-fn send_batch(client: &ApiClient, ops: &mut Vec<Value>) -> Result<u64, CliError> {
-    let body = Payload::json(&json!({ "ops": ops }));
-    let answer: Value = client.send(Method::POST, "/v1/kv/batch", &body)?.json()?;
-    ops.clear();
-    Ok(answer["count"].as_u64().unwrap_or(0))
+/// What `kv import -o json` prints.
+#[derive(serde::Serialize)]
+struct Imported {
+    batches: u64,
+    imported: u64,
+}
+
+fn send_batch(client: &ApiClient, ops: &mut Vec<OpRequest>) -> Result<u64, CliError> {
+    let body = Payload::json(&BatchRequest {
+        ops: std::mem::take(ops),
+    })?;
+    let answer: BatchResponse = client.send(Method::POST, "/v1/kv/batch", &body)?.json()?;
+    Ok(answer.count)
 }

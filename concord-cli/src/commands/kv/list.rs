@@ -1,4 +1,8 @@
+//! `concord kv list`: `GET /v1/kv`, page after page.
+
 use clap::Args;
+
+use concord_core::api::{Item, ListResponse};
 
 use crate::client::{encode_query, ApiClient};
 use crate::error::CliError;
@@ -65,21 +69,21 @@ pub fn run(client: &ApiClient, args: KvListArgs) -> Result<(), CliError> {
         if args.keys_only {
             path.push_str("&keys_only=true");
         }
-        let page: serde_json::Value = client.get(&path)?.json()?;
-        let mut batch = page["items"].as_array().cloned().unwrap_or_default();
+        let page: ListResponse = client.get(&path)?.json()?;
+        let mut batch = page.items;
         // A server that sends more than asked for does not get past --limit.
         batch.truncate(want);
         if client.output() != Format::Json {
             print_text(&batch, args.keys_only)?;
         }
         items.extend(batch);
-        match page["next"].as_str() {
-            Some(next) if page["more"] == true => start = Some(next.to_string()),
+        match page.next {
+            Some(next) if page.more => start = Some(next),
             _ => break,
         }
     }
     if client.output() == Format::Json {
-        output::json(&serde_json::Value::Array(items))?;
+        output::json(&items)?;
     }
     Ok(())
 }
@@ -90,17 +94,17 @@ fn page_want(limit: Option<usize>, have: usize, page_size: usize) -> usize {
 }
 
 /// One `KEY<TAB>VALUE` (or `KEY`) line per item, control characters escaped.
-fn text_lines(items: &[serde_json::Value], keys_only: bool) -> String {
+fn text_lines(items: &[Item], keys_only: bool) -> String {
     let mut out = String::new();
     for item in items {
-        let key = escape_control(item["key"].as_str().unwrap_or_default());
+        let key = escape_control(&item.key);
         if keys_only {
             out.push_str(&key);
         } else {
-            let value = match (&item["value"], &item["value_base64"]) {
-                (serde_json::Value::String(v), _) => escape_control(v),
-                (_, serde_json::Value::String(b)) => format!("<{} bytes>", b.len() * 3 / 4),
-                _ => String::new(),
+            let value = match (&item.value, &item.value_base64) {
+                (Some(v), _) => escape_control(v),
+                (None, Some(b)) => format!("<{} bytes>", b.len() * 3 / 4),
+                (None, None) => String::new(),
             };
             out.push_str(&format!("{key}\t{value}"));
         }
@@ -109,24 +113,36 @@ fn text_lines(items: &[serde_json::Value], keys_only: bool) -> String {
     out
 }
 
-fn print_text(items: &[serde_json::Value], keys_only: bool) -> Result<(), CliError> {
+fn print_text(items: &[Item], keys_only: bool) -> Result<(), CliError> {
     output::write_stdout(text_lines(items, keys_only).as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
+
+    /// An item as the node sends it, with only a key and a value.
+    fn item(key: &str, value: Option<&str>, value_base64: Option<&str>) -> Item {
+        Item {
+            create_revision: 1,
+            key: key.into(),
+            mod_revision: 1,
+            ttl: None,
+            ttl_remaining: None,
+            value: value.map(Into::into),
+            value_base64: value_base64.map(Into::into),
+            version: 1,
+        }
+    }
 
     #[test]
     fn each_item_is_exactly_one_line() {
         let items = vec![
-            json!({"key": "plain", "value": "v"}),
-            json!({"key": "evil\nkey", "value": "line1\nline2\ttab\r"}),
-            json!({"key": "esc\u{1b}[31m", "value": "\u{1b}]0;title\u{7}"}),
-            json!({"key": "c1\u{9b}2J", "value": "back\\slash"}),
-            json!({"key": "bin", "value_base64": "AAEC"}),
+            item("plain", Some("v"), None),
+            item("evil\nkey", Some("line1\nline2\ttab\r"), None),
+            item("esc\u{1b}[31m", Some("\u{1b}]0;title\u{7}"), None),
+            item("c1\u{9b}2J", Some("back\\slash"), None),
+            item("bin", None, Some("AAEC")),
         ];
         let text = text_lines(&items, false);
         assert_eq!(

@@ -1,7 +1,10 @@
+//! `concord kv put`: `PUT /v1/kv/{key}` with compare-and-set and TTL options.
+
 use bytes::Bytes;
 use clap::Args;
 use reqwest::Method;
-use serde_json::json;
+
+use concord_core::api::PutResponse;
 
 use crate::client::{kv_path, ApiClient, Payload};
 use crate::error::CliError;
@@ -61,9 +64,9 @@ pub fn run(client: &ApiClient, args: KvPutArgs) -> Result<(), CliError> {
     if !query.is_empty() {
         path = format!("{path}?{}", query.join("&"));
     }
-    let body: serde_json::Value = client.send(Method::PUT, &path, &Payload::Raw(value))?.json()?;
+    let answer: PutResponse = client.send(Method::PUT, &path, &Payload::Raw(value))?.json()?;
     match client.output() {
-        Format::Json => output::json(&json!({ "revision": body["revision"] })),
+        Format::Json => output::json(&answer),
         Format::Text | Format::Raw => output::line("OK"),
     }
 }

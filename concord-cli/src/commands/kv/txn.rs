@@ -1,6 +1,10 @@
+//! `concord kv txn`: `POST /v1/txn` from a JSON file or stdin.
+
 use bytes::Bytes;
 use clap::Args;
 use reqwest::Method;
+
+use concord_core::api::TxnResult;
 
 use crate::client::{ApiClient, Payload};
 use crate::error::{CliError, Kind};
@@ -41,22 +45,18 @@ fn read_input(file: Option<&str>) -> Result<Bytes, CliError> {
 
 pub fn run(client: &ApiClient, args: KvTxnArgs) -> Result<(), CliError> {
     let body = read_input(args.file.as_deref())?;
-    let answer: serde_json::Value = client.send(Method::POST, "/v1/txn", &Payload::Json(body))?.json()?;
+    let answer: TxnResult = client.send(Method::POST, "/v1/txn", &Payload::Json(body))?.json()?;
     match client.output() {
         Format::Json => output::json(&answer)?,
         Format::Text | Format::Raw => {
-            let verdict = if answer["succeeded"] == true {
-                "SUCCEEDED"
-            } else {
-                "FAILED"
-            };
-            output::line(&format!("{verdict} (revision {})", answer["revision"]))?;
-            for r in answer["results"].as_array().into_iter().flatten() {
-                output::line(&r.to_string())?;
+            let verdict = if answer.succeeded { "SUCCEEDED" } else { "FAILED" };
+            output::line(&format!("{verdict} (revision {})", answer.revision))?;
+            for r in &answer.results {
+                output::json(r)?;
             }
         }
     }
-    if answer["succeeded"] == true {
+    if answer.succeeded {
         Ok(())
     } else {
         Err(CliError::new(

@@ -1,83 +1,77 @@
 //! The one error shape of the HTTP API:
 //! `{"error": {"code": "...", "message": "..."}}`, plus `leader_id` and
-//! `leader_url` on `not_leader`.
+//! `leader_url` on `not_leader` (the types are `concord_core::api`'s), and
+//! the translation of openraft's errors into it.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use concord_core::api::{Code, ErrorBody, ErrorDetail};
 use concord_core::{NodeId, TypeConfig};
 use openraft::error::{ChangeMembershipError, ClientWriteError, ForwardToLeader, LinearizableReadError, RaftError};
-use serde_json::json;
 
-/// The 409 code of a membership change refused because another is running;
-/// unlike other conflicts it is worth retrying.
-pub const MEMBERSHIP_BUSY: &str = "membership_change_in_progress";
-
-/// The 409 code of a node that lost its data and comes back under an id the
-/// cluster knows: it must join again as a new node.
-pub const ALREADY_BOOTSTRAPPED: &str = "already_bootstrapped";
-
+/// An error answer: its [`Code`] decides the status.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub leader: Option<(NodeId, String)>,
-    /// More fields of the error object (for example `current_revision`).
-    pub details: serde_json::Map<String, serde_json::Value>,
+    /// `conflict` of a single-key write: the key's revision now.
+    pub current_revision: Option<u64>,
+    /// `already_applied`: where the first attempt was applied, and whether
+    /// its transaction succeeded.
+    pub applied: Option<(u64, bool)>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         ApiError {
-            status,
+            status: StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code,
             message: message.into(),
             leader: None,
-            details: serde_json::Map::new(),
+            current_revision: None,
+            applied: None,
         }
     }
 
-    pub fn with_detail(mut self, name: &str, value: serde_json::Value) -> Self {
-        self.details.insert(name.to_string(), value);
-        self
-    }
-
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
-    }
-
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(Code::NotFound, message)
     }
 
     pub fn unavailable(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+        Self::new(Code::Unavailable, message)
     }
 
     pub fn timeout(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", message)
+        Self::new(Code::Timeout, message)
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+        Self::new(Code::Internal, message)
+    }
+
+    /// 400 `invalid_argument`.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(Code::InvalidArgument, message)
     }
 
     /// 503 `outcome_unknown`: the write may or may not have been applied
     /// (a retry with the same `Concord-Request-Id` finds out safely).
     pub fn outcome_unknown(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "outcome_unknown", message)
+        Self::new(Code::OutcomeUnknown, message)
     }
 
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, message)
+    /// 503 `overloaded`: retry shortly.
+    pub fn overloaded(message: impl Into<String>) -> Self {
+        Self::new(Code::Overloaded, message)
     }
 
     /// `not_leader`, naming the leader when it is known.
     pub fn not_leader_hint(leader: Option<(NodeId, Option<String>)>) -> Self {
         let mut e = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_leader",
+            Code::NotLeader,
             match &leader {
                 Some((id, _)) => format!("this node is not the leader; node {id} is"),
                 None => "this node is not the leader and no leader is known yet; retry shortly".into(),
@@ -90,36 +84,26 @@ impl ApiError {
     }
 
     fn not_leader(f: &ForwardToLeader<TypeConfig>) -> Self {
-        let mut e = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_leader",
-            match f.leader_id {
-                Some(id) => format!("this node is not the leader; node {id} is"),
-                None => "this node is not the leader and no leader is known yet; retry shortly".into(),
-            },
-        );
         // A member bootstrapped by --initial-cluster has no client URL until
         // the leader learns it: never send an empty one.
-        if let (Some(id), Some(node)) = (f.leader_id, &f.leader_node) {
-            if !node.client_url.is_empty() {
-                e.leader = Some((id, node.client_url.clone()));
-            }
-        }
-        e
+        let url = f.leader_node.as_ref().map(|n| n.client_url.clone());
+        Self::not_leader_hint(f.leader_id.map(|id| (id, url)))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut error = json!({ "code": self.code, "message": self.message });
+        let mut error = ErrorDetail::new(self.code, self.message);
         if let Some((id, url)) = self.leader {
-            error["leader_id"] = json!(id);
-            error["leader_url"] = json!(url);
+            error.leader_id = Some(id);
+            error.leader_url = Some(url);
         }
-        for (k, v) in self.details {
-            error[k] = v;
+        error.current_revision = self.current_revision;
+        if let Some((revision, succeeded)) = self.applied {
+            error.revision = Some(revision);
+            error.succeeded = Some(succeeded);
         }
-        (self.status, Json(json!({ "error": error }))).into_response()
+        (self.status, Json(ErrorBody { error })).into_response()
     }
 }
 
@@ -131,15 +115,15 @@ impl From<RaftError<TypeConfig, ClientWriteError<TypeConfig>>> for ApiError {
                 "leadership changed before the write committed; it may or may not have been applied",
             ),
             RaftError::APIError(ClientWriteError::ChangeMembershipError(ChangeMembershipError::InProgress(p))) => {
-                ApiError::conflict(
-                    MEMBERSHIP_BUSY,
+                ApiError::new(
+                    Code::MembershipChangeInProgress,
                     format!("another membership change is in progress: {p}"),
                 )
             }
             RaftError::APIError(ClientWriteError::ChangeMembershipError(m)) => {
-                ApiError::conflict("conflict", m.to_string())
+                ApiError::new(Code::Conflict, m.to_string())
             }
-            RaftError::APIError(other) => ApiError::new(StatusCode::CONFLICT, "conflict", other.to_string()),
+            RaftError::APIError(other) => ApiError::new(Code::Conflict, other.to_string()),
             // The entry may already be in the log and be committed later.
             RaftError::Fatal(f) => ApiError::outcome_unknown(format!(
                 "raft stopped ({f}); the write may or may not have been applied"
@@ -191,6 +175,9 @@ mod tests {
         let fatal: RaftError<TypeConfig, ClientWriteError<TypeConfig>> =
             RaftError::Fatal(openraft::error::Fatal::Stopped);
         let e = ApiError::from(fatal);
-        assert_eq!((e.status, e.code), (StatusCode::SERVICE_UNAVAILABLE, "outcome_unknown"));
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::SERVICE_UNAVAILABLE, Code::OutcomeUnknown)
+        );
     }
 }

@@ -16,11 +16,11 @@ use concord_core::types::alias::Snapshot;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::api::{read_limited, BodyError};
-use crate::network::{
+use crate::http::body::{read_limited, BodyError};
+use crate::node::Node;
+use crate::peer::wire::{
     path, MemberState, PeerInfo, SnapshotTransfer, CLUSTER_ID_HEADER, FROM_NODE_HEADER, INFO_PATH, MEMBER_STATE_PATH,
 };
-use crate::Node;
 
 /// Largest peer request body (a snapshot travels in one body).
 const MAX_PEER_BODY: usize = 1 << 30;
@@ -37,7 +37,7 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         .layer(axum::middleware::from_fn_with_state(node.clone(), check_peer))
         .layer(axum::middleware::from_fn_with_state(
             node.clone(),
-            crate::front::peer_middleware,
+            crate::http::front::peer_middleware,
         ))
         .with_state(node)
 }

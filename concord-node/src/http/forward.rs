@@ -1,40 +1,25 @@
 //! Transparent forwarding: a follower proxies writes, linearizable reads and
 //! membership changes to the leader's client URL, so any member can be used
-//! as an endpoint. A forwarded request carries `Concord-Forwarded` and is
-//! never forwarded twice; when no leader is known the local handler answers
-//! (with `not_leader`, which clients retry).
+//! as an endpoint. Which requests go is decided by the router (the route
+//! groups of `http/mod.rs` carry [`to_leader`] or [`unless_stale`] as a
+//! route layer), never by a list of paths here. A forwarded request
+//! carries `Concord-Forwarded` and is never forwarded twice; when no leader
+//! is known the local handler answers (with `not_leader`, which clients
+//! retry).
 
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::api::collect_body;
-use crate::error::ApiError;
-use crate::Node;
+use concord_core::api::{headers::FORWARDED, Code};
 
-pub(crate) const FORWARDED: &str = "concord-forwarded";
-
-/// Does this request have to be served by the leader?
-fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
-    if cfg!(feature = "broken-linearizable-reads") && *method == Method::GET {
-        return false;
-    }
-    let stale = query.is_some_and(|q| q.split('&').any(|kv| kv == "consistency=stale"));
-    if path.starts_with("/v1/kv") || path.starts_with("/v1/export") {
-        return *method != Method::GET || !stale;
-    }
-    if path.starts_with("/v1/txn") {
-        return true;
-    }
-    if path.starts_with("/v1/cluster/") {
-        return *method != Method::GET;
-    }
-    false
-}
+use crate::http::body::collect_body;
+use crate::http::error::ApiError;
+use crate::node::Node;
 
 /// The client that relays requests to the leader: hyper's, so the request
 /// line carries the client's path exactly (an `http::Uri`, never re-parsed
@@ -54,11 +39,29 @@ pub(crate) fn relay_client(leader_idle: std::time::Duration) -> RelayClient {
         .build(connector)
 }
 
+/// The layer of routes only the leader serves: relays the request to it.
+pub(crate) async fn to_leader(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
+    forward(&node, req, next).await
+}
+
+/// The layer of reads: relayed to the leader unless `consistency=stale`
+/// (a linearizable read needs the leader's ReadIndex).
+pub(crate) async fn unless_stale(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
+    let stale = req
+        .uri()
+        .query()
+        .is_some_and(|q| q.split('&').any(|kv| kv == "consistency=stale"));
+    if stale || cfg!(feature = "broken-linearizable-reads") {
+        return next.run(req).await;
+    }
+    forward(&node, req, next).await
+}
+
 /// `Concord-Forwarded` only stops a second hop: a request that carries it
 /// is answered here, not relayed again. It grants nothing else; every check
 /// and limit applies to it as to any request (a client may set it too).
-pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
-    if req.headers().contains_key(FORWARDED) || !needs_leader(req.method(), req.uri().path(), req.uri().query()) {
+async fn forward(node: &Node, req: Request, next: Next) -> Response {
+    if req.headers().contains_key(FORWARDED) {
         return next.run(req).await;
     }
     let Some((leader, Some(url))) = node.leader().filter(|(id, _)| *id != node.id) else {
@@ -68,27 +71,21 @@ pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next
     // The leader enforces the real limits; this only bounds what we buffer:
     // a PUT carries a value, every other body is a JSON request.
     let (limit, code) = if parts.method == Method::PUT {
-        (node.config.max_value_size, "value_too_large")
+        (node.config.max_value_size, Code::ValueTooLarge)
     } else {
-        (node.config.max_request_size, "request_too_large")
+        (node.config.max_request_size, Code::RequestTooLarge)
     };
     let limit = limit + 1024 * 1024;
-    let body = match collect_body(&node, body, limit).await {
+    let body = match collect_body(node, body, limit).await {
         Ok(b) => b,
         Err(e) => {
-            let too_large = || {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    code,
-                    format!("request body is larger than {limit} bytes"),
-                )
-            };
+            let too_large = || ApiError::new(code, format!("request body is larger than {limit} bytes"));
             return e.into_api(too_large).into_response();
         }
     };
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
     match relay(
-        &node,
+        node,
         parts.method.clone(),
         &url,
         &path,
@@ -186,28 +183,4 @@ pub(crate) async fn relay(
     builder
         .body(Body::new(incoming))
         .map_err(|e| Relay::Failed(ApiError::internal(e.to_string())))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn which_requests_go_to_the_leader() {
-        assert!(needs_leader(&Method::PUT, "/v1/kv/a", None));
-        assert!(needs_leader(&Method::DELETE, "/v1/kv/a", None));
-        assert!(needs_leader(&Method::GET, "/v1/kv/a", None));
-        assert!(needs_leader(&Method::GET, "/v1/kv/a", Some("consistency=linearizable")));
-        assert!(!needs_leader(&Method::GET, "/v1/kv/a", Some("consistency=stale")));
-        assert!(needs_leader(&Method::POST, "/v1/cluster/members", None));
-        assert!(!needs_leader(&Method::GET, "/v1/cluster/status", None));
-        assert!(!needs_leader(&Method::GET, "/ready", None));
-        assert!(needs_leader(&Method::POST, "/v1/txn", None));
-        assert!(needs_leader(&Method::GET, "/v1/export", None));
-        assert!(!needs_leader(
-            &Method::GET,
-            "/v1/kv",
-            Some("prefix=a&consistency=stale")
-        ));
-    }
 }

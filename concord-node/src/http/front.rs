@@ -26,13 +26,15 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 
-use crate::error::ApiError;
-use crate::{Node, NodeConfig, NodeError};
+use crate::http::error::ApiError;
+use crate::node::Node;
+use crate::{NodeConfig, NodeError};
+use concord_core::api::Code;
 
 /// The routes that take a `POST` (all of them JSON).
 const JSON_ROUTES: [&str; 4] = [
@@ -52,7 +54,7 @@ pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next
 /// The peer listener's `Host` check (its other requests carry postcard
 /// bodies and a cluster-id header; see `peer.rs`).
 pub(crate) async fn peer_middleware(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
-    if let (Some(allowed), true) = (&node.allowed_peer_hosts, crate::server::arrived_on_loopback(&req)) {
+    if let (Some(allowed), true) = (&node.allowed_peer_hosts, crate::serve::arrived_on_loopback(&req)) {
         if let Err(e) = check_host(&req, allowed) {
             return e.into_response();
         }
@@ -62,7 +64,7 @@ pub(crate) async fn peer_middleware(State(node): State<Arc<Node>>, req: Request,
 
 fn check(node: &Node, req: &Request) -> Result<(), ApiError> {
     check_path(req.uri().path())?;
-    if let (Some(allowed), true) = (&node.allowed_hosts, crate::server::arrived_on_loopback(req)) {
+    if let (Some(allowed), true) = (&node.allowed_hosts, crate::serve::arrived_on_loopback(req)) {
         check_host(req, allowed)?;
     }
     if req.method() == Method::POST && JSON_ROUTES.contains(&req.uri().path()) {
@@ -79,11 +81,11 @@ pub(crate) fn check_path(path: &str) -> Result<(), ApiError> {
         return Ok(());
     }
     let code = if path.starts_with("/v1/kv/") {
-        "invalid_key"
+        Code::InvalidKey
     } else {
-        "invalid_argument"
+        Code::InvalidArgument
     };
-    Err(ApiError::bad_request(
+    Err(ApiError::new(
         code,
         "the path has a `.` or `..` segment or a backslash (possibly percent-encoded); keys and paths may \
          not, since URL libraries rewrite them",
@@ -100,8 +102,7 @@ fn check_json(req: &Request) -> Result<(), ApiError> {
         return Ok(());
     }
     Err(ApiError::new(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
+        Code::UnsupportedMediaType,
         "POST requests must have `Content-Type: application/json` (even with an empty body)",
     ))
 }
@@ -138,8 +139,7 @@ fn check_host(req: &Request, allowed: &[String]) -> Result<(), ApiError> {
 
 fn host_refused(given: &str) -> ApiError {
     ApiError::new(
-        StatusCode::FORBIDDEN,
-        "host_not_allowed",
+        Code::HostNotAllowed,
         format!(
             "Host {given:?} is not a name of this node; a node listening on loopback serves only its own \
              names (a defence against DNS rebinding). Add names with --allowed-hosts"
@@ -190,7 +190,7 @@ mod tests {
             "/v1/kv/a%2f..%2fb",
         ] {
             let e = check_path(bad).unwrap_err();
-            assert_eq!(e.status, StatusCode::BAD_REQUEST, "{bad}");
+            assert_eq!(e.status, axum::http::StatusCode::BAD_REQUEST, "{bad}");
         }
         assert_eq!(check_path("/v1/kv/%2e%2e/x").unwrap_err().code, "invalid_key");
         assert_eq!(check_path("/v1/cluster/../x").unwrap_err().code, "invalid_argument");

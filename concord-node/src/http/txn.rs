@@ -1,43 +1,33 @@
-//! The data API's JSON: items as clients see them (values as text when they
-//! are UTF-8, else base64), transactions and bulk writes parsed from JSON
-//! into [`concord_core::Txn`], and their results back into JSON. Every
-//! refusal is a 400 with a message naming what was wrong.
+//! Transactions and batches: `POST /v1/txn` and `POST /v1/kv/batch`, their
+//! bodies (`concord_core::api`) turned into a [`concord_core::Txn`], and the
+//! results back into the API's types. Every refusal says what was wrong.
 
 use std::time::Duration;
 
-use base64::Engine;
-use concord_core::limits::validate_key;
-use concord_core::{Compare, CompareOp, KvRecord, OpResult, Target, Txn, TxnOp, TxnResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use std::sync::Arc;
 
-use crate::error::ApiError;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::Json;
+use base64::Engine;
+use concord_core::api::{
+    BatchRequest, BatchResponse, Code, CompareRequest, Item, OpOutcome, OpRequest, TxnRequest, TxnResult,
+};
+use concord_core::limits::validate_key;
+use concord_core::{Compare, CompareOp, OpResult, Target, Txn, TxnOp, TxnResponse};
+use serde::Deserialize;
+
+use crate::http::body::read_body;
+use crate::http::error::ApiError;
+use crate::http::request_id;
+use crate::node::{now_ms, Node};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-/// A key as JSON: `{"key", "value" | "value_base64", "create_revision",
-/// "mod_revision", "version", "ttl_remaining"}` (`ttl_remaining` in whole
-/// seconds, rounded up; null without a TTL).
-pub(crate) fn item_json(key: &str, r: &KvRecord, now_ms: u64, keys_only: bool) -> Value {
-    let mut v = json!({
-        "key": key,
-        "create_revision": r.create_revision,
-        "mod_revision": r.mod_revision,
-        "version": r.version,
-        "ttl_remaining": r.expires_at_ms.map(|t| t.saturating_sub(now_ms).div_ceil(1000)),
-    });
-    if !keys_only {
-        match std::str::from_utf8(&r.value) {
-            Ok(text) => v["value"] = json!(text),
-            Err(_) => v["value_base64"] = json!(B64.encode(&r.value)),
-        }
-    }
-    v
-}
-
 /// A `ttl` as given by a client: a humantime duration like `30s` or `5m`.
 pub(crate) fn parse_ttl(text: &str) -> Result<Duration, ApiError> {
-    let bad = |why: String| ApiError::bad_request("invalid_ttl", format!("invalid ttl {text:?}: {why}"));
+    let bad = |why: String| ApiError::new(Code::InvalidTtl, format!("invalid ttl {text:?}: {why}"));
     let ttl = humantime::parse_duration(text).map_err(|e| bad(e.to_string()))?;
     if ttl < Duration::from_millis(1) {
         return Err(bad("a TTL must be at least 1ms".into()));
@@ -56,7 +46,7 @@ pub(crate) struct Limits {
 }
 
 fn check_key(key: &str) -> Result<(), ApiError> {
-    validate_key(key).map_err(|e| ApiError::bad_request("invalid_key", format!("{e}: {key:.64?}")))
+    validate_key(key).map_err(|e| ApiError::new(Code::InvalidKey, format!("{e}: {key:.64?}")))
 }
 
 fn value_of(
@@ -67,26 +57,19 @@ fn value_of(
 ) -> Result<Vec<u8>, ApiError> {
     let bytes = match (value, value_base64) {
         (Some(v), None) => v.into_bytes(),
-        (None, Some(b)) => B64.decode(b.as_bytes()).map_err(|e| {
-            ApiError::bad_request("invalid_argument", format!("{what}: value_base64 is not base64: {e}"))
-        })?,
+        (None, Some(b)) => B64
+            .decode(b.as_bytes())
+            .map_err(|e| ApiError::invalid(format!("{what}: value_base64 is not base64: {e}")))?,
         (Some(_), Some(_)) => {
-            return Err(ApiError::bad_request(
-                "invalid_argument",
-                format!("{what}: give either value or value_base64, not both"),
-            ))
+            return Err(ApiError::invalid(format!(
+                "{what}: give either value or value_base64, not both"
+            )))
         }
-        (None, None) => {
-            return Err(ApiError::bad_request(
-                "invalid_argument",
-                format!("{what}: value or value_base64 is required"),
-            ))
-        }
+        (None, None) => return Err(ApiError::invalid(format!("{what}: value or value_base64 is required"))),
     };
     if bytes.len() > limits.max_value_size {
         return Err(ApiError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "value_too_large",
+            Code::ValueTooLarge,
             format!(
                 "{what}: value is larger than the limit of {} bytes",
                 limits.max_value_size
@@ -94,68 +77,6 @@ fn value_of(
         ));
     }
     Ok(bytes)
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PutJson {
-    key: String,
-    value: Option<String>,
-    value_base64: Option<String>,
-    ttl: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct KeyJson {
-    key: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PrefixJson {
-    prefix: String,
-}
-
-/// `{"put": {...}}`, `{"get": {"key"}}`, `{"delete": {"key"}}`,
-/// `{"delete_prefix": {"prefix"}}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub(crate) enum OpJson {
-    Put(PutJson),
-    Get(KeyJson),
-    Delete(KeyJson),
-    DeletePrefix(PrefixJson),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct CompareJson {
-    key: String,
-    value: Option<String>,
-    value_base64: Option<String>,
-    mod_revision: Option<u64>,
-    create_revision: Option<u64>,
-    version: Option<u64>,
-    exists: Option<bool>,
-    op: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct TxnJson {
-    #[serde(default)]
-    compare: Vec<CompareJson>,
-    #[serde(default)]
-    success: Vec<OpJson>,
-    #[serde(default)]
-    failure: Vec<OpJson>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct BatchJson {
-    ops: Vec<OpJson>,
 }
 
 /// The length of a JSON array, counted without building its elements.
@@ -209,13 +130,12 @@ pub(crate) fn check_op_count(body: &[u8], max: usize, what: &str) -> Result<(), 
 
 /// Parses a JSON body, turning serde's message into a 400.
 pub(crate) fn parse_json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request("invalid_json", format!("invalid request body: {e}")))
+    serde_json::from_slice(body).map_err(|e| ApiError::new(Code::InvalidJson, format!("invalid request body: {e}")))
 }
 
-pub(crate) fn op_from_json(op: OpJson, limits: &Limits, what: &str) -> Result<TxnOp, ApiError> {
+pub(crate) fn op_from_request(op: OpRequest, limits: &Limits, what: &str) -> Result<TxnOp, ApiError> {
     Ok(match op {
-        OpJson::Put(p) => {
+        OpRequest::Put(p) => {
             check_key(&p.key)?;
             let ttl = match p.ttl {
                 Some(t) => Some(parse_ttl(&t)?),
@@ -227,19 +147,19 @@ pub(crate) fn op_from_json(op: OpJson, limits: &Limits, what: &str) -> Result<Tx
                 ttl_ms: ttl.map(|t| t.as_millis() as u64),
             }
         }
-        OpJson::Get(k) => {
+        OpRequest::Get(k) => {
             check_key(&k.key)?;
             TxnOp::Get { key: k.key }
         }
-        OpJson::Delete(k) => {
+        OpRequest::Delete(k) => {
             check_key(&k.key)?;
             TxnOp::Delete { key: k.key }
         }
-        OpJson::DeletePrefix(p) => TxnOp::DeletePrefix { prefix: p.prefix },
+        OpRequest::DeletePrefix(p) => TxnOp::DeletePrefix { prefix: p.prefix },
     })
 }
 
-fn compare_from_json(c: CompareJson, limits: &Limits, i: usize) -> Result<Compare, ApiError> {
+fn compare_from_request(c: CompareRequest, limits: &Limits, i: usize) -> Result<Compare, ApiError> {
     let what = format!("compare[{i}]");
     check_key(&c.key)?;
     let mut targets = Vec::new();
@@ -251,10 +171,9 @@ fn compare_from_json(c: CompareJson, limits: &Limits, i: usize) -> Result<Compar
     targets.extend(c.version.map(Target::Version));
     targets.extend(c.exists.map(Target::Exists));
     if targets.len() != 1 {
-        return Err(ApiError::bad_request(
-            "invalid_argument",
-            format!("{what}: name exactly one of value, mod_revision, create_revision, version, exists"),
-        ));
+        return Err(ApiError::invalid(format!(
+            "{what}: name exactly one of value, mod_revision, create_revision, version, exists"
+        )));
     }
     let op = match c.op.as_deref() {
         None | Some("=") | Some("==") => CompareOp::Eq,
@@ -262,10 +181,9 @@ fn compare_from_json(c: CompareJson, limits: &Limits, i: usize) -> Result<Compar
         Some("<") => CompareOp::Lt,
         Some(">") => CompareOp::Gt,
         Some(other) => {
-            return Err(ApiError::bad_request(
-                "invalid_argument",
-                format!("{what}: unknown op {other:?}; use =, !=, < or >"),
-            ))
+            return Err(ApiError::invalid(format!(
+                "{what}: unknown op {other:?}; use =, !=, < or >"
+            )))
         }
     };
     Ok(Compare {
@@ -276,13 +194,13 @@ fn compare_from_json(c: CompareJson, limits: &Limits, i: usize) -> Result<Compar
 }
 
 fn too_many(n: usize, max: usize, what: &str) -> ApiError {
-    ApiError::bad_request(
-        "too_many_operations",
+    ApiError::new(
+        Code::TooManyOperations,
         format!("{what} has {n} operations; the limit is {max}"),
     )
 }
 
-pub(crate) fn txn_from_json(t: TxnJson, limits: &Limits) -> Result<Txn, ApiError> {
+pub(crate) fn txn_from_request(t: TxnRequest, limits: &Limits) -> Result<Txn, ApiError> {
     let n = t.compare.len() + t.success.len() + t.failure.len();
     if n > limits.max_ops {
         return Err(too_many(n, limits.max_ops, "the transaction"));
@@ -291,12 +209,12 @@ pub(crate) fn txn_from_json(t: TxnJson, limits: &Limits) -> Result<Txn, ApiError
         .compare
         .into_iter()
         .enumerate()
-        .map(|(i, c)| compare_from_json(c, limits, i))
+        .map(|(i, c)| compare_from_request(c, limits, i))
         .collect::<Result<_, _>>()?;
-    let ops = |list: Vec<OpJson>, branch: &str| -> Result<Vec<TxnOp>, ApiError> {
+    let ops = |list: Vec<OpRequest>, branch: &str| -> Result<Vec<TxnOp>, ApiError> {
         list.into_iter()
             .enumerate()
-            .map(|(i, op)| op_from_json(op, limits, &format!("{branch}[{i}]")))
+            .map(|(i, op)| op_from_request(op, limits, &format!("{branch}[{i}]")))
             .collect()
     };
     Ok(Txn {
@@ -306,19 +224,16 @@ pub(crate) fn txn_from_json(t: TxnJson, limits: &Limits) -> Result<Txn, ApiError
     })
 }
 
-pub(crate) fn batch_from_json(b: BatchJson, limits: &Limits) -> Result<Txn, ApiError> {
+pub(crate) fn batch_from_request(b: BatchRequest, limits: &Limits) -> Result<Txn, ApiError> {
     if b.ops.len() > limits.max_ops {
         return Err(too_many(b.ops.len(), limits.max_ops, "the batch"));
     }
     let mut success = Vec::with_capacity(b.ops.len());
     for (i, op) in b.ops.into_iter().enumerate() {
-        if matches!(op, OpJson::Get(_)) {
-            return Err(ApiError::bad_request(
-                "invalid_argument",
-                format!("ops[{i}]: a batch only puts and deletes"),
-            ));
+        if matches!(op, OpRequest::Get(_)) {
+            return Err(ApiError::invalid(format!("ops[{i}]: a batch only puts and deletes")));
         }
-        success.push(op_from_json(op, limits, &format!("ops[{i}]"))?);
+        success.push(op_from_request(op, limits, &format!("ops[{i}]"))?);
     }
     Ok(Txn {
         success,
@@ -326,22 +241,66 @@ pub(crate) fn batch_from_json(b: BatchJson, limits: &Limits) -> Result<Txn, ApiE
     })
 }
 
-pub(crate) fn txn_response_json(r: &TxnResponse, now_ms: u64) -> Value {
-    let results: Vec<Value> = r
+/// A transaction's results as the API gives them.
+fn txn_result(r: TxnResponse, now_ms: u64) -> TxnResult {
+    let results = r
         .results
-        .iter()
+        .into_iter()
         .map(|res| match res {
-            OpResult::Put { revision } => json!({ "put": { "revision": revision } }),
-            OpResult::Get { item } => {
-                json!({ "get": item.as_ref().map(|(k, rec)| item_json(k, rec, now_ms, false)) })
-            }
-            OpResult::Delete { deleted } => json!({ "delete": { "deleted": deleted } }),
-            OpResult::DeletePrefix { deleted } => {
-                json!({ "delete_prefix": { "deleted": deleted } })
-            }
+            OpResult::Put { revision } => OpOutcome::Put { revision },
+            OpResult::Get { item } => OpOutcome::Get(item.map(|(k, rec)| Item::new(k, rec, now_ms, false))),
+            OpResult::Delete { deleted } => OpOutcome::Delete { deleted },
+            OpResult::DeletePrefix { deleted } => OpOutcome::DeletePrefix { deleted },
         })
         .collect();
-    json!({ "succeeded": r.succeeded, "revision": r.revision, "results": results })
+    TxnResult {
+        results,
+        revision: r.revision,
+        succeeded: r.succeeded,
+    }
+}
+
+impl Node {
+    fn limits(&self, max_ops: usize) -> Limits {
+        Limits {
+            max_value_size: self.config.max_value_size,
+            max_ops,
+            default_ttl: self.config.default_ttl,
+        }
+    }
+}
+
+/// `POST /v1/txn`: a [`TxnRequest`], answered with a [`TxnResult`].
+pub(crate) async fn txn(
+    State(node): State<Arc<Node>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<TxnResult>, ApiError> {
+    let body = read_body(&node, body, node.config.max_request_size, Code::RequestTooLarge).await?;
+    check_op_count(&body.bytes, node.config.max_txn_ops, "the transaction")?;
+    let parsed: TxnRequest = parse_json(&body.bytes)?;
+    let txn = txn_from_request(parsed, &node.limits(node.config.max_txn_ops))?;
+    let resp = node.txn(txn, request_id(&headers)?).await?;
+    Ok(Json(txn_result(resp, now_ms())))
+}
+
+/// `POST /v1/kv/batch`: `{"ops": [{"put": {...}}, {"delete": {...}}]}`,
+/// applied atomically as one entry.
+pub(crate) async fn batch(
+    State(node): State<Arc<Node>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<BatchResponse>, ApiError> {
+    let body = read_body(&node, body, node.config.max_request_size, Code::RequestTooLarge).await?;
+    check_op_count(&body.bytes, node.config.max_batch_ops, "the batch")?;
+    let parsed: BatchRequest = parse_json(&body.bytes)?;
+    let txn = batch_from_request(parsed, &node.limits(node.config.max_batch_ops))?;
+    let count = txn.success.len() as u64;
+    let resp = node.txn(txn, request_id(&headers)?).await?;
+    Ok(Json(BatchResponse {
+        count,
+        revision: resp.revision,
+    }))
 }
 
 #[cfg(test)]
@@ -357,7 +316,7 @@ mod tests {
     }
 
     fn parse(body: &str) -> Result<Txn, ApiError> {
-        txn_from_json(parse_json(body.as_bytes())?, &limits())
+        txn_from_request(parse_json(body.as_bytes())?, &limits())
     }
 
     #[test]

@@ -1,0 +1,166 @@
+//! The public client API (axum, JSON errors, `concord_core::api` types).
+//! Handlers validate input, call Raft through [`Node`], and translate
+//! results into HTTP; they hold no state of their own.
+//!
+//! The router decides what a request needs: routes that only the leader
+//! may serve sit in [`leader_routes`], reads that the leader serves unless
+//! `consistency=stale` in [`read_routes`], each group behind its forwarding
+//! layer, so a new route put in a group cannot skip it.
+
+pub(crate) mod body;
+pub(crate) mod cluster;
+pub(crate) mod error;
+pub(crate) mod forward;
+pub(crate) mod front;
+pub(crate) mod kv;
+pub(crate) mod txn;
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use concord_core::api::{headers, Code, Health, Ready};
+
+use crate::http::error::ApiError;
+use crate::node::Node;
+use crate::serve;
+
+/// Every route of the client listener, in three groups.
+pub(crate) fn router(node: Arc<Node>) -> Router {
+    Router::new()
+        .merge(local_routes())
+        .merge(read_routes().route_layer(axum::middleware::from_fn_with_state(
+            node.clone(),
+            forward::unless_stale,
+        )))
+        .merge(leader_routes().route_layer(axum::middleware::from_fn_with_state(node.clone(), forward::to_leader)))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(node.clone(), shed_load))
+        .layer(axum::middleware::from_fn_with_state(node.clone(), front::middleware))
+        .with_state(node)
+}
+
+/// Served by whichever node is asked: probes, this node's view of the
+/// cluster, this node's own digest.
+fn local_routes() -> Router<Arc<Node>> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/v1/debug/digest", get(kv::digest))
+        .route("/v1/cluster/status", get(cluster::status))
+        .route("/v1/cluster/members", get(cluster::members))
+}
+
+/// Reads: relayed to the leader (linearizable) unless `consistency=stale`.
+fn read_routes() -> Router<Arc<Node>> {
+    Router::new()
+        .route("/v1/kv", get(kv::list))
+        .route("/v1/kv/", get(kv::get_key))
+        .route("/v1/kv/batch", get(kv::get_key))
+        .route("/v1/kv/{*key}", get(kv::get_key))
+        .route("/v1/export", get(kv::export))
+}
+
+/// Writes and membership changes: always relayed to the leader.
+pub(crate) fn leader_routes() -> Router<Arc<Node>> {
+    let routes = Router::new()
+        .route("/v1/kv", delete(kv::delete_prefix))
+        .route("/v1/kv/", put(kv::put_key).delete(kv::delete_key))
+        .route("/v1/kv/batch", post(txn::batch).put(kv::put_key).delete(kv::delete_key))
+        .route("/v1/kv/{*key}", put(kv::put_key).delete(kv::delete_key))
+        .route("/v1/txn", post(txn::txn))
+        .route("/v1/cluster/members", post(cluster::add_member))
+        .route("/v1/cluster/members/{id}", delete(cluster::remove_member))
+        .route("/v1/cluster/transfer-leader", post(cluster::transfer_leader));
+    // A route that exists only in test builds, so the end-to-end tests can
+    // show that any route of this group is relayed without a word in
+    // `forward.rs`: it answers with the id of the node that served it.
+    #[cfg(feature = "failpoints")]
+    let routes = routes.route("/v1/debug/served-by", post(served_by));
+    routes
+}
+
+#[cfg(feature = "failpoints")]
+async fn served_by(State(node): State<Arc<Node>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "id": node.id }))
+}
+
+/// Admits at most `--max-concurrent-requests` client requests at once; the
+/// rest get 503 `overloaded` at once, so memory stays bounded under floods.
+/// A permit is held until the response body has been sent (an export or a
+/// large listing streams after its handler returns). Probes (`/health`,
+/// `/ready`) take no permit: they are cheap, and a load balancer must see a
+/// busy node as alive.
+async fn shed_load(
+    State(node): State<Arc<Node>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if matches!(req.uri().path(), "/health" | "/ready") {
+        return next.run(req).await;
+    }
+    match node.in_flight.clone().try_acquire_owned() {
+        Ok(permit) => serve::hold_until_sent(next.run(req).await, permit),
+        Err(_) => ApiError::overloaded(format!(
+            "more than {} requests in flight; retry shortly",
+            node.config.max_concurrent_requests
+        ))
+        .into_response(),
+    }
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::new(Code::NoRoute, format!("no such endpoint: {}", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        Code::MethodNotAllowed,
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
+
+async fn health() -> Json<Health> {
+    Json(Health { status: "ok".into() })
+}
+
+async fn ready(State(node): State<Arc<Node>>) -> Result<Json<Ready>, ApiError> {
+    if !node.recovered.load(Ordering::Acquire) {
+        return Err(ApiError::new(
+            Code::NotReady,
+            "the state machine is still applying the log found at start-up",
+        ));
+    }
+    match node.metrics().current_leader {
+        Some(leader_id) => Ok(Json(Ready {
+            id: node.id,
+            leader_id,
+            status: "ready".into(),
+        })),
+        None => Err(ApiError::new(Code::NotReady, "no leader is known yet")),
+    }
+}
+
+/// The query parameters, or 400 `invalid_argument` saying what was wrong.
+pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(t)| t).map_err(|e| ApiError::invalid(e.body_text()))
+}
+
+/// The `Concord-Request-Id` of a write, if any.
+pub(crate) fn request_id(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get(headers::REQUEST_ID) else {
+        return Ok(None);
+    };
+    let id = v
+        .to_str()
+        .ok()
+        .filter(|s| !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| ApiError::invalid("Concord-Request-Id must be 1 to 128 printable ASCII characters"))?;
+    Ok(Some(id.to_string()))
+}

@@ -1,0 +1,295 @@
+//! The [`Node`]: what the HTTP handlers and background tasks share, and its
+//! calls into Raft (writes, linearizable reads, membership changes), each
+//! bounded by `--request-timeout` and answered as an [`ApiError`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use concord_core::api::{Code, Consistency};
+use concord_core::{
+    Command, CommandResponse, KvReader, NodeId, NodeInfo, Op, Raft, Txn, TxnOp, TxnResponse, TypeConfig,
+};
+use openraft::async_runtime::WatchReceiver;
+use openraft::{RaftMetrics, ReadPolicy};
+
+use crate::config::NodeConfig;
+use crate::http::error::ApiError;
+use crate::http::forward;
+
+pub(crate) use concord_core::now_ms;
+
+/// What the HTTP handlers and background tasks share.
+pub(crate) struct Node {
+    pub(crate) id: NodeId,
+    pub(crate) me: NodeInfo,
+    pub(crate) raft: Raft,
+    pub(crate) reader: KvReader,
+    pub(crate) config: NodeConfig,
+    /// Set once the state machine has applied what was committed at start-up.
+    pub(crate) recovered: AtomicBool,
+    /// Held for the whole of a membership change: they never overlap.
+    pub(crate) membership_lock: tokio::sync::Mutex<()>,
+    /// Set while the leader's housekeeping holds `membership_lock`.
+    pub(crate) maintainer_busy: AtomicBool,
+    /// Client for probing peers (keep-alive pool).
+    pub(crate) http: reqwest::Client,
+    /// Client for relaying client requests to the leader (see `forward.rs`).
+    pub(crate) relay: forward::RelayClient,
+    /// Permits for client requests in flight (`--max-concurrent-requests`),
+    /// each held until its response has been sent.
+    pub(crate) in_flight: Arc<tokio::sync::Semaphore>,
+    /// One permit per byte of request bodies being buffered
+    /// (`--max-in-flight-bytes`).
+    pub(crate) body_bytes: Arc<tokio::sync::Semaphore>,
+    /// Exports streaming at once (`--max-concurrent-exports`).
+    pub(crate) exports: Arc<tokio::sync::Semaphore>,
+    /// One permit, held while `/v1/debug/digest` scans: one at a time.
+    pub(crate) digest_slot: Arc<tokio::sync::Semaphore>,
+    /// The host names a request's `Host` may carry, when the client listener
+    /// is on loopback (see `front.rs`); `None`: any.
+    pub(crate) allowed_hosts: Option<Vec<String>>,
+    /// The same for the peer listener.
+    pub(crate) allowed_peer_hosts: Option<Vec<String>>,
+    /// Fixed when the data directory is first used: random for a single
+    /// node, derived from `--initial-cluster`, or the joined cluster's.
+    pub(crate) cluster_id: Arc<str>,
+}
+
+impl Node {
+    /// A copy of the current Raft metrics (never hold the watch borrow).
+    pub(crate) fn metrics(&self) -> RaftMetrics<TypeConfig> {
+        self.raft.metrics().borrow_watched().clone()
+    }
+
+    /// The leader's id and client URL, when known.
+    pub(crate) fn leader(&self) -> Option<(NodeId, Option<String>)> {
+        let m = self.metrics();
+        let id = m.current_leader?;
+        let url = m
+            .membership_config
+            .membership()
+            .get_node(&id)
+            .map(|n| n.client_url.clone())
+            .filter(|u| !u.is_empty());
+        Some((id, url))
+    }
+}
+
+impl Node {
+    /// Proposes `op` through Raft, stamped with this node's clock (a write is
+    /// proposed on the leader), and waits until it is committed on a quorum
+    /// and applied here.
+    pub(crate) async fn write(&self, op: Op, request_id: Option<String>) -> Result<CommandResponse, ApiError> {
+        let cmd = Command {
+            request_id,
+            at_ms: now_ms(),
+            dedup: self.config.request_id_limits,
+            op,
+        };
+        let resp = self.bounded(self.raft.client_write(cmd)).await??;
+        Ok(resp.data)
+    }
+
+    /// Runs a transaction through Raft.
+    pub(crate) async fn txn(&self, txn: Txn, request_id: Option<String>) -> Result<TxnResponse, ApiError> {
+        let adds_data = txn
+            .success
+            .iter()
+            .chain(&txn.failure)
+            .any(|op| matches!(op, TxnOp::Put { .. }));
+        if adds_data {
+            self.check_free_space()?;
+        }
+        match self.write(Op::Txn(txn), request_id).await? {
+            CommandResponse::Txn(r) => Ok(r),
+            CommandResponse::AlreadyApplied { revision, succeeded } => Err({
+                let mut e = ApiError::new(
+                    Code::AlreadyApplied,
+                    format!(
+                        "this Concord-Request-Id was already applied at revision {revision} (succeeded: {succeeded}); \
+                     its results were too large to keep, so they cannot be returned again"
+                    ),
+                );
+                e.applied = Some((revision, succeeded));
+                e
+            }),
+            CommandResponse::RequestIdReused => Err(ApiError::new(
+                Code::RequestIdReused,
+                "this Concord-Request-Id was already used for a different operation; nothing was applied \
+                 (use a fresh id for each new operation, and the same id only to retry the same one)",
+            )),
+            CommandResponse::Refused { reason } => Err(ApiError::new(Code::Refused, reason)),
+            other => Err(ApiError::internal(format!("unexpected answer {other:?}"))),
+        }
+    }
+
+    /// Refuses writes that add data while the disk is nearly full.
+    fn check_free_space(&self) -> Result<(), ApiError> {
+        let free = fs4::available_space(&self.config.data_dir)
+            .map_err(|e| ApiError::internal(format!("checking free space in the data directory: {e}")))?;
+        if free < self.config.min_free_space {
+            return Err(ApiError::new(
+                Code::InsufficientStorage,
+                format!(
+                    "only {free} bytes free in the data directory, below --min-free-space {}; deletes still work",
+                    self.config.min_free_space
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// What a read at `consistency` must wait for first.
+    pub(crate) async fn read_barrier(&self, consistency: Consistency) -> Result<(), ApiError> {
+        match consistency {
+            Consistency::Linearizable => self.linearize().await,
+            Consistency::Stale => Ok(()),
+        }
+    }
+
+    /// Waits until a read here is linearizable: ReadIndex confirmed by a quorum
+    /// and applied locally.
+    pub(crate) async fn linearize(&self) -> Result<(), ApiError> {
+        if cfg!(feature = "broken-linearizable-reads") {
+            return Ok(());
+        }
+        if cfg!(feature = "broken-leader-reads") && self.metrics().state == openraft::ServerState::Leader {
+            return Ok(());
+        }
+        self.bounded(self.raft.ensure_linearizable(ReadPolicy::ReadIndex))
+            .await??;
+        Ok(())
+    }
+
+    pub(crate) async fn bounded<F: Future>(&self, fut: F) -> Result<F::Output, ApiError> {
+        tokio::time::timeout(self.config.request_timeout, fut)
+            .await
+            .map_err(|_| {
+                ApiError::timeout(format!(
+                    "no quorum answered within {}ms",
+                    self.config.request_timeout.as_millis()
+                ))
+            })
+    }
+}
+
+impl Node {
+    /// The members in this node's latest membership config.
+    pub(crate) fn members(&self) -> (BTreeSet<NodeId>, BTreeMap<NodeId, NodeInfo>) {
+        let m = self.metrics();
+        let membership = m.membership_config.membership();
+        let voters = membership.voter_ids().collect();
+        let nodes = membership.nodes().map(|(id, n)| (*id, n.clone())).collect();
+        (voters, nodes)
+    }
+
+    pub(crate) fn ensure_leader(&self) -> Result<(), ApiError> {
+        match self.leader() {
+            Some((id, _)) if id == self.id => Ok(()),
+            other => Err(ApiError::not_leader_hint(other)),
+        }
+    }
+
+    /// Takes the membership lock for an operator's change. A change by
+    /// another operator is refused at once (409); the leader's own
+    /// housekeeping (promoting a learner, recording client URLs) is short,
+    /// so it is waited for instead.
+    pub(crate) async fn lock_membership(&self) -> Result<tokio::sync::MutexGuard<'_, ()>, ApiError> {
+        let busy = || {
+            ApiError::new(
+                Code::MembershipChangeInProgress,
+                "another membership change is in progress; retry when it is done",
+            )
+        };
+        match self.membership_lock.try_lock() {
+            Ok(guard) => Ok(guard),
+            Err(_) if self.maintainer_busy.load(std::sync::atomic::Ordering::Acquire) => {
+                tokio::time::timeout(self.config.request_timeout, self.membership_lock.lock())
+                    .await
+                    .map_err(|_| busy())
+            }
+            Err(_) => Err(busy()),
+        }
+    }
+
+    /// Runs one membership change through openraft. Openraft refuses a change
+    /// while the latest membership is not yet committed, which happens just
+    /// after an election; since our own changes never overlap (the lock),
+    /// that refusal is transient and is retried until the request timeout.
+    pub(crate) async fn membership_change<F, Fut>(&self, change: F) -> Result<(), ApiError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<
+            Output = Result<
+                openraft::raft::ClientWriteResponse<concord_core::TypeConfig>,
+                openraft::error::RaftError<
+                    concord_core::TypeConfig,
+                    openraft::error::ClientWriteError<concord_core::TypeConfig>,
+                >,
+            >,
+        >,
+    {
+        use openraft::error::{ChangeMembershipError, ClientWriteError, RaftError};
+        let deadline = Instant::now() + self.config.request_timeout;
+        loop {
+            match self.bounded(change()).await? {
+                Ok(_) => return Ok(()),
+                Err(RaftError::APIError(ClientWriteError::ChangeMembershipError(
+                    ChangeMembershipError::InProgress(_),
+                ))) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// The voter other than this node that has replicated the most.
+    pub(crate) fn best_successor(&self) -> Option<NodeId> {
+        let m = self.metrics();
+        let voters: Vec<NodeId> = m
+            .membership_config
+            .membership()
+            .voter_ids()
+            .filter(|v| *v != self.id)
+            .collect();
+        let matched = |id: &NodeId| {
+            m.replication
+                .as_ref()
+                .and_then(|r| r.get(id).cloned().flatten())
+                .map_or(0, |l| l.index())
+        };
+        voters.into_iter().max_by_key(matched)
+    }
+
+    /// Asks `to` to take over and waits until it leads. The request is
+    /// repeated every second: a target still catching up ignores it.
+    pub(crate) async fn hand_over_leadership(&self, to: NodeId) -> Result<(), ApiError> {
+        let deadline = Instant::now() + self.config.request_timeout;
+        loop {
+            if self.metrics().current_leader == Some(to) {
+                return Ok(());
+            }
+            if self.metrics().current_leader == Some(self.id) {
+                self.raft
+                    .trigger()
+                    .transfer_leader(to)
+                    .await
+                    .map_err(|e| ApiError::unavailable(format!("raft stopped: {e}")))?;
+            }
+            let round = Instant::now() + Duration::from_secs(1);
+            while Instant::now() < round {
+                if self.metrics().current_leader == Some(to) {
+                    return Ok(());
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            if Instant::now() > deadline {
+                return Err(ApiError::timeout(format!(
+                    "node {to} did not take over leadership in time"
+                )));
+            }
+        }
+    }
+}
