@@ -51,6 +51,11 @@ pub(crate) async fn join(
                         .json()
                         .await
                         .map_err(|e| NodeError::Join(format!("{url} answered with an unexpected body: {e}")))?;
+                    if added.id == 0 || added.cluster_id.is_empty() {
+                        return Err(NodeError::Join(format!(
+                            "{url} answered without an id or a cluster id: {added:?}"
+                        )));
+                    }
                     tracing::info!(id = added.id, cluster = %added.cluster_id, via = %url, "joined the cluster as a learner");
                     return Ok((added.id, added.cluster_id));
                 }

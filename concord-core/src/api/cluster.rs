@@ -94,7 +94,7 @@ pub struct ClusterStatus {
 
 /// The body of `POST /v1/cluster/members`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "AddMember")]
 pub struct AddMemberRequest {
     /// The id to give it; the next never-used id when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,7 +123,7 @@ pub struct RemoveMemberResponse {
 
 /// The body of `POST /v1/cluster/transfer-leader` (may be empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "TransferLeader")]
 pub struct TransferLeaderRequest {
     /// The voter to hand over to; the most caught-up one when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

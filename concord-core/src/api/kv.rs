@@ -1,6 +1,10 @@
 //! The key-value endpoints' types: items, single-key answers, listings,
 //! transactions, batches, exports and the digest, and their query
 //! parameters.
+//!
+//! Request bodies keep the names the node's parser had before these types
+//! existed (`rename = "TxnJson"`, ...): serde names the struct in its
+//! messages (`expected struct TxnJson`), which clients see in 400 answers.
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -177,7 +181,7 @@ pub struct ListResponse {
 
 /// A put inside a transaction or batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "PutJson")]
 pub struct PutRequest {
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -191,14 +195,14 @@ pub struct PutRequest {
 
 /// A get or delete inside a transaction or batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "KeyJson")]
 pub struct KeyRequest {
     pub key: String,
 }
 
 /// A prefix delete inside a transaction or batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "PrefixJson")]
 pub struct PrefixRequest {
     pub prefix: String,
 }
@@ -206,7 +210,7 @@ pub struct PrefixRequest {
 /// One operation: `{"put": {...}}`, `{"get": {"key"}}`, `{"delete":
 /// {"key"}}` or `{"delete_prefix": {"prefix"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
+#[serde(deny_unknown_fields, rename_all = "snake_case", rename = "OpJson")]
 pub enum OpRequest {
     Put(PutRequest),
     Get(KeyRequest),
@@ -217,7 +221,7 @@ pub enum OpRequest {
 /// One precondition of a transaction: exactly one of the targets, and `op`
 /// (`=`, `!=`, `<`, `>`; `=` when absent).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "CompareJson")]
 pub struct CompareRequest {
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -238,7 +242,7 @@ pub struct CompareRequest {
 
 /// The body of `POST /v1/txn`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "TxnJson")]
 pub struct TxnRequest {
     #[serde(default)]
     pub compare: Vec<CompareRequest>,
@@ -276,7 +280,7 @@ pub struct TxnResult {
 
 /// The body of `POST /v1/kv/batch`: puts and deletes, applied atomically.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "BatchJson")]
 pub struct BatchRequest {
     pub ops: Vec<OpRequest>,
 }

@@ -47,14 +47,16 @@ pub(crate) async fn to_leader(State(node): State<Arc<Node>>, req: Request, next:
 /// The layer of reads: relayed to the leader unless `consistency=stale`
 /// (a linearizable read needs the leader's ReadIndex).
 pub(crate) async fn unless_stale(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
-    let stale = req
-        .uri()
-        .query()
-        .is_some_and(|q| q.split('&').any(|kv| kv == "consistency=stale"));
-    if stale || cfg!(feature = "broken-linearizable-reads") {
+    if is_stale(req.uri()) || cfg!(feature = "broken-linearizable-reads") {
         return next.run(req).await;
     }
     forward(&node, req, next).await
+}
+
+/// Does the request ask for `consistency=stale`?
+pub(crate) fn is_stale(uri: &Uri) -> bool {
+    uri.query()
+        .is_some_and(|q| q.split('&').any(|kv| kv == "consistency=stale"))
 }
 
 /// `Concord-Forwarded` only stops a second hop: a request that carries it

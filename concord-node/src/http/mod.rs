@@ -19,7 +19,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{FromRef, Query, State};
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -48,7 +48,10 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
 
 /// Served by whichever node is asked: probes, this node's view of the
 /// cluster, this node's own digest.
-fn local_routes() -> Router<Arc<Node>> {
+fn local_routes<S: Clone + Send + Sync + 'static>() -> Router<S>
+where
+    Arc<Node>: FromRef<S>,
+{
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
@@ -58,7 +61,10 @@ fn local_routes() -> Router<Arc<Node>> {
 }
 
 /// Reads: relayed to the leader (linearizable) unless `consistency=stale`.
-fn read_routes() -> Router<Arc<Node>> {
+fn read_routes<S: Clone + Send + Sync + 'static>() -> Router<S>
+where
+    Arc<Node>: FromRef<S>,
+{
     Router::new()
         .route("/v1/kv", get(kv::list))
         .route("/v1/kv/", get(kv::get_key))
@@ -68,7 +74,10 @@ fn read_routes() -> Router<Arc<Node>> {
 }
 
 /// Writes and membership changes: always relayed to the leader.
-pub(crate) fn leader_routes() -> Router<Arc<Node>> {
+fn leader_routes<S: Clone + Send + Sync + 'static>() -> Router<S>
+where
+    Arc<Node>: FromRef<S>,
+{
     let routes = Router::new()
         .route("/v1/kv", delete(kv::delete_prefix))
         .route("/v1/kv/", put(kv::put_key).delete(kv::delete_key))
@@ -87,8 +96,8 @@ pub(crate) fn leader_routes() -> Router<Arc<Node>> {
 }
 
 #[cfg(feature = "failpoints")]
-async fn served_by(State(node): State<Arc<Node>>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "id": node.id }))
+async fn served_by(State(node): State<Arc<Node>>) -> String {
+    node.id.to_string()
 }
 
 /// Admits at most `--max-concurrent-requests` client requests at once; the
@@ -163,4 +172,88 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Result<Option<String>, ApiError
         .filter(|s| !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic()))
         .ok_or_else(|| ApiError::invalid("Concord-Request-Id must be 1 to 128 printable ASCII characters"))?;
     Ok(Some(id.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::extract::Request;
+    use axum::middleware::{from_fn, Next};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// A state with no node: the test's layers answer before any handler
+    /// could ask for one.
+    #[derive(Clone)]
+    struct NoNode;
+
+    impl FromRef<NoNode> for Arc<Node> {
+        fn from_ref(_: &NoNode) -> Self {
+            unreachable!("a handler ran in the routing test")
+        }
+    }
+
+    /// Who serves `method target` as the route groups decide: each group's
+    /// layer answers with its verdict (the read group's by the same stale
+    /// test as `forward::unless_stale`) instead of relaying.
+    async fn served_by(method: &str, target: &str) -> String {
+        let app = Router::new()
+            .merge(local_routes().route_layer(from_fn(|_: Request, _: Next| async { "local" })))
+            .merge(read_routes().route_layer(from_fn(|req: Request, _: Next| async move {
+                if forward::is_stale(req.uri()) {
+                    "local"
+                } else {
+                    "leader"
+                }
+            })))
+            .merge(leader_routes().route_layer(from_fn(|_: Request, _: Next| async { "leader" })))
+            .fallback(|| async { "local: no_route" })
+            .method_not_allowed_fallback(|| async { "local: method_not_allowed" })
+            .with_state(NoNode);
+        let req = Request::builder()
+            .method(method)
+            .uri(target)
+            .body(Body::empty())
+            .unwrap();
+        let resp = app.oneshot(req).await.unwrap();
+        let body = axum::body::to_bytes(resp.into_body(), 1024).await.unwrap();
+        String::from_utf8(body.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn which_requests_go_to_the_leader() {
+        for (method, target, expected) in [
+            ("PUT", "/v1/kv/a", "leader"),
+            ("DELETE", "/v1/kv/a", "leader"),
+            ("GET", "/v1/kv/a", "leader"),
+            ("GET", "/v1/kv/a/b?consistency=linearizable", "leader"),
+            ("GET", "/v1/kv/a?consistency=stale", "local"),
+            ("PUT", "/v1/kv/", "leader"),
+            ("GET", "/v1/kv/", "leader"),
+            ("POST", "/v1/kv/batch", "leader"),
+            ("PUT", "/v1/kv/batch", "leader"),
+            ("GET", "/v1/kv/batch", "leader"),
+            ("GET", "/v1/kv/batch?consistency=stale", "local"),
+            ("GET", "/v1/kv?prefix=a", "leader"),
+            ("GET", "/v1/kv?prefix=a&consistency=stale", "local"),
+            ("DELETE", "/v1/kv?prefix=a", "leader"),
+            ("POST", "/v1/txn", "leader"),
+            ("GET", "/v1/export", "leader"),
+            ("GET", "/v1/export?consistency=stale", "local"),
+            ("GET", "/v1/debug/digest", "local"),
+            ("GET", "/v1/cluster/status", "local"),
+            ("GET", "/v1/cluster/members", "local"),
+            ("POST", "/v1/cluster/members", "leader"),
+            ("DELETE", "/v1/cluster/members/3", "leader"),
+            ("POST", "/v1/cluster/transfer-leader", "leader"),
+            ("GET", "/health", "local"),
+            ("GET", "/ready", "local"),
+            ("GET", "/v1/nothing", "local: no_route"),
+            ("GET", "/v1/txn", "local: method_not_allowed"),
+            ("POST", "/v1/kv/a", "local: method_not_allowed"),
+        ] {
+            assert_eq!(served_by(method, target).await, expected, "{method} {target}");
+        }
+    }
 }

@@ -74,8 +74,13 @@ pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
             continue;
         }
         let v: Line = serde_json::from_str(line).map_err(|e| {
-            let what = if e.is_data() { "not an item" } else { "not JSON" };
-            CliError::usage(format!("line {n}: {what}: {e}"))
+            if e.is_data() {
+                CliError::usage(format!(
+                    "line {n}: no \"key\" string, or a field that is not a string: {e}"
+                ))
+            } else {
+                CliError::usage(format!("line {n}: not JSON: {e}"))
+            }
         })?;
         bytes += line.len();
         ops.push(OpRequest::Put(PutRequest {
