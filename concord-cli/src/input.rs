@@ -10,9 +10,9 @@ use crate::error::CliError;
 
 /// The most bytes of input one request may carry: the largest
 /// `--max-value-size` or `--max-request-size` any node accepts (64 MiB,
-/// [`crate::commands::node::start::MAX_SIZE_LIMIT`]). More could never be
+/// [`concord_node::config::MAX_SIZE_LIMIT`]). More could never be
 /// written, so it is refused before anything is sent, with exit 1.
-pub const MAX_INPUT_BYTES: usize = crate::commands::node::start::MAX_SIZE_LIMIT;
+pub const MAX_INPUT_BYTES: usize = concord_node::config::MAX_SIZE_LIMIT;
 
 /// Reads all of `reader` (named `what` in errors) into one buffer, refusing
 /// more than `limit` bytes.

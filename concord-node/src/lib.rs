@@ -1,10 +1,12 @@
 //! A Concord node: the HTTP client API, the peer (Raft) transport, and the
 //! wiring of openraft to the storage in `concord-core`.
 //!
-//! This crate has no command-line parsing and writes to the terminal only
-//! through `tracing`. [`prepare`] then [`run`] is its only entry point: the
-//! CLI's `concord node start` calls them; tests may pass listeners bound to
-//! port 0.
+//! This crate parses no command line and writes to the terminal only
+//! through `tracing`; it declares its settings once
+//! ([`config::NodeSettings`], which the CLI flattens into `concord node
+//! start`) and checks them ([`NodeConfig::validate`]). [`prepare`] then
+//! [`run`] is its only entry point: the CLI's `concord node start` calls
+//! them; tests may pass listeners bound to port 0.
 
 pub mod config;
 #[doc(hidden)]
@@ -26,7 +28,7 @@ use concord_core::store::OpenError;
 use concord_core::{NodeId, NodeInfo, Raft};
 use tokio::net::TcpListener;
 
-pub use crate::config::{Bootstrap, NodeConfig};
+pub use crate::config::{Bootstrap, ConfigError, NodeConfig, NodeSettings, StartConfig};
 use crate::node::Node;
 use crate::serve::{serve, serve_owned, stopped};
 
@@ -42,8 +44,10 @@ pub struct Listeners {
 pub enum NodeError {
     #[error(transparent)]
     Storage(#[from] OpenError),
-    #[error("invalid Raft settings: {0}")]
-    Config(#[from] openraft::ConfigError),
+    /// A setting out of range, or settings that contradict each other: the
+    /// operator must change them.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     #[error("{0}")]
     Usage(String),
     #[error("joining the cluster failed: {0}")]
@@ -64,9 +68,11 @@ pub struct Prepared {
     storage: concord_core::Storage,
 }
 
-/// Opens and locks the data directory. Call it before binding listeners, so
-/// that a directory in use is reported before a port in use.
+/// Validates the configuration ([`NodeConfig::validate`]), then opens and
+/// locks the data directory. Call it before binding listeners, so that a
+/// directory in use is reported before a port in use.
 pub fn prepare(config: NodeConfig) -> Result<Prepared, NodeError> {
+    config.validate()?;
     let storage = concord_core::open(&config.data_dir)?;
     if let (Some(recorded), Some(wanted)) = (storage.node_id, config.id) {
         if recorded != wanted {
