@@ -219,7 +219,8 @@ impl StateMachine {
     /// The disk side of `install_snapshot`, which has already refused a
     /// snapshot that is not newer and reloads its in-memory state after
     /// this: writes the snapshot file, then the whole state machine in one
-    /// batch, fsynced.
+    /// batch, fsynced. Call it only from `install_snapshot`, after that
+    /// check: it would replace a newer state machine with an older one.
     pub(super) async fn install_on_disk(&self, meta: &SnapshotMeta, snapshot: Vec<u8>) -> io::Result<()> {
         let payload: SnapshotPayload = decode(&snapshot)?;
         let (db, kv, sm_meta, requests, ttl) = (
