@@ -7,9 +7,9 @@
 //!   collapse such segments, so the same bytes would name another key, or
 //!   another endpoint, on another hop. Keys obey the same rule
 //!   (`concord_core::limits::validate_key`).
-//! - **No cross-site writes.** A `POST` to a JSON route (every route that
-//!   takes a `POST`) must say `Content-Type: application/json` (415
-//!   otherwise). Browsers send a cross-site `POST`
+//! - **No cross-site writes.** A `POST` to any route must say
+//!   `Content-Type: application/json` (415 otherwise; [`json_posts`], a
+//!   route layer over the whole router, so a new route cannot miss it). Browsers send a cross-site `POST`
 //!   without a preflight only with a "simple" content type, and our other
 //!   writes use `PUT` and `DELETE`, which always need a preflight; the node
 //!   answers no CORS preflight, so no web page can write to a node.
@@ -36,14 +36,6 @@ use crate::node::Node;
 use crate::{NodeConfig, NodeError};
 use concord_core::api::Code;
 
-/// The routes that take a `POST` (all of them JSON).
-const JSON_ROUTES: [&str; 4] = [
-    "/v1/txn",
-    "/v1/kv/batch",
-    "/v1/cluster/members",
-    "/v1/cluster/transfer-leader",
-];
-
 pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
     if let Err(e) = check(&node, &req) {
         return e.into_response();
@@ -67,10 +59,19 @@ fn check(node: &Node, req: &Request) -> Result<(), ApiError> {
     if let (Some(allowed), true) = (&node.allowed_hosts, crate::serve::arrived_on_loopback(req)) {
         check_host(req, allowed)?;
     }
-    if req.method() == Method::POST && JSON_ROUTES.contains(&req.uri().path()) {
-        check_json(req)?;
-    }
     Ok(())
+}
+
+/// Every route that takes a `POST` takes JSON: a route layer over the whole
+/// client router (it runs once a route matched, before the relay to the
+/// leader; unknown paths and wrong methods are answered 404/405 as before).
+pub(crate) async fn json_posts(req: Request, next: Next) -> Response {
+    if req.method() == Method::POST {
+        if let Err(e) = check_json(&req) {
+            return e.into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// Refuses `.` and `..` segments and backslashes, in any encoding.

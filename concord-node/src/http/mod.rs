@@ -32,18 +32,30 @@ use crate::serve;
 
 /// Every route of the client listener, in three groups.
 pub(crate) fn router(node: Arc<Node>) -> Router {
-    Router::new()
-        .merge(local_routes())
-        .merge(read_routes().route_layer(axum::middleware::from_fn_with_state(
+    assemble(
+        local_routes(),
+        read_routes().route_layer(axum::middleware::from_fn_with_state(
             node.clone(),
             forward::unless_stale,
-        )))
-        .merge(leader_routes().route_layer(axum::middleware::from_fn_with_state(node.clone(), forward::to_leader)))
+        )),
+        leader_routes().route_layer(axum::middleware::from_fn_with_state(node.clone(), forward::to_leader)),
+    )
+    .layer(axum::middleware::from_fn_with_state(node.clone(), shed_load))
+    .layer(axum::middleware::from_fn_with_state(node.clone(), front::middleware))
+    .with_state(node)
+}
+
+/// The three groups, each already behind its forwarding layer, as one
+/// router: `POST`s need JSON on every route ([`front::json_posts`]), and
+/// unknown paths and wrong methods get the JSON 404 and 405.
+fn assemble<S: Clone + Send + Sync + 'static>(local: Router<S>, reads: Router<S>, leader: Router<S>) -> Router<S> {
+    Router::new()
+        .merge(local)
+        .merge(reads)
+        .merge(leader)
+        .route_layer(axum::middleware::from_fn(front::json_posts))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(node.clone(), shed_load))
-        .layer(axum::middleware::from_fn_with_state(node.clone(), front::middleware))
-        .with_state(node)
 }
 
 /// Served by whichever node is asked: probes, this node's view of the
@@ -194,31 +206,37 @@ mod tests {
         }
     }
 
-    /// Who serves `method target` as the route groups decide: each group's
-    /// layer answers with its verdict (the read group's by the same stale
-    /// test as `forward::unless_stale`) instead of relaying.
-    async fn served_by(method: &str, target: &str) -> String {
-        let app = Router::new()
-            .merge(local_routes().route_layer(from_fn(|_: Request, _: Next| async { "local" })))
-            .merge(read_routes().route_layer(from_fn(|req: Request, _: Next| async move {
+    /// Who serves `method target` (sent with `content_type`) as the router
+    /// decides: each group's layer answers with its verdict (the read
+    /// group's by the same stale test as `forward::unless_stale`) instead
+    /// of relaying; a refusal answers with its error code.
+    async fn answer(method: &str, target: &str, content_type: Option<&str>) -> String {
+        let app = assemble(
+            local_routes().route_layer(from_fn(|_: Request, _: Next| async { "local" })),
+            read_routes().route_layer(from_fn(|req: Request, _: Next| async move {
                 if forward::is_stale(req.uri()) {
                     "local"
                 } else {
                     "leader"
                 }
-            })))
-            .merge(leader_routes().route_layer(from_fn(|_: Request, _: Next| async { "leader" })))
-            .fallback(|| async { "local: no_route" })
-            .method_not_allowed_fallback(|| async { "local: method_not_allowed" })
-            .with_state(NoNode);
-        let req = Request::builder()
-            .method(method)
-            .uri(target)
-            .body(Body::empty())
-            .unwrap();
-        let resp = app.oneshot(req).await.unwrap();
-        let body = axum::body::to_bytes(resp.into_body(), 1024).await.unwrap();
-        String::from_utf8(body.to_vec()).unwrap()
+            })),
+            leader_routes().route_layer(from_fn(|_: Request, _: Next| async { "leader" })),
+        )
+        .with_state(NoNode);
+        let mut req = Request::builder().method(method).uri(target);
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let resp = app.oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let body = axum::body::to_bytes(resp.into_body(), 64 * 1024).await.unwrap();
+        match serde_json::from_slice::<concord_core::api::ErrorBody>(&body) {
+            Ok(e) => e.error.code.as_str().to_string(),
+            Err(_) => String::from_utf8(body.to_vec()).unwrap(),
+        }
+    }
+
+    async fn served_by(method: &str, target: &str) -> String {
+        answer(method, target, Some("application/json")).await
     }
 
     #[tokio::test]
@@ -249,11 +267,38 @@ mod tests {
             ("POST", "/v1/cluster/transfer-leader", "leader"),
             ("GET", "/health", "local"),
             ("GET", "/ready", "local"),
-            ("GET", "/v1/nothing", "local: no_route"),
-            ("GET", "/v1/txn", "local: method_not_allowed"),
-            ("POST", "/v1/kv/a", "local: method_not_allowed"),
+            ("GET", "/v1/nothing", "no_route"),
+            ("GET", "/v1/txn", "method_not_allowed"),
+            ("POST", "/v1/kv/a", "method_not_allowed"),
         ] {
             assert_eq!(served_by(method, target).await, expected, "{method} {target}");
         }
+    }
+
+    /// Every route that takes a `POST` takes JSON, refused before any relay;
+    /// a wrong method or an unknown path without one is still 405/404.
+    #[tokio::test]
+    async fn every_post_needs_json() {
+        for target in [
+            "/v1/txn",
+            "/v1/kv/batch",
+            "/v1/cluster/members",
+            "/v1/cluster/transfer-leader",
+        ] {
+            assert_eq!(answer("POST", target, None).await, "unsupported_media_type", "{target}");
+            assert_eq!(
+                answer("POST", target, Some("text/plain")).await,
+                "unsupported_media_type",
+                "{target}"
+            );
+            assert_eq!(
+                answer("POST", target, Some("application/json; charset=utf-8")).await,
+                "leader",
+                "{target}"
+            );
+        }
+        assert_eq!(answer("POST", "/v1/kv/a", None).await, "method_not_allowed");
+        assert_eq!(answer("POST", "/v1/nothing", None).await, "no_route");
+        assert_eq!(answer("PUT", "/v1/kv/a", None).await, "leader");
     }
 }
