@@ -22,6 +22,8 @@ Environment:
   CONCORD_ENDPOINTS   default for --endpoints
   CONCORD_TOKEN       bearer token sent to the cluster (never pass a token in argv)
   CONCORD_TOKEN_FILE  default for --token-file
+  CONCORD_CACERT      default for --cacert
+  CONCORD_CERT, CONCORD_KEY  defaults for --cert and --key
   NO_COLOR            disables colours
 ";
 
@@ -77,4 +79,31 @@ pub struct GlobalArgs {
     /// File holding the bearer token (read instead of `CONCORD_TOKEN`).
     #[arg(long, global = true, env = "CONCORD_TOKEN_FILE", value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+
+    /// PEM CA certificates to trust for `https://` endpoints (instead of
+    /// the system's).
+    #[arg(long, global = true, env = "CONCORD_CACERT", value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// PEM client certificate, for nodes started with `--client-ca`.
+    #[arg(
+        long = "cert",
+        id = "client_cert",
+        global = true,
+        env = "CONCORD_CERT",
+        value_name = "FILE",
+        requires = "client_key"
+    )]
+    pub cert: Option<PathBuf>,
+
+    /// PEM private key of `--cert`.
+    #[arg(
+        long = "key",
+        id = "client_key",
+        global = true,
+        env = "CONCORD_KEY",
+        value_name = "FILE",
+        requires = "client_cert"
+    )]
+    pub key: Option<PathBuf>,
 }

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use concord_core::api::{Code, ErrorBody, ErrorDetail};
+use concord_core::auth::Secret;
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::{Client, Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -35,7 +36,11 @@ pub struct ClientConfig {
     pub endpoints: Vec<String>,
     pub timeout: Duration,
     pub output: Format,
-    token: Option<String>,
+    token: Option<Secret>,
+    /// `--cacert`'s certificates, PEM.
+    cacert: Option<Vec<u8>>,
+    /// `--cert` and `--key`, concatenated PEM.
+    identity: Option<Vec<u8>>,
 }
 
 impl ClientConfig {
@@ -53,9 +58,9 @@ impl ClientConfig {
             };
             let parsed =
                 reqwest::Url::parse(&url).map_err(|e| CliError::usage(format!("invalid endpoint {raw:?}: {e}")))?;
-            if parsed.scheme() != "http" {
+            if !matches!(parsed.scheme(), "http" | "https") {
                 return Err(CliError::usage(format!(
-                    "invalid endpoint {raw:?}: only http:// endpoints are supported"
+                    "invalid endpoint {raw:?}: only http:// and https:// endpoints are supported"
                 )));
             }
             endpoints.push(url.trim_end_matches('/').to_string());
@@ -70,15 +75,33 @@ impl ClientConfig {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| CliError::usage(format!("reading token file {}: {e}", path.display())))?;
-                Some(text.trim().to_string())
+                Some(Secret::new(text.trim()))
             }
-            None => std::env::var("CONCORD_TOKEN").ok().filter(|t| !t.is_empty()),
+            None => std::env::var("CONCORD_TOKEN")
+                .ok()
+                .filter(|t| !t.is_empty())
+                .map(Secret::new),
+        };
+        let read = |path: &std::path::Path, what: &str| {
+            std::fs::read(path).map_err(|e| CliError::usage(format!("reading {what} {}: {e}", path.display())))
+        };
+        let cacert = args.cacert.as_deref().map(|p| read(p, "--cacert")).transpose()?;
+        let identity = match (&args.cert, &args.key) {
+            (Some(cert), Some(key)) => {
+                let mut pem = read(cert, "--cert")?;
+                pem.push(b'\n');
+                pem.extend(read(key, "--key")?);
+                Some(pem)
+            }
+            _ => None,
         };
         Ok(ClientConfig {
             endpoints,
             timeout: args.timeout,
             output: args.output,
             token,
+            cacert,
+            identity,
         })
     }
 }
@@ -315,9 +338,26 @@ impl ApiClient {
             // `Answer::chunk` the progress of the body. No redirects: the
             // API never sends one, and following it would reach a URL
             // nobody vetted.
-            Client::builder()
+            let mut builder = Client::builder()
                 .connect_timeout(config.timeout.min(Duration::from_secs(2)))
-                .redirect(reqwest::redirect::Policy::none())
+                .redirect(reqwest::redirect::Policy::none());
+            if let Some(pem) = &config.cacert {
+                let certs = reqwest::Certificate::from_pem_bundle(pem)
+                    .map_err(|e| CliError::usage(format!("--cacert: {e}")))?;
+                if certs.is_empty() {
+                    return Err(CliError::usage("--cacert: no certificate in the file"));
+                }
+                builder = builder.tls_built_in_root_certs(false);
+                for cert in certs {
+                    builder = builder.add_root_certificate(cert);
+                }
+            }
+            if let Some(pem) = &config.identity {
+                let identity =
+                    reqwest::Identity::from_pem(pem).map_err(|e| CliError::usage(format!("--cert/--key: {e}")))?;
+                builder = builder.identity(identity);
+            }
+            builder
                 .build()
                 .map_err(|e| CliError::other(format!("building the HTTP client: {e}")))?
         };
@@ -378,7 +418,7 @@ impl ApiClient {
             let base = rotation.current().to_string();
             let mut req = self.http.request(method.clone(), format!("{base}{path_and_query}"));
             if let Some(token) = &self.config.token {
-                req = req.bearer_auth(token);
+                req = req.bearer_auth(token.expose());
             }
             if let Some(id) = &request_id {
                 req = req.header("concord-request-id", id);
@@ -484,7 +524,7 @@ impl ApiClient {
         for base in &self.config.endpoints {
             let mut req = self.http.get(format!("{base}/v1/cluster/members"));
             if let Some(token) = &self.config.token {
-                req = req.bearer_auth(token);
+                req = req.bearer_auth(token.expose());
             }
             let members = self.block_on(async {
                 let fetch = async {
@@ -508,13 +548,15 @@ impl ApiClient {
 }
 
 fn is_http_url(url: &str) -> bool {
-    Url::parse(url).is_ok_and(|u| u.scheme() == "http" && u.host().is_some())
+    Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
 }
 
 /// The entry of `trusted` with the same scheme, host and port as `url`, if
 /// `url` is an http URL.
 fn same_origin(url: &str, trusted: &[String]) -> Option<String> {
-    let url = Url::parse(url).ok().filter(|u| u.scheme() == "http")?;
+    let url = Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))?;
     let origin = url.origin();
     trusted
         .iter()
@@ -557,7 +599,7 @@ fn summarize_body(body: &[u8]) -> String {
 fn kind_of(code: Code, status: StatusCode) -> Kind {
     match code {
         Code::NotFound | Code::NoRoute => Kind::NotFound,
-        Code::HostNotAllowed => Kind::Auth,
+        Code::HostNotAllowed | Code::Unauthenticated | Code::Forbidden | Code::TooManyAuthFailures => Kind::Auth,
         Code::Conflict
         | Code::MembershipChangeInProgress
         | Code::LastVoter
@@ -673,6 +715,8 @@ mod tests {
             timeout: Duration::from_millis(200),
             output: Format::Text,
             token: None,
+            cacert: None,
+            identity: None,
         })
         .unwrap()
     }

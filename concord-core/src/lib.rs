@@ -23,6 +23,7 @@ macro_rules! crash_point {
 }
 
 pub mod api;
+pub mod auth;
 pub mod codec;
 pub mod limits;
 pub mod store;

@@ -41,18 +41,19 @@ pub fn validate_node_id(id: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// A member URL (client or peer) as stored: `http://` and a host, no
-/// whitespace, without trailing slashes. The one check the node (adding a
+/// A member URL (client or peer) as stored: `http://` or `https://` and a
+/// host, no whitespace, without trailing slashes. The one check the node (adding a
 /// member) and `node start` (`--initial-cluster`) share.
 pub fn normalize_http_url(url: &str) -> Result<String, String> {
     let trimmed = url.trim().trim_end_matches('/');
     let ok = trimmed
         .strip_prefix("http://")
+        .or_else(|| trimmed.strip_prefix("https://"))
         .is_some_and(|rest| !rest.is_empty() && !rest.chars().any(char::is_whitespace));
     if ok {
         Ok(trimmed.to_string())
     } else {
-        Err(format!("{url:?} is not an http:// URL"))
+        Err(format!("{url:?} is not an http:// or https:// URL"))
     }
 }
 

@@ -110,6 +110,8 @@ pub enum Op {
     /// key goes only if its `mod_revision` still matches and it has expired
     /// at `at_ms`.
     Expire { keys: Vec<(String, u64)> },
+    /// Turns auth on, creates or revokes a token (only digests travel).
+    Auth(crate::auth::AuthOp),
 }
 
 impl fmt::Display for Command {
@@ -150,6 +152,7 @@ pub enum CommandResponse {
     /// The request id was used before for a different operation: nothing
     /// was applied, and the first operation's outcome is not returned.
     RequestIdReused,
+    Auth(crate::auth::AuthOutcome),
 }
 
 /// A key's value and its revision metadata, as stored in the state machine.

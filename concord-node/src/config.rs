@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use concord_core::auth::Secret;
 use concord_core::NodeId;
 use serde::Deserialize;
 
@@ -176,6 +177,50 @@ pub struct NodeSettings {
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     #[serde(default, deserialize_with = "duration")]
     pub client_read_timeout: Option<Duration>,
+    /// Require a token on every client request but `/health` and `/ready`.
+    /// Takes effect when this node creates the cluster and is replicated
+    /// (joiners inherit it; it cannot be turned off). Needs a cluster
+    /// secret. The root token comes from `CONCORD_ROOT_TOKEN` in this
+    /// node's environment, or else from `concord token bootstrap`.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub auth: Option<bool>,
+    /// File holding the secret every member shares (else
+    /// `CONCORD_CLUSTER_SECRET`; at least 16 bytes): every Raft call and
+    /// join request must carry it. Without TLS it crosses the wire in the
+    /// clear.
+    #[arg(long, value_name = "FILE")]
+    pub cluster_secret_file: Option<PathBuf>,
+    /// Append-only audit log, JSON lines: every mutating and every denied
+    /// request [default: {default}].
+    #[arg(long, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
+    /// Failed authentications allowed per remote address per minute; more
+    /// get 429 `too_many_auth_failures` [default: {default}].
+    #[arg(long, value_name = "N")]
+    pub max_auth_failures: Option<u32>,
+    /// PEM certificate chain of the client listener (turns on HTTPS).
+    /// Reloaded on SIGHUP and when the file changes.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `--tls-cert`.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// PEM CA certificates: clients must present a certificate signed by
+    /// one (needs `--tls-cert`).
+    #[arg(long, value_name = "FILE")]
+    pub client_ca: Option<PathBuf>,
+    /// PEM certificate of the peer listener, also presented to other
+    /// members as this node's client certificate (mutual TLS). It must name
+    /// the host of this node's peer URL.
+    #[arg(long, value_name = "FILE")]
+    pub peer_tls_cert: Option<PathBuf>,
+    /// PEM private key of `--peer-tls-cert`.
+    #[arg(long, value_name = "FILE")]
+    pub peer_tls_key: Option<PathBuf>,
+    /// PEM CA certificates peers' certificates must chain to (both ways).
+    /// Also trusted for relaying requests to the leader's client URL.
+    #[arg(long, value_name = "FILE")]
+    pub peer_trusted_ca: Option<PathBuf>,
 }
 
 /// A duration in the TOML file: a string like `"100ms"` or `"24h"`, as the
@@ -222,6 +267,8 @@ fn help_default(id: &str) -> Option<String> {
         "election_timeout" => time(d.election_timeout),
         "request_timeout" => time(d.request_timeout),
         "client_read_timeout" => time(d.client_read_timeout),
+        "audit_log" => "audit.log in the data directory".into(),
+        "max_auth_failures" => d.max_auth_failures.to_string(),
         _ => return None,
     })
 }
@@ -280,6 +327,16 @@ impl NodeSettings {
             election_timeout,
             request_timeout,
             client_read_timeout,
+            auth,
+            cluster_secret_file,
+            audit_log,
+            max_auth_failures,
+            tls_cert,
+            tls_key,
+            client_ca,
+            peer_tls_cert,
+            peer_tls_key,
+            peer_trusted_ca,
         )
     }
 
@@ -314,6 +371,16 @@ impl NodeSettings {
             election_timeout,
             request_timeout,
             client_read_timeout,
+            auth,
+            cluster_secret_file,
+            audit_log,
+            max_auth_failures,
+            tls_cert,
+            tls_key,
+            client_ca,
+            peer_tls_cert,
+            peer_tls_key,
+            peer_trusted_ca,
         } = self;
         fn set<T>(target: &mut T, given: Option<T>) {
             if let Some(value) = given {
@@ -365,6 +432,18 @@ impl NodeSettings {
         set(&mut node.election_timeout, election_timeout);
         set(&mut node.request_timeout, request_timeout);
         set(&mut node.client_read_timeout, client_read_timeout);
+        set(&mut node.auth, auth);
+        node.cluster_secret_file = cluster_secret_file;
+        node.audit_log = audit_log;
+        set(&mut node.max_auth_failures, max_auth_failures);
+        node.tls = TlsFiles {
+            cert: tls_cert,
+            key: tls_key,
+            client_ca,
+            peer_cert: peer_tls_cert,
+            peer_key: peer_tls_key,
+            peer_ca: peer_trusted_ca,
+        };
         node.validate()?;
         Ok(start)
     }
@@ -505,6 +584,44 @@ pub struct NodeConfig {
     /// entry this node proposes as leader, so replicas prune alike.
     pub request_id_limits: concord_core::DedupLimits,
     pub bootstrap: Bootstrap,
+    /// Token auth for clients (see `--auth`).
+    pub auth: bool,
+    /// The secret every member shares; the CLI reads it from
+    /// `CONCORD_CLUSTER_SECRET` or [`NodeConfig::cluster_secret_file`].
+    pub cluster_secret: Option<Secret>,
+    /// Where the CLI read the cluster secret from (`--cluster-secret-file`).
+    pub cluster_secret_file: Option<PathBuf>,
+    /// The root token from `CONCORD_ROOT_TOKEN`: only its digest is
+    /// replicated.
+    pub root_token: Option<Secret>,
+    /// The audit log; `None`: `audit.log` in the data directory.
+    pub audit_log: Option<PathBuf>,
+    /// Failed authentications per remote address per minute.
+    pub max_auth_failures: u32,
+    pub tls: TlsFiles,
+}
+
+/// Certificate files (PEM). Read by the node at start-up and again on
+/// SIGHUP or when a file changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// `--tls-cert` / `--tls-key`: HTTPS on the client listener.
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    /// `--client-ca`: client certificates required on the client listener.
+    pub client_ca: Option<PathBuf>,
+    /// `--peer-tls-cert` / `--peer-tls-key` / `--peer-trusted-ca`: mutual
+    /// TLS between members.
+    pub peer_cert: Option<PathBuf>,
+    pub peer_key: Option<PathBuf>,
+    pub peer_ca: Option<PathBuf>,
+}
+
+impl TlsFiles {
+    /// Is the peer listener (and the peer client) on mutual TLS?
+    pub fn peer(&self) -> bool {
+        self.peer_cert.is_some()
+    }
 }
 
 impl Default for NodeConfig {
@@ -533,6 +650,13 @@ impl Default for NodeConfig {
             allowed_hosts: Vec::new(),
             request_id_limits: concord_core::DedupLimits::default(),
             bootstrap: Bootstrap::SingleNode,
+            auth: false,
+            cluster_secret: None,
+            cluster_secret_file: None,
+            root_token: None,
+            audit_log: None,
+            max_auth_failures: 20,
+            tls: TlsFiles::default(),
         }
     }
 }
@@ -627,7 +751,47 @@ impl NodeConfig {
                  --max-request-size allow, plus 1 MiB), or such requests could never be served"
             )));
         }
+        let t = &self.tls;
+        if t.cert.is_some() != t.key.is_some() {
+            return Err(invalid("--tls-cert and --tls-key go together"));
+        }
+        if t.client_ca.is_some() && t.cert.is_none() {
+            return Err(invalid("--client-ca needs --tls-cert and --tls-key"));
+        }
+        if [&t.peer_cert, &t.peer_key, &t.peer_ca]
+            .iter()
+            .any(|p| p.is_some() != t.peer_cert.is_some())
+        {
+            return Err(invalid(
+                "--peer-tls-cert, --peer-tls-key and --peer-trusted-ca go together (mutual TLS)",
+            ));
+        }
+        if self.max_auth_failures == 0 {
+            return Err(invalid("--max-auth-failures must be at least 1"));
+        }
         self.raft_config()?;
+        Ok(())
+    }
+
+    /// The secrets' rules, checked by [`crate::prepare`] once the CLI has
+    /// read them: `--auth` needs a cluster secret (else any process could
+    /// join and read the log), and secrets are at least 16 bytes.
+    pub fn validate_secrets(&self) -> Result<(), ConfigError> {
+        use concord_core::auth::MIN_ROOT_TOKEN_BYTES;
+        if self.auth && self.cluster_secret.is_none() {
+            return Err(invalid(
+                "--auth needs a cluster secret (CONCORD_CLUSTER_SECRET or --cluster-secret-file): without one, \
+                 anyone who reaches the peer port could join and read every key",
+            ));
+        }
+        for (secret, name) in [
+            (&self.cluster_secret, "the cluster secret"),
+            (&self.root_token, "CONCORD_ROOT_TOKEN"),
+        ] {
+            if secret.as_ref().is_some_and(|s| s.expose().len() < MIN_ROOT_TOKEN_BYTES) {
+                return Err(invalid(format!("{name} must be at least {MIN_ROOT_TOKEN_BYTES} bytes")));
+            }
+        }
         Ok(())
     }
 

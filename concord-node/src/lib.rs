@@ -8,6 +8,7 @@
 //! [`run`] is its only entry point: the CLI's `concord node start` calls
 //! them; tests may pass listeners bound to port 0.
 
+mod audit;
 pub mod config;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -17,6 +18,7 @@ mod maintainer;
 mod node;
 mod peer;
 mod serve;
+mod tls;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -28,7 +30,7 @@ use concord_core::store::OpenError;
 use concord_core::{NodeId, NodeInfo, Raft};
 use tokio::net::TcpListener;
 
-pub use crate::config::{Bootstrap, ConfigError, NodeConfig, NodeSettings, StartConfig};
+pub use crate::config::{Bootstrap, ConfigError, NodeConfig, NodeSettings, StartConfig, TlsFiles};
 use crate::node::Node;
 use crate::serve::{serve, serve_owned, stopped};
 
@@ -73,6 +75,7 @@ pub struct Prepared {
 /// directory in use is reported before a port in use.
 pub fn prepare(config: NodeConfig) -> Result<Prepared, NodeError> {
     config.validate()?;
+    config.validate_secrets()?;
     let storage = concord_core::open(&config.data_dir)?;
     if let (Some(recorded), Some(wanted)) = (storage.node_id, config.id) {
         if recorded != wanted {
@@ -106,13 +109,29 @@ pub async fn run(
     }
     let is_fresh = storage.is_fresh;
     let me = NodeInfo {
-        client_url: advertised(&config.advertise_client, &listeners.client)?,
-        peer_url: advertised(&config.advertise_peer, &listeners.peer)?,
+        client_url: advertised(&config.advertise_client, &listeners.client, config.tls.cert.is_some())?,
+        peer_url: advertised(&config.advertise_peer, &listeners.peer, config.tls.peer())?,
     };
-    let http = reqwest::Client::builder()
+    let tls = tls::NodeTls::load(&config.tls)?;
+    if tls.client.is_none() {
+        warn_if_exposed("client", &listeners.client);
+    }
+    if tls.peer.is_none() {
+        warn_if_exposed("peer", &listeners.peer);
+    }
+    let secret_headers = peer::client::secret_headers(config.cluster_secret.as_ref())?;
+    let http = tls
+        .reqwest(reqwest::Client::builder())
+        .default_headers(secret_headers.clone())
         .connect_timeout(std::time::Duration::from_secs(2))
         .build()
         .map_err(|e| NodeError::Raft(e.to_string()))?;
+    let audit_path = config
+        .audit_log
+        .clone()
+        .unwrap_or_else(|| config.data_dir.join("audit.log"));
+    let audit = audit::AuditLog::open(&audit_path)
+        .map_err(|e| io::Error::new(e.kind(), format!("opening the audit log {}: {e}", audit_path.display())))?;
 
     // Which id are we? A restarted member resumes with the recorded one and
     // ignores --join and --initial-cluster.
@@ -153,8 +172,9 @@ pub async fn run(
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let pre = serve(
             &listeners.peer,
-            peer::server::pre_bootstrap_router(cid.as_str().into(), id),
+            peer::server::pre_bootstrap_router(cid.as_str().into(), id, config.cluster_secret.clone()),
             config.connection_limits(),
+            tls.peer.clone(),
             stopped(stop_rx),
         );
         let check = async {
@@ -190,8 +210,9 @@ pub async fn run(
     let cluster_id: Arc<str> = cluster_id.into();
 
     let raft_config = Arc::new(config.raft_config()?);
-    let network = peer::client::PeerNetwork::new(cluster_id.clone(), id, config.client_read_timeout)
-        .map_err(|e| NodeError::Raft(e.to_string()))?;
+    let network =
+        peer::client::PeerNetwork::new(cluster_id.clone(), id, config.client_read_timeout, &tls, secret_headers)
+            .map_err(|e| NodeError::Raft(e.to_string()))?;
     let raft = Raft::new(id, raft_config, network, storage.log, storage.sm)
         .await
         .map_err(|e| NodeError::Raft(e.to_string()))?;
@@ -250,7 +271,7 @@ pub async fn run(
         membership_lock: tokio::sync::Mutex::new(()),
         maintainer_busy: AtomicBool::new(false),
         http,
-        relay: http::forward::relay_client(client_idle),
+        relay: http::forward::relay_client(client_idle, tls.outgoing.clone()),
         in_flight: Arc::new(tokio::sync::Semaphore::new(
             max_in_flight.min(tokio::sync::Semaphore::MAX_PERMITS),
         )),
@@ -260,6 +281,8 @@ pub async fn run(
         allowed_hosts,
         allowed_peer_hosts,
         cluster_id,
+        audit,
+        auth_failures: Default::default(),
     });
     let recovery = {
         let node = node.clone();
@@ -274,6 +297,7 @@ pub async fn run(
         })
     };
     let maintainer = tokio::spawn(maintainer::run(node.clone()));
+    let reload = tokio::spawn(tls::watch(tls.reloading.clone()));
 
     tracing::info!(id, client = %me.client_url, peer = %me.peer_url, "serving");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -286,12 +310,14 @@ pub async fn run(
         client_listener,
         http::router(node.clone()),
         limits,
+        tls.client.clone(),
         stopped(stop_rx.clone()),
     );
     let peer = serve_owned(
         peer_listener,
         peer::server::router(node.clone()),
         limits,
+        tls.peer.clone(),
         stopped(stop_rx),
     );
     let client = tokio::spawn(client);
@@ -302,6 +328,7 @@ pub async fn run(
     let _ = stop_tx.send(true);
     recovery.abort();
     maintainer.abort();
+    reload.abort();
     // In-flight requests get a moment to finish; then Raft stops.
     let grace = std::time::Duration::from_secs(5);
     let _ = tokio::time::timeout(grace, async {
@@ -315,17 +342,34 @@ pub async fn run(
 }
 
 /// The URL others use to reach `listener`: the configured one, or
-/// `http://` plus the address the listener is bound to.
-fn advertised(configured: &Option<String>, listener: &TcpListener) -> io::Result<String> {
+/// `http://` (`https://` with TLS) plus the address the listener is bound
+/// to.
+fn advertised(configured: &Option<String>, listener: &TcpListener, tls: bool) -> io::Result<String> {
+    let scheme = if tls { "https" } else { "http" };
     match configured {
         Some(url) => Ok(url.trim_end_matches('/').to_string()),
         None => {
             let addr = listener.local_addr()?;
             if addr.ip().is_unspecified() {
                 tracing::warn!(%addr, "listening on all interfaces without an advertised URL; advertising the loopback address");
-                return Ok(format!("http://127.0.0.1:{}", addr.port()));
+                return Ok(format!("{scheme}://127.0.0.1:{}", addr.port()));
             }
-            Ok(format!("http://{addr}"))
+            Ok(format!("{scheme}://{addr}"))
+        }
+    }
+}
+
+/// A listener reachable from other hosts without TLS: tokens, the cluster
+/// secret and every value cross the network in the clear.
+fn warn_if_exposed(what: &str, listener: &TcpListener) {
+    if let Ok(addr) = listener.local_addr() {
+        if !addr.ip().is_loopback() {
+            tracing::warn!(
+                %addr,
+                "the {what} listener is reachable beyond loopback WITHOUT TLS: tokens, the cluster secret and \
+                 values cross the network in plain text; set --tls-cert/--tls-key and --peer-tls-cert/--peer-tls-key/\
+                 --peer-trusted-ca"
+            );
         }
     }
 }

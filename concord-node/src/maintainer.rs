@@ -37,6 +37,7 @@ pub(crate) async fn run(node: Arc<Node>) {
 }
 
 async fn tick(node: &Node) -> Result<(), crate::http::error::ApiError> {
+    crate::http::auth::ensure_enabled(node).await?;
     // Expired keys are already invisible to reads; the sweep deletes them
     // through Raft so every replica drops them at the same revision.
     let expired = node

@@ -56,6 +56,10 @@ pub(crate) struct Node {
     /// Fixed when the data directory is first used: random for a single
     /// node, derived from `--initial-cluster`, or the joined cluster's.
     pub(crate) cluster_id: Arc<str>,
+    /// The audit log (see `audit.rs`).
+    pub(crate) audit: crate::audit::AuditLog,
+    /// Failed authentications per remote address (`--max-auth-failures`).
+    pub(crate) auth_failures: crate::http::auth::Failures,
 }
 
 impl Node {

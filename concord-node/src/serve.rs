@@ -283,17 +283,28 @@ pub(crate) async fn serve_owned(
     listener: TcpListener,
     router: axum::Router,
     limits: Limits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     stop: impl Future<Output = ()>,
 ) {
-    serve(&listener, router, limits, stop).await
+    serve(&listener, router, limits, tls, stop).await
 }
 
+/// A connection's byte stream: plain, or TLS over it.
+trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
+
+/// The address a request came from, in every request's extensions.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Remote(pub(crate) std::net::SocketAddr);
+
 /// Serves `router` on `listener` until `stop`, then lets open connections
-/// finish. Like `axum::serve`, plus the bounds in the module doc.
+/// finish. Like `axum::serve`, plus the bounds in the module doc. With
+/// `tls`, each connection's handshake must finish within `limits.idle`.
 pub(crate) async fn serve(
     listener: &TcpListener,
     router: axum::Router,
     limits: Limits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     stop: impl Future<Output = ()>,
 ) {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -315,9 +326,9 @@ pub(crate) async fn serve(
     let mut stop = std::pin::pin!(stop);
     let mut last_full_warning: Option<Instant> = None;
     loop {
-        let stream = tokio::select! {
+        let (stream, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors, say: wait rather than spin.
                     tracing::warn!(error = %e, "accepting a connection failed");
@@ -347,18 +358,35 @@ pub(crate) async fn serve(
                 conn: per_conn.clone(),
                 loopback,
             });
+            req.extensions_mut().insert(Remote(remote));
             req
         });
         let service = hyper_util::service::TowerToHyperService::new(service);
-        let io = TokioIo::new(Tracked {
+        let tracked = Tracked {
             stream,
             conn: conn.clone(),
             registry: registry.clone(),
-        });
-        let served = builder.serve_connection_with_upgrades(io, service);
-        let served = graceful.watch(served.into_owned());
-        let registry = registry.clone();
+        };
+        let (builder, graceful, registry, tls) = (builder.clone(), graceful.watcher(), registry.clone(), tls.clone());
         tokio::spawn(async move {
+            let io: Box<dyn Io> = match tls {
+                None => Box::new(tracked),
+                Some(acceptor) => match tokio::time::timeout(limits.idle, acceptor.accept(tracked)).await {
+                    Ok(Ok(stream)) => Box::new(stream),
+                    Ok(Err(e)) => {
+                        tracing::debug!(%remote, error = %e, "TLS handshake failed");
+                        registry.remove(id);
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(%remote, "TLS handshake timed out");
+                        registry.remove(id);
+                        return;
+                    }
+                },
+            };
+            let served = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+            let served = graceful.watch(served.into_owned());
             tokio::select! {
                 res = served => if let Err(e) = res {
                     tracing::debug!(error = %e, "connection ended with an error");

@@ -4,6 +4,7 @@ pub mod cluster;
 pub mod gen_docs;
 pub mod kv;
 pub mod node;
+pub mod token;
 
 use clap::Subcommand;
 
@@ -23,6 +24,9 @@ pub enum Commands {
     /// Run a node.
     #[command(subcommand)]
     Node(node::NodeCommand),
+    /// Create, list and revoke tokens; bootstrap the root token.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Write the man pages and shell completions (for maintainers).
     #[command(hide = true)]
     GenDocs(gen_docs::GenDocsArgs),
@@ -37,6 +41,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Commands::Cluster(cmd) => {
             let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
             cluster::run(&client, cmd)
+        }
+        Commands::Token(cmd) => {
+            let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
+            token::run(&client, cmd)
         }
         Commands::Node(cmd) => node::run(cmd),
         Commands::GenDocs(args) => gen_docs::run(args),

@@ -65,6 +65,12 @@ codes! {
     TooManyOperations = "too_many_operations", 400;
     /// The state machine refused the command (a prefix delete over its cap, say).
     Refused = "refused", 400;
+    /// No token, or an unknown, expired or revoked one (auth is on).
+    Unauthenticated = "unauthenticated", 401;
+    /// The token lacks the permission or the key scope the request needs.
+    Forbidden = "forbidden", 403;
+    /// Too many failed authentications from this address; wait a minute.
+    TooManyAuthFailures = "too_many_auth_failures", 429;
     /// A request on a loopback listener named a host that is not allowed.
     HostNotAllowed = "host_not_allowed", 403;
     /// The key or object does not exist.

@@ -12,10 +12,12 @@
 mod cluster;
 mod error;
 mod kv;
+mod tokens;
 
 pub use cluster::*;
 pub use error::*;
 pub use kv::*;
+pub use tokens::*;
 
 /// Header names of the API (lower case, as HTTP/1.1 and `http` want them).
 pub mod headers {
@@ -30,6 +32,8 @@ pub mod headers {
     pub const CREATE_REVISION: &str = "concord-create-revision";
     /// A raw value's `version`.
     pub const VERSION: &str = "concord-version";
+    /// The cluster secret, on every peer call and join request.
+    pub const CLUSTER_SECRET: &str = "concord-cluster-secret";
 }
 
 /// The body of `GET /health`.

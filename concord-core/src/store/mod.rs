@@ -56,10 +56,12 @@ pub fn decode_entry(bytes: &[u8]) -> std::io::Result<crate::types::alias::Entry>
     codec::decode(bytes)
 }
 
-/// The on-disk format this build writes and understands: 3 is postcard
+/// The on-disk format this build writes and understands: 4 is postcard
 /// records (see `crate::codec`) whose request-id records carry the digest
-/// of their operation; 2 (without it) and 1 (bincode) are refused.
-pub const FORMAT_VERSION: u64 = 3;
+/// of their operation, with tokens and the auth state in snapshots; 3
+/// (snapshots without them), 2 (request ids without the digest) and 1
+/// (bincode) are refused.
+pub const FORMAT_VERSION: u64 = 4;
 
 /// Errors opening a data directory.
 #[derive(Debug, thiserror::Error)]

@@ -17,7 +17,8 @@ use fjall::{Database, Keyspace, Readable};
 
 use super::codec::{decode, fj};
 use super::is_live;
-use super::sm::{read_cluster, ttl_key, ClusterMeta, META_LAST_APPLIED};
+use super::sm::{read_auth, read_cluster, ttl_key, ClusterMeta, META_LAST_APPLIED};
+use crate::auth::{AuthState, TokenRecord};
 use crate::txn::KvView;
 use crate::types::alias::LogId;
 use crate::types::KvRecord;
@@ -76,9 +77,33 @@ pub struct KvReader {
     pub(super) kv: Keyspace,
     pub(super) meta: Keyspace,
     pub(super) ttl: Keyspace,
+    pub(super) tokens: Keyspace,
 }
 
 impl KvReader {
+    /// Whether auth is on, as applied on this node.
+    pub fn auth_state(&self) -> io::Result<AuthState> {
+        read_auth(&self.meta)
+    }
+
+    /// The token record `id`, if it exists (revoked tokens do not).
+    pub fn token(&self, id: &str) -> io::Result<Option<TokenRecord>> {
+        match self.db.snapshot().get(&self.tokens, id).map_err(fj)? {
+            Some(b) => Ok(Some(decode(&b)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every token record, by id.
+    pub fn tokens(&self) -> io::Result<Vec<TokenRecord>> {
+        let mut out = Vec::new();
+        for guard in self.db.snapshot().iter(&self.tokens) {
+            let (_, value) = guard.into_inner().map_err(fj)?;
+            out.push(decode(&value)?);
+        }
+        Ok(out)
+    }
+
     /// The cluster metadata as applied on this node.
     pub fn cluster(&self) -> io::Result<ClusterMeta> {
         read_cluster(&self.meta)

@@ -40,6 +40,7 @@ use super::codec::{decode, encode, fj};
 use super::reader::{read_record, utf8_key, Committed, KvReader};
 use super::snapshot::{SnapshotBuilder, SnapshotFile, SnapshotFiles};
 use super::{is_live, DirLock};
+use crate::auth::{AuthOp, AuthOutcome, AuthState};
 use crate::txn::Pending;
 use crate::types::alias::{LogId, Snapshot, SnapshotMeta, StoredMembership};
 use crate::types::{Command, CommandResponse, KvRecord, NodeId, Op, TypeConfig};
@@ -48,6 +49,7 @@ pub(super) const META_LAST_APPLIED: &str = "last_applied";
 pub(super) const META_MEMBERSHIP: &str = "last_membership";
 pub(super) const META_CLUSTER: &str = "cluster";
 pub(super) const META_CLOCK: &str = "clock_ms";
+pub(super) const META_AUTH: &str = "auth";
 
 /// Cluster-wide facts kept in the state machine (and its snapshots).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,7 +154,10 @@ pub struct StateMachine {
     pub(super) meta: Keyspace,
     pub(super) requests: Keyspace,
     pub(super) ttl: Keyspace,
+    /// Token records by id (digests, never secrets).
+    pub(super) tokens: Keyspace,
     pub(super) snapshots: SnapshotFiles,
+    auth: AuthState,
     last_applied: Option<LogId>,
     membership: StoredMembership,
     cluster: ClusterMeta,
@@ -181,6 +186,13 @@ fn load_recent(requests: &Keyspace) -> io::Result<RecentRequests> {
     Ok(recent)
 }
 
+pub(super) fn read_auth(meta: &Keyspace) -> io::Result<AuthState> {
+    match meta.get(META_AUTH).map_err(fj)? {
+        Some(b) => decode(&b),
+        None => Ok(AuthState::default()),
+    }
+}
+
 fn read_clock(meta: &Keyspace) -> io::Result<u64> {
     match meta.get(META_CLOCK).map_err(fj)? {
         Some(b) => decode(&b),
@@ -194,6 +206,8 @@ impl StateMachine {
         let db = Database::builder(path).open().map_err(fj)?;
         let ks = |name: &str| db.keyspace(name, KeyspaceCreateOptions::default).map_err(fj);
         let (kv, meta, requests, ttl) = (ks("kv")?, ks("sm_meta")?, ks("requests")?, ks("ttl")?);
+        let tokens = ks("tokens")?;
+        let auth = read_auth(&meta)?;
         let last_applied = match meta.get(META_LAST_APPLIED).map_err(fj)? {
             Some(b) => decode(&b)?,
             None => None,
@@ -211,7 +225,9 @@ impl StateMachine {
             meta,
             requests,
             ttl,
+            tokens,
             snapshots,
+            auth,
             last_applied,
             membership,
             cluster,
@@ -227,6 +243,7 @@ impl StateMachine {
             kv: self.kv.clone(),
             meta: self.meta.clone(),
             ttl: self.ttl.clone(),
+            tokens: self.tokens.clone(),
         }
     }
 
@@ -236,6 +253,7 @@ impl StateMachine {
             kv: self.kv.clone(),
             meta: self.meta.clone(),
             requests: self.requests.clone(),
+            tokens: self.tokens.clone(),
             snapshots: self.snapshots.clone(),
         }
     }
@@ -320,6 +338,7 @@ impl StateMachine {
                 CommandResponse::Expired { deleted }
             }
             Op::ReserveNodeId { id, peer_url } => reserve_node_id(&mut self.cluster, id, peer_url),
+            Op::Auth(op) => CommandResponse::Auth(self.apply_auth(batch, op)?),
         };
         if let Some(id) = cmd.request_id {
             let encoded = encode(&RequestRecord::new(now_ms, &response, digest)?)?;
@@ -331,6 +350,53 @@ impl StateMachine {
             }
         }
         Ok(response)
+    }
+
+    /// Applies an auth change. Auth, once on, stays on; the root token is
+    /// created once per cluster; a revoked token's record is deleted, so it
+    /// is unknown to every node that applied the revocation.
+    fn apply_auth(&mut self, batch: &mut fjall::OwnedWriteBatch, op: AuthOp) -> io::Result<AuthOutcome> {
+        let outcome = match op {
+            AuthOp::Enable { root } => {
+                self.auth.enabled = true;
+                if let Some(root) = root.filter(|_| !self.auth.bootstrapped) {
+                    self.auth.bootstrapped = true;
+                    batch.insert(&self.tokens, root.id.as_str(), encode(&root)?);
+                }
+                AuthOutcome::Enabled
+            }
+            AuthOp::Bootstrap { .. } if !self.auth.enabled => AuthOutcome::NotAllowed {
+                reason: "auth is off in this cluster (start its first node with --auth)".into(),
+            },
+            AuthOp::Bootstrap { .. } if self.auth.bootstrapped => AuthOutcome::NotAllowed {
+                reason: "the root token was created already; bootstrap works once per cluster".into(),
+            },
+            AuthOp::Bootstrap { root } => {
+                self.auth.bootstrapped = true;
+                batch.insert(&self.tokens, root.id.as_str(), encode(&root)?);
+                AuthOutcome::Created { id: root.id }
+            }
+            AuthOp::Create { token } => {
+                if self.tokens.contains_key(token.id.as_str()).map_err(fj)? {
+                    AuthOutcome::NotAllowed {
+                        reason: format!("token id {} is in use", token.id),
+                    }
+                } else {
+                    batch.insert(&self.tokens, token.id.as_str(), encode(&token)?);
+                    AuthOutcome::Created { id: token.id }
+                }
+            }
+            AuthOp::Revoke { id } => {
+                if self.tokens.contains_key(id.as_str()).map_err(fj)? {
+                    batch.remove(&self.tokens, id.as_str());
+                    AuthOutcome::Revoked { id }
+                } else {
+                    AuthOutcome::Unknown { id }
+                }
+            }
+        };
+        batch.insert(&self.meta, META_AUTH, encode(&self.auth)?);
+        Ok(outcome)
     }
 
     /// The last applied log id, as stored.
@@ -410,6 +476,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         self.last_applied = meta.last_log_id;
         self.membership = meta.last_membership.clone();
         self.cluster = read_cluster(&self.meta)?;
+        self.auth = read_auth(&self.meta)?;
         self.clock_ms = read_clock(&self.meta)?;
         self.recent = load_recent(&self.requests)?;
         Ok(())

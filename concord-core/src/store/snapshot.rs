@@ -32,8 +32,10 @@ use serde::{Deserialize, Serialize};
 use super::codec::{decode, encode, fj};
 use super::reader::utf8_key;
 use super::sm::{
-    ttl_key, ClusterMeta, RequestRecord, StateMachine, META_CLOCK, META_CLUSTER, META_LAST_APPLIED, META_MEMBERSHIP,
+    ttl_key, ClusterMeta, RequestRecord, StateMachine, META_AUTH, META_CLOCK, META_CLUSTER, META_LAST_APPLIED,
+    META_MEMBERSHIP,
 };
+use crate::auth::{AuthState, TokenRecord};
 use crate::types::alias::{LogId, Snapshot, SnapshotMeta, StoredMembership};
 use crate::types::{KvRecord, TypeConfig};
 
@@ -49,6 +51,10 @@ struct SnapshotPayload {
     clock_ms: u64,
     items: Vec<(String, KvRecord)>,
     requests: Vec<(String, RequestRecord)>,
+    auth: AuthState,
+    /// Token records (digests only): a revoked token is absent, so it stays
+    /// refused on a member that starts from this snapshot.
+    tokens: Vec<TokenRecord>,
 }
 
 /// A snapshot file on disk: its metadata and its payload bytes.
@@ -64,6 +70,7 @@ pub struct SnapshotBuilder {
     pub(super) kv: Keyspace,
     pub(super) meta: Keyspace,
     pub(super) requests: Keyspace,
+    pub(super) tokens: Keyspace,
     pub(super) snapshots: SnapshotFiles,
 }
 
@@ -100,11 +107,22 @@ impl SnapshotBuilder {
             let (key, value) = guard.into_inner().map_err(fj)?;
             requests.push((utf8_key(&key)?, decode(&value)?));
         }
+        let auth: AuthState = match view.get(&self.meta, META_AUTH).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => AuthState::default(),
+        };
+        let mut tokens = Vec::new();
+        for guard in view.iter(&self.tokens) {
+            let (_, value) = guard.into_inner().map_err(fj)?;
+            tokens.push(decode(&value)?);
+        }
         let data = encode(&SnapshotPayload {
             cluster,
             clock_ms,
             items,
             requests,
+            auth,
+            tokens,
         })?;
         let meta = SnapshotMeta {
             last_log_id: last_applied,
@@ -138,6 +156,7 @@ impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
             kv: self.kv.clone(),
             meta: self.meta.clone(),
             requests: self.requests.clone(),
+            tokens: self.tokens.clone(),
             snapshots: self.snapshots.clone(),
         };
         super::spawn_blocking(move || this.build_blocking())
@@ -223,17 +242,18 @@ impl StateMachine {
     /// check: it would replace a newer state machine with an older one.
     pub(super) async fn install_on_disk(&self, meta: &SnapshotMeta, snapshot: Vec<u8>) -> io::Result<()> {
         let payload: SnapshotPayload = decode(&snapshot)?;
-        let (db, kv, sm_meta, requests, ttl) = (
+        let (db, kv, sm_meta, requests, ttl, tokens) = (
             self.db.clone(),
             self.kv.clone(),
             self.meta.clone(),
             self.requests.clone(),
             self.ttl.clone(),
+            self.tokens.clone(),
         );
         let (meta_c, files) = (meta.clone(), self.snapshots.clone());
         super::spawn_blocking(move || -> io::Result<()> {
             let mut batch = db.batch();
-            for ks in [&kv, &requests, &ttl] {
+            for ks in [&kv, &requests, &ttl, &tokens] {
                 for key in ks.iter() {
                     batch.remove(ks, key.key().map_err(fj)?);
                 }
@@ -251,6 +271,10 @@ impl StateMachine {
             for (id, rec) in &payload.requests {
                 batch.insert(&requests, id.as_str(), encode(rec)?);
             }
+            for token in &payload.tokens {
+                batch.insert(&tokens, token.id.as_str(), encode(token)?);
+            }
+            batch.insert(&sm_meta, META_AUTH, encode(&payload.auth)?);
             batch.insert(&sm_meta, META_LAST_APPLIED, encode(&meta_c.last_log_id)?);
             batch.insert(&sm_meta, META_MEMBERSHIP, encode(&meta_c.last_membership)?);
             batch.insert(&sm_meta, META_CLUSTER, encode(&payload.cluster)?);

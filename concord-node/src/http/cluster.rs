@@ -20,11 +20,13 @@ use concord_core::api::{
 use concord_core::{CommandResponse, NodeId, NodeInfo, Op};
 use openraft::ChangeMembers;
 
+use crate::http::auth::{check_cluster_secret, Caller};
 use crate::http::body::read_body;
 use crate::http::error::ApiError;
 use crate::node::Node;
 use crate::peer::client::probe;
 use crate::peer::wire::PeerInfo;
+use concord_core::auth::Need;
 
 /// A member further behind the leader's commit index than this is lagging.
 const LAG_THRESHOLD: u64 = 1000;
@@ -42,7 +44,8 @@ fn role_of(id: NodeId, leader: Option<NodeId>, voters: &BTreeSet<NodeId>) -> Rol
 }
 
 /// `GET /v1/cluster/members`: this node's view of the membership.
-pub(crate) async fn members(State(node): State<Arc<Node>>) -> Json<Vec<Member>> {
+pub(crate) async fn members(State(node): State<Arc<Node>>, caller: Caller) -> Result<Json<Vec<Member>>, ApiError> {
+    caller.require(Need::Token)?;
     let (voters, nodes) = node.members();
     let leader = node.leader().map(|(id, _)| id);
     let list: Vec<Member> = nodes
@@ -54,11 +57,12 @@ pub(crate) async fn members(State(node): State<Arc<Node>>) -> Json<Vec<Member>> 
             role: role_of(id, leader, &voters),
         })
         .collect();
-    Json(list)
+    Ok(Json(list))
 }
 
 /// `GET /v1/cluster/status`: every member probed, and a verdict.
-pub(crate) async fn status(State(node): State<Arc<Node>>) -> Json<ClusterStatus> {
+pub(crate) async fn status(State(node): State<Arc<Node>>, caller: Caller) -> Result<Json<ClusterStatus>, ApiError> {
+    caller.require(Need::Token)?;
     let (voters, nodes) = node.members();
     let m = node.metrics();
     let leader = m.current_leader;
@@ -121,7 +125,7 @@ pub(crate) async fn status(State(node): State<Arc<Node>>) -> Json<ClusterStatus>
     } else {
         Verdict::Healthy
     };
-    Json(ClusterStatus {
+    Ok(Json(ClusterStatus {
         answered_by: node.id,
         cluster_id: node.cluster_id.to_string(),
         commit_index,
@@ -129,7 +133,7 @@ pub(crate) async fn status(State(node): State<Arc<Node>>) -> Json<ClusterStatus>
         members,
         term: leader_info.as_ref().map_or(m.current_term, |i| i.term),
         verdict,
-    })
+    }))
 }
 
 fn check_url(what: &str, url: &str) -> Result<String, ApiError> {
@@ -152,8 +156,16 @@ pub(crate) fn already_bootstrapped(id: NodeId, why: &str) -> ApiError {
 }
 
 /// `POST /v1/cluster/members`: adds a learner (the leader promotes it
-/// once it has caught up).
-pub(crate) async fn add_member(State(node): State<Arc<Node>>, body: Body) -> Result<Json<AddMemberResponse>, ApiError> {
+/// once it has caught up). Needs admin, or the cluster secret (a join);
+/// when the cluster has a secret, always the secret.
+pub(crate) async fn add_member(
+    State(node): State<Arc<Node>>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<AddMemberResponse>, ApiError> {
+    caller.require(Need::Admin)?;
+    check_cluster_secret(node.config.cluster_secret.as_ref(), &headers)?;
     let body = read_body(&node, body, node.config.max_request_size, Code::RequestTooLarge).await?;
     let req: AddMemberRequest =
         serde_json::from_slice(&body.bytes).map_err(|e| ApiError::invalid(format!("bad JSON body: {e}")))?;
@@ -249,8 +261,11 @@ pub(crate) async fn add_member(State(node): State<Arc<Node>>, body: Body) -> Res
 /// `DELETE /v1/cluster/members/{id}`.
 pub(crate) async fn remove_member(
     State(node): State<Arc<Node>>,
+    caller: Caller,
+    headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    caller.require(Need::Admin)?;
     let Path(raw) = path.map_err(|e| ApiError::invalid(e.body_text()))?;
     let id: NodeId = raw
         .parse()
@@ -279,9 +294,7 @@ pub(crate) async fn remove_member(
             .and_then(|(_, url)| url)
             .ok_or_else(|| ApiError::unavailable("the new leader's client URL is not known yet; retry"))?;
         let path = format!("/v1/cluster/members/{id}");
-        return Ok(
-            crate::http::forward::relay(&node, Method::DELETE, &url, &path, &HeaderMap::new(), Bytes::new()).await?,
-        );
+        return Ok(crate::http::forward::relay(&node, Method::DELETE, &url, &path, &headers, Bytes::new()).await?);
     }
     let change = if voters.contains(&id) {
         ChangeMembers::RemoveVoters(BTreeSet::from([id]))
@@ -298,8 +311,10 @@ pub(crate) async fn remove_member(
 /// the most caught-up voter.
 pub(crate) async fn transfer_leader(
     State(node): State<Arc<Node>>,
+    caller: Caller,
     body: Body,
 ) -> Result<Json<TransferLeaderResponse>, ApiError> {
+    caller.require(Need::Admin)?;
     let body = read_body(&node, body, node.config.max_request_size, Code::RequestTooLarge).await?;
     let req: TransferLeaderRequest = if body.bytes.iter().all(u8::is_ascii_whitespace) {
         TransferLeaderRequest::default()

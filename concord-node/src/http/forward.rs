@@ -24,16 +24,33 @@ use crate::node::Node;
 /// The client that relays requests to the leader: hyper's, so the request
 /// line carries the client's path exactly (an `http::Uri`, never re-parsed
 /// as a URL, which would collapse `..` segments), and answers stream back.
-pub(crate) type RelayClient =
-    hyper_util::client::legacy::Client<hyper_util::client::legacy::connect::HttpConnector, Body>;
+pub(crate) type RelayClient = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    Body,
+>;
 
 /// Pooled connections are dropped after half the leader's idle cut-off
 /// (`--client-read-timeout`, the same on every member in practice), so a
 /// request is never sent on a connection the leader is closing.
-pub(crate) fn relay_client(leader_idle: std::time::Duration) -> RelayClient {
+/// With `tls` (the node's outgoing configuration: `--peer-trusted-ca` and
+/// the peer certificate), `https://` leader URLs work too.
+pub(crate) fn relay_client(leader_idle: std::time::Duration, tls: Option<rustls::ClientConfig>) -> RelayClient {
     let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
     connector.set_connect_timeout(Some(std::time::Duration::from_secs(2)));
     connector.set_nodelay(true);
+    connector.enforce_http(false);
+    let tls = tls.unwrap_or_else(|| {
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the default protocol versions")
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth()
+    });
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(connector);
     hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .pool_idle_timeout((leader_idle / 2).min(std::time::Duration::from_secs(15)))
         .build(connector)
@@ -147,7 +164,7 @@ pub(crate) async fn relay(
         .header(FORWARDED, node.id.to_string());
     for (name, value) in headers {
         let n = name.as_str();
-        if n == "content-type" || (n.starts_with("concord-") && n != FORWARDED) {
+        if n == "content-type" || n == "authorization" || (n.starts_with("concord-") && n != FORWARDED) {
             out = out.header(name, value);
         }
     }

@@ -17,11 +17,13 @@ use concord_core::limits::validate_key;
 use concord_core::store::ListQuery;
 use concord_core::{Compare, CompareOp, OpResult, Target, Txn, TxnOp, TxnResponse};
 
+use crate::http::auth::Caller;
 use crate::http::body::read_body;
 use crate::http::error::ApiError;
 use crate::http::txn::parse_ttl;
 use crate::http::{query, request_id};
 use crate::node::{now_ms, Node};
+use concord_core::auth::{Need, Scope};
 
 const KV_PREFIX: &str = "/v1/kv/";
 
@@ -42,10 +44,12 @@ pub(crate) fn key_from_uri(uri: &Uri) -> Result<String, ApiError> {
 /// with `format=json` the [`Item`].
 pub(crate) async fn get_key(
     State(node): State<Arc<Node>>,
+    caller: Caller,
     uri: Uri,
     params: Result<Query<ReadParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let key = key_from_uri(&uri)?;
+    caller.require(Need::Read(Scope::Key(&key)))?;
     let params = query(params)?;
     node.read_barrier(params.consistency.unwrap_or_default()).await?;
     let record = node
@@ -106,12 +110,14 @@ fn preconditions(key: &str, if_revision: Option<u64>, if_absent: Option<bool>) -
 /// `PUT /v1/kv/{key}`: the body is the value.
 pub(crate) async fn put_key(
     State(node): State<Arc<Node>>,
+    caller: Caller,
     uri: Uri,
     headers: HeaderMap,
     params: Result<Query<WriteParams>, QueryRejection>,
     body: Body,
 ) -> Result<Json<PutResponse>, ApiError> {
     let key = key_from_uri(&uri)?;
+    caller.require(Need::Write(Scope::Key(&key)))?;
     let params = query(params)?;
     let ttl = match &params.ttl {
         Some(t) => Some(parse_ttl(t)?),
@@ -139,11 +145,13 @@ pub(crate) async fn put_key(
 /// `DELETE /v1/kv/{key}`.
 pub(crate) async fn delete_key(
     State(node): State<Arc<Node>>,
+    caller: Caller,
     uri: Uri,
     headers: HeaderMap,
     params: Result<Query<DeleteParams>, QueryRejection>,
 ) -> Result<Json<DeleteResponse>, ApiError> {
     let key = key_from_uri(&uri)?;
+    caller.require(Need::Write(Scope::Key(&key)))?;
     let params = query(params)?;
     let txn = Txn {
         compare: preconditions(&key, params.if_revision, None),
@@ -168,9 +176,11 @@ pub(crate) async fn delete_key(
 /// [`ListResponse`]; pass `next` as `start` for the following page.
 pub(crate) async fn list(
     State(node): State<Arc<Node>>,
+    caller: Caller,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let p = query(params)?;
+    caller.require(Need::Read(Scope::Prefix(p.prefix.as_deref().unwrap_or(""))))?;
     let limit = p.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > MAX_PAGE {
         return Err(ApiError::invalid(format!("limit must be between 1 and {MAX_PAGE}")));
@@ -212,12 +222,14 @@ pub(crate) async fn list(
 /// `DELETE /v1/kv?prefix=P`: every key starting with P, atomically.
 pub(crate) async fn delete_prefix(
     State(node): State<Arc<Node>>,
+    caller: Caller,
     headers: HeaderMap,
     params: Result<Query<PrefixParams>, QueryRejection>,
 ) -> Result<Json<DeleteResponse>, ApiError> {
     let prefix = query(params)?
         .prefix
         .ok_or_else(|| ApiError::invalid("prefix is required (prefix= with nothing deletes every key)"))?;
+    caller.require(Need::Write(Scope::Prefix(&prefix)))?;
     let txn = Txn {
         success: vec![TxnOp::DeletePrefix { prefix }],
         ..Default::default()
@@ -242,9 +254,11 @@ pub(crate) async fn delete_prefix(
 /// ended cleanly, so a truncated export cannot pass for a whole one).
 pub(crate) async fn export(
     State(node): State<Arc<Node>>,
+    caller: Caller,
     params: Result<Query<ExportParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let p = query(params)?;
+    caller.require(Need::Read(Scope::Prefix(p.prefix.as_deref().unwrap_or(""))))?;
     let slot = node.exports.clone().try_acquire_owned().map_err(|_| {
         ApiError::overloaded(format!(
             "{} exports are already streaming (--max-concurrent-exports); retry shortly",
@@ -315,7 +329,8 @@ pub(crate) async fn export(
 /// record at `revision`. Replicas at the same revision must agree.
 ///
 /// It reads every key, so one runs at a time; another gets 503 `overloaded`.
-pub(crate) async fn digest(State(node): State<Arc<Node>>) -> Result<Json<DigestResponse>, ApiError> {
+pub(crate) async fn digest(State(node): State<Arc<Node>>, caller: Caller) -> Result<Json<DigestResponse>, ApiError> {
+    caller.require(Need::Read(Scope::Prefix("")))?;
     let slot =
         node.digest_slot.clone().try_acquire_owned().map_err(|_| {
             ApiError::overloaded("a digest is already being computed on this node; retry when it is done")

@@ -7,6 +7,7 @@
 //! `consistency=stale` in [`read_routes`], each group behind its forwarding
 //! layer, so a new route put in a group cannot skip it.
 
+pub(crate) mod auth;
 pub(crate) mod body;
 pub(crate) mod cluster;
 pub(crate) mod error;
@@ -40,6 +41,7 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         )),
         leader_routes().route_layer(axum::middleware::from_fn_with_state(node.clone(), forward::to_leader)),
     )
+    .layer(axum::middleware::from_fn_with_state(node.clone(), auth::guard))
     .layer(axum::middleware::from_fn_with_state(node.clone(), shed_load))
     .layer(axum::middleware::from_fn_with_state(node.clone(), front::middleware))
     .with_state(node)
@@ -83,6 +85,7 @@ where
         .route("/v1/kv/batch", get(kv::get_key))
         .route("/v1/kv/{*key}", get(kv::get_key))
         .route("/v1/export", get(kv::export))
+        .route("/v1/tokens", get(auth::list))
 }
 
 /// Writes and membership changes: always relayed to the leader.
@@ -98,7 +101,10 @@ where
         .route("/v1/txn", post(txn::txn))
         .route("/v1/cluster/members", post(cluster::add_member))
         .route("/v1/cluster/members/{id}", delete(cluster::remove_member))
-        .route("/v1/cluster/transfer-leader", post(cluster::transfer_leader));
+        .route("/v1/cluster/transfer-leader", post(cluster::transfer_leader))
+        .route("/v1/tokens", post(auth::create))
+        .route("/v1/tokens/bootstrap", post(auth::bootstrap))
+        .route("/v1/tokens/{id}", delete(auth::revoke));
     // A route that exists only in test builds, so the end-to-end tests can
     // show that any route of this group is relayed without a word in
     // `forward.rs`: it answers with the id of the node that served it.
@@ -108,8 +114,9 @@ where
 }
 
 #[cfg(feature = "failpoints")]
-async fn served_by(State(node): State<Arc<Node>>) -> String {
-    node.id.to_string()
+async fn served_by(State(node): State<Arc<Node>>, caller: auth::Caller) -> Result<String, ApiError> {
+    caller.require(concord_core::auth::Need::Token)?;
+    Ok(node.id.to_string())
 }
 
 /// Admits at most `--max-concurrent-requests` client requests at once; the

@@ -18,10 +18,12 @@ use concord_core::limits::validate_key;
 use concord_core::{Compare, CompareOp, OpResult, Target, Txn, TxnOp, TxnResponse};
 use serde::Deserialize;
 
+use crate::http::auth::Caller;
 use crate::http::body::read_body;
 use crate::http::error::ApiError;
 use crate::http::request_id;
 use crate::node::{now_ms, Node};
+use concord_core::auth::Need;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -273,6 +275,7 @@ impl Node {
 /// `POST /v1/txn`: a [`TxnRequest`], answered with a [`TxnResult`].
 pub(crate) async fn txn(
     State(node): State<Arc<Node>>,
+    caller: Caller,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<TxnResult>, ApiError> {
@@ -280,6 +283,7 @@ pub(crate) async fn txn(
     check_op_count(&body.bytes, node.config.max_txn_ops, "the transaction")?;
     let parsed: TxnRequest = parse_json(&body.bytes)?;
     let txn = txn_from_request(parsed, &node.limits(node.config.max_txn_ops))?;
+    caller.require(Need::Txn(&txn))?;
     let resp = node.txn(txn, request_id(&headers)?).await?;
     Ok(Json(txn_result(resp, now_ms())))
 }
@@ -288,6 +292,7 @@ pub(crate) async fn txn(
 /// applied atomically as one entry.
 pub(crate) async fn batch(
     State(node): State<Arc<Node>>,
+    caller: Caller,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<BatchResponse>, ApiError> {
@@ -295,6 +300,7 @@ pub(crate) async fn batch(
     check_op_count(&body.bytes, node.config.max_batch_ops, "the batch")?;
     let parsed: BatchRequest = parse_json(&body.bytes)?;
     let txn = batch_from_request(parsed, &node.limits(node.config.max_batch_ops))?;
+    caller.require(Need::Txn(&txn))?;
     let count = txn.success.len() as u64;
     let resp = node.txn(txn, request_id(&headers)?).await?;
     Ok(Json(BatchResponse {

@@ -54,6 +54,22 @@ impl TransportError {
     }
 }
 
+/// The header that proves membership on every call a node makes (the
+/// cluster secret), marked sensitive so no debug output shows it.
+pub(crate) fn secret_headers(
+    secret: Option<&concord_core::auth::Secret>,
+) -> Result<reqwest::header::HeaderMap, crate::NodeError> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(secret) = secret {
+        let mut value = reqwest::header::HeaderValue::from_str(secret.expose()).map_err(|_| {
+            crate::NodeError::Usage("the cluster secret must be printable ASCII (it travels in a header)".into())
+        })?;
+        value.set_sensitive(true);
+        headers.insert(concord_core::api::headers::CLUSTER_SECRET, value);
+    }
+    Ok(headers)
+}
+
 /// Creates one [`PeerClient`] per target; all share a connection pool.
 #[derive(Clone)]
 pub struct PeerNetwork {
@@ -64,10 +80,16 @@ pub struct PeerNetwork {
 impl PeerNetwork {
     /// `peer_idle`: the peers' idle cut-off (`--client-read-timeout`, the
     /// same on every member in practice); pooled connections go well before.
-    pub(crate) fn new(cluster_id: Arc<str>, id: NodeId, peer_idle: Duration) -> Result<Self, reqwest::Error> {
-        let mut headers = reqwest::header::HeaderMap::new();
+    pub(crate) fn new(
+        cluster_id: Arc<str>,
+        id: NodeId,
+        peer_idle: Duration,
+        tls: &crate::tls::NodeTls,
+        mut headers: reqwest::header::HeaderMap,
+    ) -> Result<Self, reqwest::Error> {
         headers.insert(FROM_NODE_HEADER, reqwest::header::HeaderValue::from(id));
-        let http = reqwest::Client::builder()
+        let http = tls
+            .reqwest(reqwest::Client::builder())
             .default_headers(headers)
             // Below the peer listener's idle cut-off (--client-read-timeout, 30s).
             .pool_idle_timeout((peer_idle / 2).min(Duration::from_secs(20)))

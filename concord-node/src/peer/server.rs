@@ -115,13 +115,19 @@ async fn snapshot(State(node): State<Arc<Node>>, body: Body) -> Response {
     .await
 }
 
-/// Middleware in front of every peer route: the cluster id check (required
-/// but on the read-only `/raft/info`), before any handler reads a body.
+/// Middleware in front of every peer route, before any handler reads a
+/// body: the cluster secret (when one is set; 401 without it, 403 when
+/// wrong), then the cluster id check (required but on the read-only
+/// `/raft/info`).
 pub(crate) async fn check_peer(
     State(node): State<Arc<Node>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    if let Err(refused) = crate::http::auth::check_cluster_secret(node.config.cluster_secret.as_ref(), req.headers()) {
+        tracing::warn!(from = ?req.headers().get(FROM_NODE_HEADER), "refusing a peer request without the cluster secret");
+        return refused.into_response();
+    }
     let required = req.uri().path() != INFO_PATH;
     if let Err(refused) = check_cluster_id(&node.cluster_id, req.headers(), required) {
         return refused;
@@ -165,10 +171,17 @@ async fn info(State(node): State<Arc<Node>>) -> Response {
 /// The peer listener of a node that has not initialised yet (an empty data
 /// directory under `--initial-cluster`, asking its peers before it does):
 /// it answers the bootstrap check with "not initialised" and nothing else.
-pub(crate) fn pre_bootstrap_router(cluster_id: Arc<str>, me: u64) -> Router {
+pub(crate) fn pre_bootstrap_router(
+    cluster_id: Arc<str>,
+    me: u64,
+    secret: Option<concord_core::auth::Secret>,
+) -> Router {
     let answer = move |headers: HeaderMap, axum::extract::Path(id): axum::extract::Path<u64>| {
-        let cluster_id = cluster_id.clone();
+        let (cluster_id, secret) = (cluster_id.clone(), secret.clone());
         async move {
+            if let Err(refused) = crate::http::auth::check_cluster_secret(secret.as_ref(), &headers) {
+                return refused.into_response();
+            }
             if let Err(refused) = check_cluster_id(&cluster_id, &headers, true) {
                 return refused;
             }

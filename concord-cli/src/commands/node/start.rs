@@ -63,6 +63,16 @@ Config file (TOML; flags win over the file):
   max-concurrent-exports = 16
   max-in-flight-bytes = 268435456
   allowed-hosts = [\"concord.internal\"]
+  auth = true
+  cluster-secret-file = \"/etc/concord/cluster-secret\"
+  audit-log = \"/var/log/concord/audit.log\"
+  max-auth-failures = 20
+  tls-cert = \"/etc/concord/client.crt\"
+  tls-key = \"/etc/concord/client.key\"
+  client-ca = \"/etc/concord/clients-ca.crt\"
+  peer-tls-cert = \"/etc/concord/peer.crt\"
+  peer-tls-key = \"/etc/concord/peer.key\"
+  peer-trusted-ca = \"/etc/concord/peer-ca.crt\"
   join = [\"http://10.0.0.1:7379\"]            # or:
   initial-cluster = \"1=http://10.0.0.1:7380,2=http://10.0.0.2:7380,3=http://10.0.0.3:7380\"")]
 pub struct NodeStartArgs {
@@ -107,7 +117,8 @@ pub fn run(args: NodeStartArgs) -> Result<(), CliError> {
         Some(path) => read_config(path)?,
         None => NodeSettings::default(),
     };
-    let start = args.settings.or(file).resolve().map_err(|e| node_error(e.into()))?;
+    let mut start = args.settings.or(file).resolve().map_err(|e| node_error(e.into()))?;
+    read_secrets(&mut start.node)?;
     init_logging(&start.log_level)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -128,6 +139,25 @@ pub fn run(args: NodeStartArgs) -> Result<(), CliError> {
             .await
             .map_err(node_error)
     })
+}
+
+/// The cluster secret (`--cluster-secret-file`, else
+/// `CONCORD_CLUSTER_SECRET`) and the root token (`CONCORD_ROOT_TOKEN`):
+/// from files and the environment, never from argv. A secret file's
+/// trailing newline is not part of the secret.
+fn read_secrets(node: &mut concord_node::NodeConfig) -> Result<(), CliError> {
+    use concord_core::auth::Secret;
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty()).map(Secret::new);
+    node.cluster_secret = match &node.cluster_secret_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::usage(format!("reading --cluster-secret-file {}: {e}", path.display())))?;
+            Some(Secret::new(text.trim_end_matches(['\r', '\n'])))
+        }
+        None => env("CONCORD_CLUSTER_SECRET"),
+    };
+    node.root_token = env("CONCORD_ROOT_TOKEN");
+    Ok(())
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -1,0 +1,35 @@
+//! `concord token revoke`: `DELETE /v1/tokens/{id}`, after a confirmation.
+
+use clap::Args;
+use concord_core::api::RevokedToken;
+use reqwest::Method;
+
+use crate::client::{encode_query, ApiClient, Payload};
+use crate::error::CliError;
+use crate::output::{self, Format};
+
+/// Revoke a token (needs an admin token). Every member refuses it as soon
+/// as it applies the revocation. Asks for confirmation on a terminal;
+/// needs `--yes` otherwise. An unknown id exits 3.
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  concord token revoke 3f9c0a1b2c3d4e5f
+  concord token revoke 3f9c0a1b2c3d4e5f --yes     # in scripts")]
+pub struct TokenRevokeArgs {
+    /// The token's id (from `concord token list`), never its secret.
+    pub id: String,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+pub fn run(client: &ApiClient, args: TokenRevokeArgs) -> Result<(), CliError> {
+    crate::commands::confirm(args.yes, &format!("Revoke token {}?", args.id))?;
+    let path = format!("/v1/tokens/{}", encode_query(&args.id));
+    let answer: RevokedToken = client.send(Method::DELETE, &path, &Payload::Empty)?.json()?;
+    match client.output() {
+        Format::Json => output::json(&answer),
+        Format::Text | Format::Raw => output::line(&format!("revoked token {}", answer.id)),
+    }
+}

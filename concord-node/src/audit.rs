@@ -1,0 +1,102 @@
+//! The audit log: one JSON line per mutating request (any method but GET)
+//! and per denied request (401, 403, 429), appended to `--audit-log`
+//! (default `audit.log` in the data directory). A line holds the time, the
+//! token id, the remote address, the method and path (the key is in the
+//! path), the prefix of a prefix operation, the status and the node that
+//! relayed the request, if one did. Never a secret, never a value: tokens
+//! are named by their public id, bodies are not read.
+//!
+//! A request a follower relays is logged by both nodes (the leader's line
+//! names the follower in `forwarded_by`). Lines are written, not fsynced:
+//! a power cut can lose the last ones.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Mutex;
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use serde::Serialize;
+
+/// The open audit log. Writing fails only into the node's own log.
+pub(crate) struct AuditLog {
+    file: Mutex<File>,
+}
+
+/// One line, before its outcome is known.
+#[derive(Serialize)]
+pub(crate) struct Line {
+    time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remote: Option<String>,
+    method: String,
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prefix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forwarded_by: Option<String>,
+    status: u16,
+    outcome: &'static str,
+}
+
+impl Line {
+    pub(crate) fn of(req: &Request, token_id: Option<&str>, remote: Option<SocketAddr>) -> Line {
+        let prefix = req.uri().query().and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("prefix="))
+                .map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned())
+        });
+        Line {
+            time: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+            token_id: token_id.map(str::to_string),
+            remote: remote.map(|r| r.to_string()),
+            method: req.method().to_string(),
+            path: req.uri().path().to_string(),
+            prefix,
+            forwarded_by: req
+                .headers()
+                .get(concord_core::api::headers::FORWARDED)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            status: 0,
+            outcome: "",
+        }
+    }
+}
+
+impl AuditLog {
+    pub(crate) fn open(path: &Path) -> std::io::Result<AuditLog> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(AuditLog { file: Mutex::new(file) })
+    }
+
+    /// Writes `line` with the answer's status.
+    pub(crate) fn write(&self, mut line: Line, status: StatusCode) {
+        line.status = status.as_u16();
+        line.outcome = match status.as_u16() {
+            401 | 403 | 429 => "denied",
+            s if s < 400 => "ok",
+            _ => "error",
+        };
+        let Ok(mut text) = serde_json::to_vec(&line) else {
+            return;
+        };
+        text.push(b'\n');
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = file.write_all(&text) {
+            tracing::error!(error = %e, "writing the audit log failed");
+        }
+    }
+
+    /// A request refused before it had a caller.
+    pub(crate) fn record(&self, req: &Request, token_id: Option<&str>, remote: Option<SocketAddr>, status: StatusCode) {
+        self.write(Line::of(req, token_id, remote), status);
+    }
+}
