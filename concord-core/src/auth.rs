@@ -253,8 +253,14 @@ pub fn authorize(token: &TokenRecord, need: &Need<'_>) -> Result<(), Denied> {
         Need::Token => Ok(()),
         Need::Read(scope) => check(Permission::Read, *scope),
         Need::Write(scope) => check(Permission::Write, *scope),
-        Need::Admin if has(Permission::Admin) => Ok(()),
-        Need::Admin => Err(Denied(format!("token {} lacks the admin permission", token.id))),
+        Need::Admin if !has(Permission::Admin) => Err(Denied(format!("token {} lacks the admin permission", token.id))),
+        // Tokens and membership reach every key: a token limited to
+        // prefixes never administers.
+        Need::Admin if !token.prefixes.is_empty() => Err(Denied(format!(
+            "token {} is limited to {:?}; administration needs an admin token without prefixes",
+            token.id, token.prefixes
+        ))),
+        Need::Admin => Ok(()),
         Need::Txn(txn) => {
             for c in &txn.compare {
                 check(Permission::Read, Scope::Key(&c.key))?;
@@ -329,6 +335,12 @@ mod tests {
         assert!(authorize(&t, &Need::Write(Scope::Key("app/x"))).is_err());
         assert!(authorize(&t, &Need::Admin).is_err());
         assert!(authorize(&t, &Need::Token).is_ok());
+        let scoped_admin = token(&[Permission::Admin], &["app/"]);
+        assert!(authorize(&scoped_admin, &Need::Write(Scope::Key("app/x"))).is_ok());
+        assert!(
+            authorize(&scoped_admin, &Need::Admin).is_err(),
+            "a scoped admin never administers"
+        );
     }
 
     #[test]

@@ -55,7 +55,7 @@ impl Line {
             token_id: token_id.map(str::to_string),
             remote: remote.map(|r| r.to_string()),
             method: req.method().to_string(),
-            path: req.uri().path().to_string(),
+            path: redacted(req.uri().path()),
             prefix,
             forwarded_by: req
                 .headers()
@@ -65,6 +65,15 @@ impl Line {
             status: 0,
             outcome: "",
         }
+    }
+}
+
+/// The path, but a token secret pasted where an id belongs
+/// (`DELETE /v1/tokens/concord_...`) is not written down.
+fn redacted(path: &str) -> String {
+    match path.strip_prefix("/v1/tokens/") {
+        Some(id) if id.starts_with(concord_core::auth::TOKEN_PREFIX) => "/v1/tokens/(a token secret)".into(),
+        _ => path.to_string(),
     }
 }
 

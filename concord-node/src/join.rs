@@ -25,7 +25,7 @@ pub(crate) async fn join(
     id: Option<NodeId>,
     me: &NodeInfo,
     request_timeout: Duration,
-) -> Result<(NodeId, String), NodeError> {
+) -> Result<AddMemberResponse, NodeError> {
     if urls.is_empty() {
         return Err(NodeError::Usage("--join needs at least one member URL".into()));
     }
@@ -56,8 +56,8 @@ pub(crate) async fn join(
                             "{url} answered without an id or a cluster id: {added:?}"
                         )));
                     }
-                    tracing::info!(id = added.id, cluster = %added.cluster_id, via = %url, "joined the cluster as a learner");
-                    return Ok((added.id, added.cluster_id));
+                    tracing::info!(id = added.id, cluster = %added.cluster_id, auth = added.auth, via = %url, "joined the cluster as a learner");
+                    return Ok(added);
                 }
                 Ok(resp) => {
                     let status = resp.status();

@@ -77,6 +77,18 @@ pub fn prepare(config: NodeConfig) -> Result<Prepared, NodeError> {
     config.validate()?;
     config.validate_secrets()?;
     let storage = concord_core::open(&config.data_dir)?;
+    let auth = storage.reader.auth_state().map_err(|source| OpenError::Io {
+        dir: config.data_dir.clone(),
+        source,
+    })?;
+    if auth.enabled && config.cluster_secret.is_none() {
+        return Err(ConfigError::Invalid(
+            "this node's cluster has auth on: start it with the cluster secret (CONCORD_CLUSTER_SECRET or \
+             --cluster-secret-file), or its peer port would take Raft calls from anyone"
+                .into(),
+        )
+        .into());
+    }
     if let (Some(recorded), Some(wanted)) = (storage.node_id, config.id) {
         if recorded != wanted {
             return Err(OpenError::WrongNode {
@@ -136,11 +148,13 @@ pub async fn run(
     // Which id are we? A restarted member resumes with the recorded one and
     // ignores --join and --initial-cluster.
     let mut joined_cluster = None;
+    let mut joined_with_auth = false;
     let id = match (&config.bootstrap, storage.node_id.or(config.id)) {
         (Bootstrap::Join(urls), id) if is_fresh => {
-            let (id, cluster_id) = join::join(&http, urls, id, &me, config.request_timeout).await?;
-            joined_cluster = Some(cluster_id);
-            id
+            let added = join::join(&http, urls, id, &me, config.request_timeout).await?;
+            joined_cluster = Some(added.cluster_id);
+            joined_with_auth = added.auth;
+            added.id
         }
         (_, Some(id)) => id,
         (Bootstrap::SingleNode, None) => 1,
@@ -281,6 +295,7 @@ pub async fn run(
         allowed_hosts,
         allowed_peer_hosts,
         cluster_id,
+        joined_with_auth,
         audit,
         auth_failures: Default::default(),
     });

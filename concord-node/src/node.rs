@@ -56,6 +56,9 @@ pub(crate) struct Node {
     /// Fixed when the data directory is first used: random for a single
     /// node, derived from `--initial-cluster`, or the joined cluster's.
     pub(crate) cluster_id: Arc<str>,
+    /// The cluster said auth was on when this node joined: it enforces auth
+    /// before it has applied that entry itself.
+    pub(crate) joined_with_auth: bool,
     /// The audit log (see `audit.rs`).
     pub(crate) audit: crate::audit::AuditLog,
     /// Failed authentications per remote address (`--max-auth-failures`).

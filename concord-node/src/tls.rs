@@ -135,9 +135,10 @@ pub(crate) struct NodeTls {
     pub(crate) client: Option<tokio_rustls::TlsAcceptor>,
     /// The peer listener's (mutual TLS), with `--peer-tls-cert`.
     pub(crate) peer: Option<tokio_rustls::TlsAcceptor>,
-    /// For every call this node makes: trusts `--peer-trusted-ca` and shows
-    /// the peer certificate; `None` without peer TLS (plain HTTP only).
-    pub(crate) outgoing: Option<rustls::ClientConfig>,
+    /// For every call this node makes: trusts the system's roots and
+    /// `--peer-trusted-ca`, and shows the peer certificate (when there is
+    /// one) to servers that ask for a client certificate.
+    pub(crate) outgoing: rustls::ClientConfig,
     /// The key pairs [`watch`] reloads.
     pub(crate) reloading: Vec<Arc<Reloading>>,
 }
@@ -171,20 +172,27 @@ impl NodeTls {
             }
             _ => None,
         };
+        // Outgoing calls trust the system's roots and the peer CA: a
+        // member's client URL (joins, relays) may be served by either.
+        let mut trusted = RootCertStore::empty();
+        let native = rustls_native_certs::load_native_certs();
+        trusted.add_parsable_certificates(native.certs);
+        let outgoing = rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .map_err(io::Error::other)?;
         let (peer, outgoing) = match (&files.peer_cert, &files.peer_key, &files.peer_ca) {
             (Some(cert), Some(key), Some(ca)) => {
                 let pair = Reloading::open(cert, key)?;
                 reloading.push(pair.clone());
                 let ca = roots(ca)?;
                 let acceptor = server_config(pair.clone(), Some(ca.clone()))?;
-                let outgoing = rustls::ClientConfig::builder_with_provider(provider())
-                    .with_safe_default_protocol_versions()
-                    .map_err(io::Error::other)?
-                    .with_root_certificates(ca)
-                    .with_client_cert_resolver(pair);
-                (Some(acceptor), Some(outgoing))
+                trusted.roots.extend(ca.roots);
+                (
+                    Some(acceptor),
+                    outgoing.with_root_certificates(trusted).with_client_cert_resolver(pair),
+                )
             }
-            _ => (None, None),
+            _ => (None, outgoing.with_root_certificates(trusted).with_no_client_auth()),
         };
         Ok(NodeTls {
             client,
@@ -194,13 +202,10 @@ impl NodeTls {
         })
     }
 
-    /// A reqwest client for this node's calls: HTTPS with the outgoing
-    /// configuration when there is one.
+    /// A reqwest client for this node's calls, with the outgoing TLS
+    /// configuration for `https://` URLs.
     pub(crate) fn reqwest(&self, builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
-        match &self.outgoing {
-            Some(config) => builder.use_preconfigured_tls(config.clone()),
-            None => builder,
-        }
+        builder.use_preconfigured_tls(self.outgoing.clone())
     }
 }
 

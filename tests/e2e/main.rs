@@ -20,3 +20,4 @@ mod http;
 mod malformed;
 mod overload;
 mod routes;
+mod security;

@@ -29,7 +29,10 @@ pub fn concord() -> Command {
     let mut cmd = Command::new(concord_bin());
     cmd.env_remove("CONCORD_ENDPOINTS")
         .env_remove("CONCORD_TOKEN")
-        .env_remove("CONCORD_TOKEN_FILE");
+        .env_remove("CONCORD_TOKEN_FILE")
+        .env_remove("CONCORD_CACERT")
+        .env_remove("CONCORD_CERT")
+        .env_remove("CONCORD_KEY");
     cmd
 }
 
@@ -64,6 +67,11 @@ pub struct TestNode {
     pub extra_args: Vec<String>,
     /// Environment variables of the process (`FAILPOINTS`, say).
     pub env: Vec<(String, String)>,
+    /// The token this harness sends (as `Authorization: Bearer`, and as
+    /// `CONCORD_TOKEN` to the CLI) when auth is on.
+    pub token: Option<String>,
+    /// The cluster secret this harness sends to the peer port.
+    pub secret: Option<String>,
     log_path: PathBuf,
     child: Option<Child>,
     // Dropped last: the data dir and logs live here.
@@ -97,6 +105,8 @@ impl TestNode {
             peer_port: free_port(),
             extra_args: extra.iter().map(|s| s.to_string()).collect(),
             env: Vec::new(),
+            token: None,
+            secret: None,
             log_path: root.path().join("node.log"),
             child: None,
             root: Some(root),
@@ -126,10 +136,11 @@ impl TestNode {
 
     /// What the node says about itself on `/raft/info` (peer listener).
     pub fn info(&self) -> Option<serde_json::Value> {
-        let resp = http_with_timeout(Duration::from_secs(2))
-            .get(format!("{}/raft/info", self.peer_url()))
-            .send()
-            .ok()?;
+        let mut req = http_with_timeout(Duration::from_secs(2)).get(format!("{}/raft/info", self.peer_url()));
+        if let Some(secret) = &self.secret {
+            req = req.header("concord-cluster-secret", secret);
+        }
+        let resp = req.send().ok()?;
         resp.json().ok()
     }
 
@@ -142,8 +153,7 @@ impl TestNode {
     /// The node's own `GET /v1/debug/digest` (its revision, key count and a
     /// digest of its whole state); `None` unless it answers with JSON.
     pub fn digest(&self) -> Option<serde_json::Value> {
-        http()
-            .get(format!("{}/v1/debug/digest", self.url()))
+        self.authed(http().get(format!("{}/v1/debug/digest", self.url())))
             .send()
             .ok()?
             .json()
@@ -201,6 +211,8 @@ impl TestNode {
             .expect("open log");
         let child = Command::new(&self.bin)
             .args(self.start_args())
+            .env_remove("CONCORD_CLUSTER_SECRET")
+            .env_remove("CONCORD_ROOT_TOKEN")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("clone log"))
@@ -288,11 +300,23 @@ impl TestNode {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
-    /// `concord` with `--endpoints` pointing at this node.
+    /// `concord` with `--endpoints` pointing at this node (and this
+    /// node's token, if any).
     pub fn cli(&self) -> Command {
         let mut cmd = concord();
         cmd.arg("--endpoints").arg(self.url());
+        if let Some(token) = &self.token {
+            cmd.env("CONCORD_TOKEN", token);
+        }
         cmd
+    }
+
+    /// `req` with this node's token, if any.
+    pub fn authed(&self, req: reqwest::blocking::RequestBuilder) -> reqwest::blocking::RequestBuilder {
+        match &self.token {
+            Some(token) => req.bearer_auth(token),
+            None => req,
+        }
     }
 }
 
@@ -476,7 +500,14 @@ pub struct TestCluster {
 impl TestCluster {
     /// Node 1 starts alone; the others `--join` it one after another.
     pub fn join(n: usize, extra: &[&str]) -> Self {
+        Self::join_with(n, extra, |_| {})
+    }
+
+    /// [`TestCluster::join`], with `setup` applied to each node before it
+    /// starts (environment, token, secret).
+    pub fn join_with(n: usize, extra: &[&str], setup: impl Fn(&mut TestNode)) -> Self {
         let mut first = TestNode::new(Some(1), extra);
+        setup(&mut first);
         first.spawn();
         first.wait_ready();
         let seed = first.url();
@@ -485,6 +516,7 @@ impl TestCluster {
             let mut args: Vec<&str> = extra.to_vec();
             args.extend(["--join", seed.as_str()]);
             let mut node = TestNode::new(None, &args);
+            setup(&mut node);
             node.spawn();
             node.wait_ready();
             node.learn_id();
@@ -537,13 +569,19 @@ impl TestCluster {
     pub fn cli(&self) -> Command {
         let mut cmd = concord();
         cmd.arg("--endpoints").arg(self.endpoints()).arg("--timeout").arg("15s");
+        if let Some(token) = self.nodes.first().and_then(|n| n.token.as_ref()) {
+            cmd.env("CONCORD_TOKEN", token);
+        }
         cmd
     }
 
     /// `GET /v1/cluster/members` from any running node.
     pub fn members(&self) -> Vec<serde_json::Value> {
         for node in self.running() {
-            if let Ok(resp) = http().get(format!("{}/v1/cluster/members", node.url())).send() {
+            if let Ok(resp) = node
+                .authed(http().get(format!("{}/v1/cluster/members", node.url())))
+                .send()
+            {
                 if let Ok(serde_json::Value::Array(list)) = resp.json() {
                     return list;
                 }

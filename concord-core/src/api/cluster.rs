@@ -107,6 +107,9 @@ pub struct AddMemberRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AddMemberResponse {
+    /// Auth is on in the cluster: the joining node enforces it from the
+    /// start, before it applies the entry that says so.
+    pub auth: bool,
     pub client_url: String,
     pub cluster_id: String,
     pub id: NodeId,

@@ -34,6 +34,10 @@ pub mod headers {
     pub const VERSION: &str = "concord-version";
     /// The cluster secret, on every peer call and join request.
     pub const CLUSTER_SECRET: &str = "concord-cluster-secret";
+    /// The cluster secret again, set by a member on a request it relays to
+    /// the leader: the leader then leaves failed-authentication counting to
+    /// the member, which saw the client's address.
+    pub const RELAY_PROOF: &str = "concord-relay-proof";
 }
 
 /// The body of `GET /health`.

@@ -376,6 +376,9 @@ impl StateMachine {
                 batch.insert(&self.tokens, root.id.as_str(), encode(&root)?);
                 AuthOutcome::Created { id: root.id }
             }
+            AuthOp::Create { .. } | AuthOp::Revoke { .. } if !self.auth.enabled => AuthOutcome::NotAllowed {
+                reason: "auth is off in this cluster: tokens can be created only once it is on".into(),
+            },
             AuthOp::Create { token } => {
                 if self.tokens.contains_key(token.id.as_str()).map_err(fj)? {
                     AuthOutcome::NotAllowed {

@@ -86,7 +86,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// Failed authentications per remote address, in one-minute windows.
+/// Failed authentications per remote address, in one-minute windows. Once
+/// an address has `--max-auth-failures` in its window, every request from
+/// it gets 429 until the window ends (a guess is not even checked).
 #[derive(Default)]
 pub(crate) struct Failures(Mutex<HashMap<IpAddr, (Instant, u32)>>);
 
@@ -106,8 +108,10 @@ impl Failures {
         if map.len() >= MAX_ADDRESSES {
             map.retain(|_, (start, _)| start.elapsed() < WINDOW);
         }
-        if map.len() >= MAX_ADDRESSES {
-            map.clear();
+        if map.len() >= MAX_ADDRESSES && !map.contains_key(&ip) {
+            // Full of live windows: this address goes uncounted rather
+            // than resetting everyone's.
+            return;
         }
         let entry = map.entry(ip).or_insert((Instant::now(), 0));
         if entry.0.elapsed() >= WINDOW {
@@ -118,9 +122,10 @@ impl Failures {
 }
 
 impl Node {
-    /// Is auth on here: by this node's `--auth`, or as replicated?
+    /// Is auth on here: by this node's `--auth`, as the cluster said when
+    /// this node joined, or as replicated?
     pub(crate) fn auth_on(&self) -> Result<bool, ApiError> {
-        if self.config.auth {
+        if self.config.auth || self.joined_with_auth {
             return Ok(true);
         }
         let state = self
@@ -130,33 +135,23 @@ impl Node {
         Ok(state.enabled)
     }
 
-    /// The live record of the token presented, if it is one.
+    /// The record of the token presented, if it matches one: the record of
+    /// the id it claims, else the root record (a root token from
+    /// `CONCORD_ROOT_TOKEN` may look like anything).
     fn lookup(&self, token: &str) -> Result<Option<TokenRecord>, ApiError> {
-        let record = self
-            .reader
-            .token(auth::claimed_id(token))
-            .map_err(|e| ApiError::internal(format!("reading tokens: {e}")))?;
-        Ok(record.filter(|r| auth::matches(r, token)))
-    }
-
-    /// Authenticates `token`. A follower that does not know it yet catches
-    /// up with the leader first (ReadIndex), so a token works on every
-    /// member as soon as its creation was acknowledged.
-    async fn authenticate(&self, token: &str) -> Result<TokenRecord, ApiError> {
-        let mut record = self.lookup(token)?;
-        let leads = self.leader().is_some_and(|(id, _)| id == self.id);
-        if record.is_none() && !leads {
-            self.linearize().await?;
-            record = self.lookup(token)?;
+        let read = |id: &str| {
+            self.reader
+                .token(id)
+                .map_err(|e| ApiError::internal(format!("reading tokens: {e}")))
+        };
+        let claimed = auth::claimed_id(token);
+        if let Some(r) = read(claimed)?.filter(|r| auth::matches(r, token)) {
+            return Ok(Some(r));
         }
-        let record = record.ok_or_else(|| ApiError::new(Code::Unauthenticated, "unknown or revoked token"))?;
-        if record.expires_at_ms.is_some_and(|at| now_ms() >= at) {
-            return Err(ApiError::new(
-                Code::Unauthenticated,
-                format!("token {} has expired", record.id),
-            ));
+        if claimed == auth::ROOT_ID {
+            return Ok(None);
         }
-        Ok(record)
+        Ok(read(auth::ROOT_ID)?.filter(|r| auth::matches(r, token)))
     }
 }
 
@@ -170,7 +165,20 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// The outcome of authenticating a request.
+enum Authn {
+    Caller(Caller),
+    /// The token matches no record here (it may be new: ask the leader).
+    Unknown(ApiError),
+    Refused(ApiError),
+}
+
 /// The middleware in front of every client route (see the module doc).
+///
+/// A token this node does not know is not refused at once by a follower:
+/// the request is relayed to the leader, which has applied every token
+/// creation it acknowledged, so a new token works on every member at once;
+/// an unknown or revoked one gets the leader's 401.
 pub(crate) async fn guard(State(node): State<Arc<Node>>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if matches!(path.as_str(), "/health" | "/ready") {
@@ -178,38 +186,63 @@ pub(crate) async fn guard(State(node): State<Arc<Node>>, mut req: Request, next:
     }
     let remote = req.extensions().get::<Remote>().map(|r| r.0);
     let method = req.method().clone();
-    let caller = match caller_of(&node, req.method(), req.headers(), &path, remote).await {
-        Ok(caller) => caller,
-        Err(e) => {
+    let relayed = relayed_by_member(&node, req.headers());
+    let ip = remote.map(|r| r.ip()).filter(|_| !relayed);
+    let caller = match caller_of(&node, req.method(), req.headers(), &path, ip) {
+        Authn::Caller(caller) => caller,
+        Authn::Refused(e) => {
             let resp = e.into_response();
             node.audit.record(&req, None, remote, resp.status());
+            return resp;
+        }
+        Authn::Unknown(e) => {
+            let line = crate::audit::Line::of(&req, None, remote);
+            let resp = crate::http::forward::forward_or(&node, req, |_| async { e.into_response() }).await;
+            if resp.status() == axum::http::StatusCode::UNAUTHORIZED {
+                if let Some(ip) = ip {
+                    node.auth_failures.record(ip);
+                }
+            }
+            node.audit.write(line, resp.status());
             return resp;
         }
     };
     req.extensions_mut().insert(caller.clone());
     let audit_line = crate::audit::Line::of(&req, caller.id(), remote);
     let resp = next.run(req).await;
-    let denied = resp.status().as_u16() == 401 || resp.status().as_u16() == 403;
+    let denied = matches!(resp.status().as_u16(), 401 | 403 | 429);
     if method != Method::GET || denied {
         node.audit.write(audit_line, resp.status());
     }
     resp
 }
 
-async fn caller_of(
-    node: &Node,
-    method: &Method,
-    headers: &HeaderMap,
-    path: &str,
-    remote: Option<std::net::SocketAddr>,
-) -> Result<Caller, ApiError> {
-    if !node.auth_on()? || OPEN_PATHS.contains(&path) {
-        return Ok(Caller::Open);
+/// Was the request relayed by a member (it carries `Concord-Forwarded`
+/// and the cluster secret as `Concord-Relay-Proof`)? Then the member has
+/// counted the client's failures, and its own address is not limited here.
+fn relayed_by_member(node: &Node, headers: &HeaderMap) -> bool {
+    let Some(secret) = &node.config.cluster_secret else {
+        return false;
+    };
+    let Some(proof) = headers.get(headers::RELAY_PROOF).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    use subtle::ConstantTimeEq;
+    headers.contains_key(headers::FORWARDED) && bool::from(auth::digest(secret.expose()).ct_eq(&auth::digest(proof)))
+}
+
+/// Authenticates a request; `ip` is the address failures are counted
+/// against (`None`: not counted here).
+fn caller_of(node: &Node, method: &Method, headers: &HeaderMap, path: &str, ip: Option<IpAddr>) -> Authn {
+    match node.auth_on() {
+        Err(e) => return Authn::Refused(e),
+        Ok(false) => return Authn::Caller(Caller::Open),
+        Ok(true) if OPEN_PATHS.contains(&path) => return Authn::Caller(Caller::Open),
+        Ok(true) => {}
     }
-    let ip = remote.map(|r| r.ip());
     let max = node.config.max_auth_failures;
     if ip.is_some_and(|ip| node.auth_failures.over(ip, max)) {
-        return Err(ApiError::new(
+        return Authn::Refused(ApiError::new(
             Code::TooManyAuthFailures,
             format!("more than {max} failed authentications from this address in a minute; wait and retry"),
         ));
@@ -219,23 +252,35 @@ async fn caller_of(
         && node.config.cluster_secret.is_some()
         && check_cluster_secret(node.config.cluster_secret.as_ref(), headers).is_ok()
     {
-        return Ok(Caller::Member);
+        return Authn::Caller(Caller::Member);
     }
     let Some(token) = bearer(headers) else {
-        return Err(ApiError::new(
+        return Authn::Refused(ApiError::new(
             Code::Unauthenticated,
             "auth is on: send a token as `Authorization: Bearer <token>` (the CLI reads CONCORD_TOKEN or --token-file)",
         ));
     };
-    match node.authenticate(token).await {
-        Ok(record) => Ok(Caller::Token(record)),
-        Err(e) => {
-            if e.code == Code::Unauthenticated {
-                if let Some(ip) = ip {
-                    node.auth_failures.record(ip);
-                }
+    let failed = |e: ApiError| {
+        if let Some(ip) = ip {
+            node.auth_failures.record(ip);
+        }
+        Authn::Refused(e)
+    };
+    match node.lookup(token) {
+        Err(e) => Authn::Refused(e),
+        Ok(Some(record)) if record.expires_at_ms.is_some_and(|at| now_ms() >= at) => failed(ApiError::new(
+            Code::Unauthenticated,
+            format!("token {} has expired", record.id),
+        )),
+        Ok(Some(record)) => Authn::Caller(Caller::Token(record)),
+        Ok(None) => {
+            let unknown = ApiError::new(Code::Unauthenticated, "unknown or revoked token");
+            let leads = node.leader().is_some_and(|(id, _)| id == node.id);
+            if leads || headers.contains_key(headers::FORWARDED) {
+                failed(unknown)
+            } else {
+                Authn::Unknown(unknown)
             }
-            Err(e)
         }
     }
 }
@@ -315,8 +360,7 @@ async fn propose(node: &Node, op: AuthOp) -> Result<AuthOutcome, ApiError> {
 }
 
 /// `POST /v1/tokens` (admin): a [`CreateTokenRequest`], answered with the
-/// [`CreatedToken`], secret included, this once. A token limited to
-/// prefixes can only create tokens limited to prefixes inside its own.
+/// [`CreatedToken`], secret included, this once.
 pub(crate) async fn create(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -325,17 +369,6 @@ pub(crate) async fn create(
     caller.require(Need::Admin)?;
     let body = read_body(&node, body, 64 * 1024, Code::RequestTooLarge).await?;
     let req: CreateTokenRequest = parse_json(&body.bytes)?;
-    if let Caller::Token(own) = &caller {
-        if !own.prefixes.is_empty() {
-            let inside = |p: &String| own.prefixes.iter().any(|o| p.starts_with(o.as_str()));
-            if req.prefixes.is_empty() || !req.prefixes.iter().all(inside) {
-                return Err(ApiError::new(
-                    Code::Forbidden,
-                    format!("token {} may create tokens only under {:?}", own.id, own.prefixes),
-                ));
-            }
-        }
-    }
     let (record, secret) = mint(auth::new_id(), &req)?;
     let info = TokenInfo::of(&record);
     match propose(&node, AuthOp::Create { token: record }).await? {
@@ -369,6 +402,7 @@ pub(crate) async fn revoke(
     match propose(&node, AuthOp::Revoke { id }).await? {
         AuthOutcome::Revoked { id } => Ok(Json(RevokedToken { id, revoked: true })),
         AuthOutcome::Unknown { id } => Err(ApiError::not_found(format!("no token has id {id:?}"))),
+        AuthOutcome::NotAllowed { reason } => Err(ApiError::new(Code::Conflict, reason)),
         other => Err(ApiError::internal(format!("unexpected outcome {other:?}"))),
     }
 }
@@ -402,6 +436,22 @@ pub(crate) fn root_record(secret: &str) -> TokenRecord {
         expires_at_ms: None,
         description: "root token (CONCORD_ROOT_TOKEN)".into(),
         created_at_ms: now_ms(),
+    }
+}
+
+/// Why this node is not ready yet, auth-wise: a node started with `--auth`
+/// is ready once the cluster has applied auth being on, and the root token
+/// from its `CONCORD_ROOT_TOKEN` if it has one (until then it could
+/// refuse that very token).
+pub(crate) fn not_ready(node: &Node) -> Option<&'static str> {
+    if !node.config.auth {
+        return None;
+    }
+    match node.reader.auth_state() {
+        Ok(s) if !s.enabled => Some("auth is not on in the cluster yet"),
+        Ok(s) if node.config.root_token.is_some() && !s.bootstrapped => Some("the root token is not in place yet"),
+        Ok(_) => None,
+        Err(_) => Some("the auth state cannot be read"),
     }
 }
 

@@ -156,8 +156,8 @@ pub(crate) fn already_bootstrapped(id: NodeId, why: &str) -> ApiError {
 }
 
 /// `POST /v1/cluster/members`: adds a learner (the leader promotes it
-/// once it has caught up). Needs admin, or the cluster secret (a join);
-/// when the cluster has a secret, always the secret.
+/// once it has caught up). Needs an admin token, or (a join) the cluster
+/// secret when the node has one.
 pub(crate) async fn add_member(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -165,7 +165,9 @@ pub(crate) async fn add_member(
     body: Body,
 ) -> Result<Json<AddMemberResponse>, ApiError> {
     caller.require(Need::Admin)?;
-    check_cluster_secret(node.config.cluster_secret.as_ref(), &headers)?;
+    if !matches!(caller, Caller::Token(_)) {
+        check_cluster_secret(node.config.cluster_secret.as_ref(), &headers)?;
+    }
     let body = read_body(&node, body, node.config.max_request_size, Code::RequestTooLarge).await?;
     let req: AddMemberRequest =
         serde_json::from_slice(&body.bytes).map_err(|e| ApiError::invalid(format!("bad JSON body: {e}")))?;
@@ -181,6 +183,7 @@ pub(crate) async fn add_member(
     let (voters, nodes) = node.members();
     let answer = |id: NodeId| {
         Json(AddMemberResponse {
+            auth: node.auth_on().unwrap_or(true),
             client_url: info.client_url.clone(),
             cluster_id: node.cluster_id.to_string(),
             id,

@@ -15,7 +15,8 @@ use axum::http::{HeaderMap, Method, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use concord_core::api::{headers::FORWARDED, Code};
+use concord_core::api::headers::{FORWARDED, RELAY_PROOF};
+use concord_core::api::Code;
 
 use crate::http::body::collect_body;
 use crate::http::error::ApiError;
@@ -32,20 +33,13 @@ pub(crate) type RelayClient = hyper_util::client::legacy::Client<
 /// Pooled connections are dropped after half the leader's idle cut-off
 /// (`--client-read-timeout`, the same on every member in practice), so a
 /// request is never sent on a connection the leader is closing.
-/// With `tls` (the node's outgoing configuration: `--peer-trusted-ca` and
-/// the peer certificate), `https://` leader URLs work too.
-pub(crate) fn relay_client(leader_idle: std::time::Duration, tls: Option<rustls::ClientConfig>) -> RelayClient {
+/// `tls` is the node's outgoing configuration (see `tls.rs`), for
+/// `https://` leader URLs.
+pub(crate) fn relay_client(leader_idle: std::time::Duration, tls: rustls::ClientConfig) -> RelayClient {
     let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
     connector.set_connect_timeout(Some(std::time::Duration::from_secs(2)));
     connector.set_nodelay(true);
     connector.enforce_http(false);
-    let tls = tls.unwrap_or_else(|| {
-        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .expect("ring supports the default protocol versions")
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth()
-    });
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(tls)
         .https_or_http()
@@ -80,11 +74,22 @@ pub(crate) fn is_stale(uri: &Uri) -> bool {
 /// is answered here, not relayed again. It grants nothing else; every check
 /// and limit applies to it as to any request (a client may set it too).
 async fn forward(node: &Node, req: Request, next: Next) -> Response {
+    forward_or(node, req, |req| next.run(req)).await
+}
+
+/// Relays `req` to the leader; `local` answers it instead when this node
+/// leads, no leader URL is known, the request was relayed once already, or
+/// the leader could not be reached.
+pub(crate) async fn forward_or<F, Fut>(node: &Node, req: Request, local: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
     if req.headers().contains_key(FORWARDED) {
-        return next.run(req).await;
+        return local(req).await;
     }
     let Some((leader, Some(url))) = node.leader().filter(|(id, _)| *id != node.id) else {
-        return next.run(req).await;
+        return local(req).await;
     };
     let (parts, body) = req.into_parts();
     // The leader enforces the real limits; this only bounds what we buffer:
@@ -118,7 +123,7 @@ async fn forward(node: &Node, req: Request, next: Next) -> Response {
         // the client `not_leader` (or serves it, if this node now leads).
         Err(Relay::NotSent(e)) => {
             tracing::debug!(leader, error = %e, "leader unreachable; answering locally");
-            next.run(Request::from_parts(parts, Body::from(body.bytes))).await
+            local(Request::from_parts(parts, Body::from(body.bytes))).await
         }
         Err(Relay::Failed(e)) => e.into_response(),
     }
@@ -164,8 +169,17 @@ pub(crate) async fn relay(
         .header(FORWARDED, node.id.to_string());
     for (name, value) in headers {
         let n = name.as_str();
-        if n == "content-type" || n == "authorization" || (n.starts_with("concord-") && n != FORWARDED) {
+        let own = n == FORWARDED || n == RELAY_PROOF;
+        if n == "content-type" || n == "authorization" || (n.starts_with("concord-") && !own) {
             out = out.header(name, value);
+        }
+    }
+    // The leader counts failed authentications per address; a relay proves
+    // it is a member, so the leader leaves the counting to it.
+    if let Some(secret) = &node.config.cluster_secret {
+        if let Ok(mut value) = axum::http::HeaderValue::from_str(secret.expose()) {
+            value.set_sensitive(true);
+            out = out.header(RELAY_PROOF, value);
         }
     }
     let out = out

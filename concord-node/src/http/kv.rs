@@ -33,9 +33,24 @@ const MAX_PAGE: usize = 10_000;
 
 /// The key named by the request path, percent-decoded and validated.
 pub(crate) fn key_from_uri(uri: &Uri) -> Result<String, ApiError> {
+    let key = decoded_key(uri)?;
+    validate_key(&key).map_err(|e| ApiError::new(Code::InvalidKey, e.to_string()))?;
+    Ok(key)
+}
+
+fn decoded_key(uri: &Uri) -> Result<String, ApiError> {
     let raw = uri.path().strip_prefix(KV_PREFIX).unwrap_or("");
     let bytes: Vec<u8> = percent_encoding::percent_decode_str(raw).collect();
-    let key = String::from_utf8(bytes).map_err(|_| ApiError::new(Code::InvalidKey, "key is not valid UTF-8"))?;
+    String::from_utf8(bytes).map_err(|_| ApiError::new(Code::InvalidKey, "key is not valid UTF-8"))
+}
+
+/// The key of a single-key route, once the caller may read (or write) it:
+/// the permission is checked before the key's rules, so a caller learns
+/// nothing about keys it may not touch.
+fn authorized_key(uri: &Uri, caller: &Caller, write: bool) -> Result<String, ApiError> {
+    let key = decoded_key(uri)?;
+    let scope = Scope::Key(&key);
+    caller.require(if write { Need::Write(scope) } else { Need::Read(scope) })?;
     validate_key(&key).map_err(|e| ApiError::new(Code::InvalidKey, e.to_string()))?;
     Ok(key)
 }
@@ -48,8 +63,7 @@ pub(crate) async fn get_key(
     uri: Uri,
     params: Result<Query<ReadParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let key = key_from_uri(&uri)?;
-    caller.require(Need::Read(Scope::Key(&key)))?;
+    let key = authorized_key(&uri, &caller, false)?;
     let params = query(params)?;
     node.read_barrier(params.consistency.unwrap_or_default()).await?;
     let record = node
@@ -116,8 +130,7 @@ pub(crate) async fn put_key(
     params: Result<Query<WriteParams>, QueryRejection>,
     body: Body,
 ) -> Result<Json<PutResponse>, ApiError> {
-    let key = key_from_uri(&uri)?;
-    caller.require(Need::Write(Scope::Key(&key)))?;
+    let key = authorized_key(&uri, &caller, true)?;
     let params = query(params)?;
     let ttl = match &params.ttl {
         Some(t) => Some(parse_ttl(t)?),
@@ -150,8 +163,7 @@ pub(crate) async fn delete_key(
     headers: HeaderMap,
     params: Result<Query<DeleteParams>, QueryRejection>,
 ) -> Result<Json<DeleteResponse>, ApiError> {
-    let key = key_from_uri(&uri)?;
-    caller.require(Need::Write(Scope::Key(&key)))?;
+    let key = authorized_key(&uri, &caller, true)?;
     let params = query(params)?;
     let txn = Txn {
         compare: preconditions(&key, params.if_revision, None),

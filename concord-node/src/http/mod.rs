@@ -165,6 +165,9 @@ async fn ready(State(node): State<Arc<Node>>) -> Result<Json<Ready>, ApiError> {
             "the state machine is still applying the log found at start-up",
         ));
     }
+    if let Some(why) = auth::not_ready(&node) {
+        return Err(ApiError::new(Code::NotReady, why));
+    }
     match node.metrics().current_leader {
         Some(leader_id) => Ok(Json(Ready {
             id: node.id,

@@ -25,6 +25,11 @@ pub struct TokenRevokeArgs {
 }
 
 pub fn run(client: &ApiClient, args: TokenRevokeArgs) -> Result<(), CliError> {
+    if args.id.starts_with(concord_core::auth::TOKEN_PREFIX) {
+        return Err(CliError::usage(
+            "that is a token's secret, not its id: pass the id `concord token list` shows",
+        ));
+    }
     crate::commands::confirm(args.yes, &format!("Revoke token {}?", args.id))?;
     let path = format!("/v1/tokens/{}", encode_query(&args.id));
     let answer: RevokedToken = client.send(Method::DELETE, &path, &Payload::Empty)?.json()?;

@@ -1,0 +1,595 @@
+//! Issue 12: token auth with scopes on a real cluster, revocation on every
+//! node (across restarts and a snapshot install), the cluster secret on
+//! the peer port and on joins, no secret on disk or in logs, and every
+//! route against every permission.
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+const SECRET: &str = "e2e-cluster-secret-0123456789";
+const ROOT: &str = "e2e-root-token-abcdefghijklmnop";
+
+/// A node of an auth cluster: the secret and root token in its
+/// environment, the root token in the harness.
+fn secured(node: &mut TestNode) {
+    node.env.push(("CONCORD_CLUSTER_SECRET".into(), SECRET.into()));
+    node.env.push(("CONCORD_ROOT_TOKEN".into(), ROOT.into()));
+    node.token = Some(ROOT.into());
+    node.secret = Some(SECRET.into());
+}
+
+/// `concord` against one node, with `token` (or none).
+fn cli_as(node: &TestNode, token: Option<&str>) -> std::process::Command {
+    let mut cmd = concord();
+    cmd.arg("--endpoints").arg(node.url()).arg("--timeout").arg("15s");
+    if let Some(t) = token {
+        cmd.env("CONCORD_TOKEN", t);
+    }
+    cmd
+}
+
+fn exit(mut cmd: std::process::Command, args: &[&str]) -> (i32, String) {
+    cmd.args(args);
+    let out = run(cmd);
+    (code(&out), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Creates a token through the CLI (`-o json`); returns `(id, secret)`.
+fn create_token(node: &TestNode, args: &[&str]) -> (String, String) {
+    let mut cmd = cli_as(node, Some(ROOT));
+    cmd.args(["token", "create"]).args(args);
+    let created = cli_json(cmd);
+    let id = created["id"].as_str().expect("id").to_string();
+    let token = created["token"].as_str().expect("token").to_string();
+    assert!(token.starts_with("concord_"), "{created}");
+    (id, token)
+}
+
+/// Every file under `dir`, read as bytes.
+fn files_under(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path.display().to_string(), bytes));
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn scoped_tokens_and_revocation_hold_on_every_node_across_restarts_and_snapshots() {
+    let mut cluster = TestCluster::join_with(3, &["--auth", "--snapshot-logs", "20"], secured);
+
+    // No token: refused (exit 4) for a write and for a read.
+    assert_eq!(exit(cli_as(&cluster.nodes[1], None), &["kv", "put", "app/x", "1"]).0, 4);
+    assert_eq!(exit(cli_as(&cluster.nodes[2], None), &["kv", "get", "app/x"]).0, 4);
+    // Root writes anywhere.
+    for (k, v) in [("app/x", "1"), ("other/y", "2")] {
+        assert_eq!(exit(cli_as(&cluster.nodes[1], Some(ROOT)), &["kv", "put", k, v]).0, 0);
+    }
+
+    let (read_id, read) = create_token(&cluster.nodes[0], &["--permissions", "read", "--prefix", "app/"]);
+    let (_, rw) = create_token(
+        &cluster.nodes[0],
+        &[
+            "--permissions",
+            "read,write",
+            "--prefix",
+            "app/",
+            "--description",
+            "app writer",
+        ],
+    );
+    for node in &cluster.nodes {
+        let (c, out) = exit(cli_as(node, Some(&read)), &["kv", "get", "app/x"]);
+        assert_eq!(
+            (c, out.as_str()),
+            (0, "1"),
+            "a read token reads app/x on node {:?}",
+            node.id
+        );
+        assert_eq!(exit(cli_as(node, Some(&read)), &["kv", "put", "app/x", "9"]).0, 4);
+        assert_eq!(exit(cli_as(node, Some(&read)), &["kv", "get", "other/y"]).0, 4);
+        assert_eq!(exit(cli_as(node, Some(&read)), &["token", "create"]).0, 4);
+    }
+
+    // A transaction or batch with one key outside the scope is refused as
+    // a whole; the same inside passes.
+    let c = http();
+    let post = |path: &str, token: &str, body: Value| {
+        c.post(format!("{}{path}", cluster.nodes[2].url()))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let txn = |second: &str| {
+        json!({"compare": [{"key": "app/x", "value": "1"}],
+               "success": [{"put": {"key": "app/t1", "value": "a"}}, {"put": {"key": second, "value": "b"}}],
+               "failure": [{"get": {"key": "app/x"}}]})
+    };
+    assert_eq!(post("/v1/txn", &rw, txn("other/t2")), 403);
+    let outside_compare = json!({"compare": [{"key": "other/y", "value": "2"}],
+                                 "success": [{"put": {"key": "app/t3", "value": "a"}}]});
+    assert_eq!(post("/v1/txn", &rw, outside_compare), 403);
+    let batch = |second: &str| json!({"ops": [{"put": {"key": "app/b1", "value": "a"}}, {"delete": {"key": second}}]});
+    assert_eq!(post("/v1/kv/batch", &rw, batch("other/y")), 403);
+    for key in ["app/t1", "app/t3", "app/b1"] {
+        assert_eq!(
+            exit(cli_as(&cluster.nodes[0], Some(ROOT)), &["kv", "get", key]).0,
+            3,
+            "{key} must not have been written by a refused request"
+        );
+    }
+    assert_eq!(
+        exit(cli_as(&cluster.nodes[0], Some(ROOT)), &["kv", "get", "other/y"]).1,
+        "2"
+    );
+    assert_eq!(post("/v1/txn", &rw, txn("app/t2")), 200);
+    assert_eq!(post("/v1/kv/batch", &rw, batch("app/t2")), 200);
+
+    // `token list` shows ids, never a secret.
+    let (c0, listed) = exit(cli_as(&cluster.nodes[1], Some(ROOT)), &["token", "list", "-o", "json"]);
+    assert_eq!(c0, 0);
+    assert!(listed.contains(&read_id) && listed.contains("\"root\""), "{listed}");
+    for secret in [&read, &rw] {
+        let tail = &secret[secret.len() - 24..];
+        assert!(!listed.contains(tail), "token list shows a secret: {listed}");
+    }
+
+    // Revoked: refused on every node.
+    // A member refuses it once it has applied the revocation: the leader
+    // at once, the others within moments.
+    assert_eq!(
+        exit(
+            cli_as(&cluster.nodes[2], Some(ROOT)),
+            &["token", "revoke", &read_id, "--yes"]
+        )
+        .0,
+        0
+    );
+    for node in &cluster.nodes {
+        eventually(&format!("node {:?} to refuse the revoked token", node.id), 10, || {
+            let refused = exit(
+                cli_as(node, Some(&read)),
+                &["kv", "get", "app/x", "--consistency", "stale"],
+            )
+            .0 == 4;
+            refused.then_some(())
+        });
+    }
+    let revoked_at = cluster.nodes[0].info_u64("applied_index").unwrap();
+
+    // ... after every node restarts,
+    for node in &mut cluster.nodes {
+        node.terminate();
+        node.spawn();
+    }
+    for node in &mut cluster.nodes {
+        node.wait_ready();
+    }
+    cluster.wait_voters(3);
+    for node in &cluster.nodes {
+        assert_eq!(
+            exit(
+                cli_as(node, Some(&read)),
+                &["kv", "get", "app/x", "--consistency", "stale"]
+            )
+            .0,
+            4
+        );
+        assert_eq!(exit(cli_as(node, Some(&rw)), &["kv", "get", "app/x"]).1, "1");
+    }
+
+    // ... and on a member that starts from a snapshot taken after it.
+    let leader = cluster.leader();
+    for i in 0..60 {
+        let key = format!("app/fill{i:02}");
+        assert_eq!(
+            exit(cli_as(&cluster.nodes[leader], Some(ROOT)), &["kv", "put", &key, "v"]).0,
+            0
+        );
+    }
+    eventually("the log to be purged past the revocation", 30, || {
+        let p = cluster.running().filter_map(|n| n.info_u64("purged_index")).min()?;
+        (p > revoked_at).then_some(())
+    });
+    let seed = cluster.nodes[0].url();
+    let mut fresh = TestNode::new(None, &["--auth", "--join", &seed]);
+    secured(&mut fresh);
+    fresh.spawn();
+    fresh.wait_ready();
+    eventually("the new member to install a snapshot past the revocation", 30, || {
+        fresh.info_u64("snapshot_index").filter(|s| *s > revoked_at)
+    });
+    assert_eq!(
+        exit(
+            cli_as(&fresh, Some(&read)),
+            &["kv", "get", "app/x", "--consistency", "stale"]
+        )
+        .0,
+        4,
+        "the revoked token works on a member restored from a snapshot"
+    );
+    assert_eq!(
+        exit(
+            cli_as(&fresh, Some(&rw)),
+            &["kv", "get", "app/x", "--consistency", "stale"]
+        )
+        .1,
+        "1"
+    );
+
+    // No secret in any file under any data dir or in any log.
+    let mut files = Vec::new();
+    for node in cluster.nodes.iter().chain([&fresh]) {
+        files_under(node.data_dir.parent().unwrap(), &mut files);
+    }
+    assert!(
+        files.iter().any(|(p, _)| p.ends_with("audit.log")),
+        "no audit log found"
+    );
+    for (path, bytes) in &files {
+        for secret in [ROOT, SECRET, read.as_str(), rw.as_str()] {
+            assert!(!contains(bytes, secret), "{path} holds a secret");
+        }
+    }
+}
+
+#[test]
+fn the_peer_port_and_joins_need_the_cluster_secret() {
+    let mut node = TestNode::new(Some(1), &[]);
+    node.env.push(("CONCORD_CLUSTER_SECRET".into(), SECRET.into()));
+    node.secret = Some(SECRET.into());
+    node.spawn();
+    node.wait_ready();
+    let c = http();
+    for (method, path) in [("POST", "/raft/vote"), ("POST", "/raft/append"), ("GET", "/raft/info")] {
+        let url = format!("{}{path}", node.peer_url());
+        let without = c
+            .request(method.parse().unwrap(), &url)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16();
+        let wrong = c
+            .request(method.parse().unwrap(), &url)
+            .header("concord-cluster-secret", "not-the-secret-at-all")
+            .send()
+            .unwrap()
+            .status()
+            .as_u16();
+        assert!(
+            matches!(without, 401 | 403),
+            "{method} {path} without the secret: {without}"
+        );
+        assert!(
+            matches!(wrong, 401 | 403),
+            "{method} {path} with a wrong secret: {wrong}"
+        );
+    }
+    assert!(node.info().is_some(), "the right secret opens /raft/info");
+
+    // A node with the wrong secret cannot join: it is refused and exits 2.
+    let mut joiner = TestNode::new(None, &["--join", &node.url()]);
+    joiner
+        .env
+        .push(("CONCORD_CLUSTER_SECRET".into(), "a-wrong-cluster-secret-42".into()));
+    joiner.spawn();
+    assert_eq!(joiner.wait_exit(60), Some(2), "log:\n{}", joiner.log());
+    assert!(joiner.log().contains("refused the join"), "{}", joiner.log());
+    let members: Value = node
+        .authed(c.get(format!("{}/v1/cluster/members", node.url())))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(members.as_array().unwrap().len(), 1, "{members}");
+
+    // --auth without a cluster secret is refused at start (exit 2).
+    let mut open = TestNode::new(Some(1), &["--auth"]);
+    open.spawn();
+    assert_eq!(open.wait_exit(30), Some(2));
+    assert!(open.log().contains("--auth needs a cluster secret"), "{}", open.log());
+}
+
+/// What a route needs, for the table below.
+#[derive(Clone, Copy, Debug)]
+enum Needs {
+    Open,
+    AnyToken,
+    Read,
+    Write,
+    Admin,
+}
+
+/// The token classes the table tries on every route.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum As {
+    Nobody,
+    Reader,
+    Writer,
+    ScopedReader,
+    Admin,
+}
+
+/// Does `who` pass a route that needs `needs` on a key under `app/`
+/// (`in_scope`) or one outside it?
+fn passes(who: As, needs: Needs, in_scope: bool) -> bool {
+    match (needs, who) {
+        (Needs::Open, _) => true,
+        (_, As::Nobody) => false,
+        (_, As::Admin) => true,
+        (Needs::AnyToken, _) => true,
+        (Needs::Read, As::Reader) => true,
+        (Needs::Read, As::ScopedReader) => in_scope,
+        (Needs::Write, As::Writer) => true,
+        _ => false,
+    }
+}
+
+/// Every route of the client API against every kind of token: 401 without
+/// one, 403 without the permission or outside the scope, anything else
+/// with it. The table must name every route the router has (checked
+/// against `concord-node/src/http/mod.rs`).
+#[test]
+fn every_route_against_every_permission() {
+    let node = {
+        let mut n = TestNode::new(Some(1), &["--auth", "--max-auth-failures", "1000"]);
+        secured(&mut n);
+        n.spawn();
+        n.wait_ready();
+        n
+    };
+    let (_, reader) = create_token(&node, &["--permissions", "read"]);
+    let (_, writer) = create_token(&node, &["--permissions", "write"]);
+    let (_, scoped) = create_token(&node, &["--permissions", "read", "--prefix", "app/"]);
+    let token_of = |who: As| match who {
+        As::Nobody => None,
+        As::Reader => Some(reader.clone()),
+        As::Writer => Some(writer.clone()),
+        As::ScopedReader => Some(scoped.clone()),
+        As::Admin => Some(ROOT.to_string()),
+    };
+    let put_body = json!({"ops": [{"put": {"key": "app/k", "value": "v"}}]});
+    let txn_read = json!({"success": [{"get": {"key": "app/k"}}]});
+    // (method, route as in the router, concrete path, body, needs, inside app/)
+    let table: Vec<(&str, &str, String, Option<Value>, Needs, bool)> = vec![
+        ("GET", "/health", "/health".into(), None, Needs::Open, true),
+        ("GET", "/ready", "/ready".into(), None, Needs::Open, true),
+        (
+            "GET",
+            "/v1/debug/digest",
+            "/v1/debug/digest".into(),
+            None,
+            Needs::Read,
+            false,
+        ),
+        (
+            "GET",
+            "/v1/cluster/status",
+            "/v1/cluster/status".into(),
+            None,
+            Needs::AnyToken,
+            true,
+        ),
+        (
+            "GET",
+            "/v1/cluster/members",
+            "/v1/cluster/members".into(),
+            None,
+            Needs::AnyToken,
+            true,
+        ),
+        ("GET", "/v1/kv", "/v1/kv?prefix=app/".into(), None, Needs::Read, true),
+        ("GET", "/v1/kv", "/v1/kv?prefix=other/".into(), None, Needs::Read, false),
+        ("GET", "/v1/kv/", "/v1/kv/".into(), None, Needs::Read, false),
+        ("GET", "/v1/kv/batch", "/v1/kv/batch".into(), None, Needs::Read, false),
+        ("GET", "/v1/kv/{*key}", "/v1/kv/app/k".into(), None, Needs::Read, true),
+        (
+            "GET",
+            "/v1/kv/{*key}",
+            "/v1/kv/other/k".into(),
+            None,
+            Needs::Read,
+            false,
+        ),
+        (
+            "GET",
+            "/v1/export",
+            "/v1/export?prefix=app/".into(),
+            None,
+            Needs::Read,
+            true,
+        ),
+        ("GET", "/v1/export", "/v1/export".into(), None, Needs::Read, false),
+        ("GET", "/v1/tokens", "/v1/tokens".into(), None, Needs::Admin, true),
+        (
+            "DELETE",
+            "/v1/kv",
+            "/v1/kv?prefix=app/zz".into(),
+            None,
+            Needs::Write,
+            true,
+        ),
+        ("PUT", "/v1/kv/", "/v1/kv/".into(), None, Needs::Write, false),
+        ("DELETE", "/v1/kv/", "/v1/kv/".into(), None, Needs::Write, false),
+        (
+            "POST",
+            "/v1/kv/batch",
+            "/v1/kv/batch".into(),
+            Some(put_body),
+            Needs::Write,
+            true,
+        ),
+        ("PUT", "/v1/kv/batch", "/v1/kv/batch".into(), None, Needs::Write, false),
+        (
+            "DELETE",
+            "/v1/kv/batch",
+            "/v1/kv/batch".into(),
+            None,
+            Needs::Write,
+            false,
+        ),
+        ("PUT", "/v1/kv/{*key}", "/v1/kv/app/k".into(), None, Needs::Write, true),
+        (
+            "DELETE",
+            "/v1/kv/{*key}",
+            "/v1/kv/app/gone".into(),
+            None,
+            Needs::Write,
+            true,
+        ),
+        ("POST", "/v1/txn", "/v1/txn".into(), Some(txn_read), Needs::Read, true),
+        (
+            "POST",
+            "/v1/cluster/members",
+            "/v1/cluster/members".into(),
+            Some(json!({})),
+            Needs::Admin,
+            true,
+        ),
+        (
+            "DELETE",
+            "/v1/cluster/members/{id}",
+            "/v1/cluster/members/99".into(),
+            None,
+            Needs::Admin,
+            true,
+        ),
+        (
+            "POST",
+            "/v1/cluster/transfer-leader",
+            "/v1/cluster/transfer-leader".into(),
+            Some(json!({})),
+            Needs::Admin,
+            true,
+        ),
+        (
+            "POST",
+            "/v1/tokens",
+            "/v1/tokens".into(),
+            Some(json!({"permissions": ["read"]})),
+            Needs::Admin,
+            true,
+        ),
+        (
+            "DELETE",
+            "/v1/tokens/{id}",
+            "/v1/tokens/nosuchtoken".into(),
+            None,
+            Needs::Admin,
+            true,
+        ),
+        (
+            "POST",
+            "/v1/tokens/bootstrap",
+            "/v1/tokens/bootstrap".into(),
+            Some(json!({})),
+            Needs::Open,
+            true,
+        ),
+        (
+            "POST",
+            "/v1/debug/served-by",
+            "/v1/debug/served-by".into(),
+            Some(json!({})),
+            Needs::AnyToken,
+            true,
+        ),
+    ];
+
+    // The table covers every route of the router.
+    let router = include_str!("../../concord-node/src/http/mod.rs");
+    for line in router.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
+        let path = line.split('"').nth(1).unwrap();
+        let methods: Vec<&str> = ["get(", "post(", "put(", "delete("]
+            .into_iter()
+            .filter(|m| line.contains(&format!(", {m}")) || line.contains(&format!(".{m}")))
+            .collect();
+        assert!(!methods.is_empty(), "cannot read the methods of {line}");
+        for m in methods {
+            let method = m.trim_end_matches('(').to_uppercase();
+            assert!(
+                table.iter().any(|(tm, route, ..)| *tm == method && *route == path),
+                "the permission table lacks {method} {path}"
+            );
+        }
+    }
+
+    let c = http();
+    let mut checked = 0;
+    for (method, _, path, body, needs, in_scope) in &table {
+        for who in [As::Nobody, As::Reader, As::Writer, As::ScopedReader, As::Admin] {
+            let mut req = c.request(method.parse().unwrap(), format!("{}{path}", node.url()));
+            if let Some(t) = token_of(who) {
+                req = req.bearer_auth(t);
+            }
+            req = match body {
+                Some(b) => req.json(b),
+                None if *method == "PUT" => req.body("v"),
+                None => req,
+            };
+            let status = req.send().unwrap().status().as_u16();
+            let pass = passes(who, *needs, *in_scope);
+            let expected = if pass {
+                "neither 401 nor 403"
+            } else if who == As::Nobody {
+                "401"
+            } else {
+                "403"
+            };
+            let ok = match (pass, who) {
+                (true, _) => status != 401 && status != 403,
+                (false, As::Nobody) => status == 401,
+                (false, _) => status == 403,
+            };
+            assert!(ok, "{method} {path} as {who:?}: {status}, expected {expected}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, table.len() * 5);
+    // A failed authentication is audited with its outcome.
+    let audit = std::fs::read_to_string(node.data_dir.join("audit.log")).unwrap();
+    assert!(audit
+        .lines()
+        .any(|l| l.contains("\"status\":401") && l.contains("\"outcome\":\"denied\"")));
+    assert!(!audit.contains(ROOT) && !audit.contains(&reader));
+}
+
+/// Failed authentications from one address are limited per minute (429,
+/// exit 4); the limit is `--max-auth-failures`.
+#[test]
+fn repeated_bad_tokens_from_one_address_are_rate_limited() {
+    let mut node = TestNode::new(Some(1), &["--auth", "--max-auth-failures", "3"]);
+    secured(&mut node);
+    node.spawn();
+    node.wait_ready();
+    let c = http();
+    let statuses: Vec<u16> = (0..5)
+        .map(|_| {
+            c.get(node.kv_url("app/x"))
+                .bearer_auth("concord_nosuch_000000000000")
+                .send()
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+        .collect();
+    assert_eq!(statuses, [401, 401, 401, 429, 429]);
+    let (code, _) = exit(cli_as(&node, Some(ROOT)), &["kv", "get", "app/x"]);
+    assert_eq!(
+        code, 4,
+        "a good token from a limited address is refused too, until the minute ends"
+    );
+}
