@@ -28,6 +28,10 @@ pub(crate) async fn run(node: Arc<Node>) {
     loop {
         tokio::time::sleep(PERIOD).await;
         if node.leader().map(|(id, _)| id) != Some(node.id) {
+            // A member started with --auth asks the leader to turn it on.
+            if let Err(e) = crate::http::auth::ensure_enabled(&node).await {
+                tracing::debug!(error = %e.message, "turning auth on failed; will retry");
+            }
             continue;
         }
         if let Err(e) = tick(&node).await {

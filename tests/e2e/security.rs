@@ -303,6 +303,11 @@ fn the_peer_port_and_joins_need_the_cluster_secret() {
     assert!(open.log().contains("--auth needs a cluster secret"), "{}", open.log());
 }
 
+/// One row of the permission table: method, route as the router spells
+/// it, concrete path, body, what it needs, and whether its key or prefix
+/// lies under `app/`.
+type Row = (&'static str, &'static str, String, Option<Value>, Needs, bool);
+
 /// What a route needs, for the table below.
 #[derive(Clone, Copy, Debug)]
 enum Needs {
@@ -363,8 +368,7 @@ fn every_route_against_every_permission() {
     };
     let put_body = json!({"ops": [{"put": {"key": "app/k", "value": "v"}}]});
     let txn_read = json!({"success": [{"get": {"key": "app/k"}}]});
-    // (method, route as in the router, concrete path, body, needs, inside app/)
-    let table: Vec<(&str, &str, String, Option<Value>, Needs, bool)> = vec![
+    let table: Vec<Row> = vec![
         ("GET", "/health", "/health".into(), None, Needs::Open, true),
         ("GET", "/ready", "/ready".into(), None, Needs::Open, true),
         (
@@ -592,4 +596,130 @@ fn repeated_bad_tokens_from_one_address_are_rate_limited() {
         code, 4,
         "a good token from a limited address is refused too, until the minute ends"
     );
+}
+
+/// A CA and one certificate for 127.0.0.1 and localhost (server and
+/// client use), written as PEM files: `(ca, cert, key)`.
+fn test_certificates(dir: &Path) -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(DnType::CommonName, "concord e2e CA");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+    let cert = leaf.signed_by(&key, &ca_cert, &ca_key).unwrap();
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    (
+        write("ca.pem", ca_cert.pem()),
+        write("node.crt", cert.pem()),
+        write("node.key", key.serialize_pem()),
+    )
+}
+
+/// The auth cluster again, on HTTPS for clients and mutual TLS between
+/// peers, with certificates made here; the CLI trusts it with `--cacert`.
+#[test]
+fn a_tls_cluster_with_mutual_peer_tls_serves_the_cli_with_cacert() {
+    let certs = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = test_certificates(certs.path());
+    let tls = [
+        "--auth",
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &key,
+        "--peer-tls-cert",
+        &cert,
+        "--peer-tls-key",
+        &key,
+        "--peer-trusted-ca",
+        &ca,
+    ];
+    let https = |port: u16| format!("https://127.0.0.1:{port}");
+    let cli = |endpoints: &str| {
+        let mut cmd = concord();
+        cmd.args(["--cacert", &ca, "--endpoints", endpoints, "--timeout", "15s"])
+            .env("CONCORD_TOKEN", ROOT);
+        cmd
+    };
+    let mut nodes = vec![TestNode::new(Some(1), &tls)];
+    secured(&mut nodes[0]);
+    nodes[0].spawn();
+    let first = https(nodes[0].client_port);
+    eventually("the first TLS node to take a write", 30, || {
+        (exit(cli(&first), &["kv", "put", "tls/k", "v1"]).0 == 0).then_some(())
+    });
+    for _ in 0..2 {
+        let mut args = tls.to_vec();
+        args.extend(["--join", first.as_str()]);
+        let mut node = TestNode::new(None, &args);
+        secured(&mut node);
+        node.spawn();
+        nodes.push(node);
+    }
+    let endpoints = nodes.iter().map(|n| https(n.client_port)).collect::<Vec<_>>().join(",");
+    eventually("three TLS voters with https URLs", 60, || {
+        let mut cmd = cli(&endpoints);
+        cmd.args(["cluster", "members", "-o", "json"]);
+        let out = run(cmd);
+        let members: Value = serde_json::from_slice(&out.stdout).ok()?;
+        let list = members.as_array()?;
+        let ok = list.len() == 3
+            && list.iter().all(|m| {
+                m["role"] != "learner"
+                    && m["client_url"].as_str().is_some_and(|u| u.starts_with("https://"))
+                    && m["peer_url"].as_str().is_some_and(|u| u.starts_with("https://"))
+            });
+        ok.then_some(())
+    });
+    assert_eq!(exit(cli(&endpoints), &["kv", "put", "tls/k", "v2"]).0, 0);
+    for node in &nodes {
+        // Linearizable: a follower relays to the leader over HTTPS.
+        let (code, out) = exit(cli(&https(node.client_port)), &["kv", "get", "tls/k"]);
+        assert_eq!((code, out.as_str()), (0, "v2"), "node {:?}", node.id);
+    }
+
+    // Without --cacert the CLI does not trust the cluster.
+    let mut untrusting = concord();
+    untrusting
+        .args(["--endpoints", &first, "--timeout", "2s", "kv", "get", "tls/k"])
+        .env("CONCORD_TOKEN", ROOT);
+    assert_ne!(code(&run(untrusting)), 0);
+    // Plain HTTP reaches nothing on either listener.
+    let plain = http_with_timeout(std::time::Duration::from_secs(3));
+    let answered = |url: String| plain.get(url).send().is_ok_and(|r| r.status().is_success());
+    assert!(!answered(format!("http://127.0.0.1:{}/health", nodes[0].client_port)));
+    assert!(!answered(format!("http://127.0.0.1:{}/raft/info", nodes[0].peer_port)));
+    // The peer port wants a client certificate of the CA, then the secret.
+    let ca_cert = reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap();
+    let peer_info = format!("https://127.0.0.1:{}/raft/info", nodes[0].peer_port);
+    let no_identity = reqwest::blocking::Client::builder()
+        .add_root_certificate(ca_cert.clone())
+        .build()
+        .unwrap();
+    assert!(
+        no_identity.get(&peer_info).send().is_err(),
+        "the peer port took a TLS client without a certificate"
+    );
+    let mut pem = std::fs::read(&cert).unwrap();
+    pem.extend(std::fs::read(&key).unwrap());
+    let member = reqwest::blocking::Client::builder()
+        .add_root_certificate(ca_cert)
+        .identity(reqwest::Identity::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(member.get(&peer_info).send().unwrap().status(), 401, "no secret");
+    let with_secret = member
+        .get(&peer_info)
+        .header("concord-cluster-secret", SECRET)
+        .send()
+        .unwrap();
+    assert_eq!(with_secret.status(), 200);
 }

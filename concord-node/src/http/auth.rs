@@ -455,9 +455,19 @@ pub(crate) fn not_ready(node: &Node) -> Option<&'static str> {
     }
 }
 
-/// Turns auth on through Raft if this node has `--auth` and the cluster
-/// does not yet, with the root token from `CONCORD_ROOT_TOKEN` if given
-/// and none exists. Called by the leader's maintainer.
+/// Proposes turning auth on (with `root` if no root token exists yet).
+pub(crate) async fn enable(node: &Node, root: Option<TokenRecord>) -> Result<(), ApiError> {
+    let with_root = root.is_some();
+    propose(node, AuthOp::Enable { root }).await?;
+    tracing::info!(root_token = with_root, "auth is on for the cluster");
+    Ok(())
+}
+
+/// Makes sure a cluster with a member started with `--auth` has auth on,
+/// and the root token from that member's `CONCORD_ROOT_TOKEN` if none
+/// exists: proposed here on the leader, asked of the leader (over the peer
+/// port, with the cluster secret) on any other member. Called by every
+/// member's maintainer.
 pub(crate) async fn ensure_enabled(node: &Node) -> Result<(), ApiError> {
     if !node.config.auth {
         return Ok(());
@@ -476,7 +486,33 @@ pub(crate) async fn ensure_enabled(node: &Node) -> Result<(), ApiError> {
         .as_ref()
         .filter(|_| give_root)
         .map(|s| root_record(s.expose()));
-    propose(node, AuthOp::Enable { root }).await?;
-    tracing::info!(root_token = give_root, "auth is on for the cluster");
-    Ok(())
+    let Some((leader, _)) = node.leader() else {
+        return Ok(());
+    };
+    if leader == node.id {
+        return enable(node, root).await;
+    }
+    let (_, members) = node.members();
+    let Some(peer) = members.get(&leader).map(|m| m.peer_url.clone()) else {
+        return Ok(());
+    };
+    let body = concord_core::codec::encode(&root).map_err(|e| ApiError::internal(e.to_string()))?;
+    let url = format!("{}{}", peer.trim_end_matches('/'), crate::peer::wire::path::ENABLE_AUTH);
+    let answer = node
+        .http
+        .post(&url)
+        .header(crate::peer::wire::CLUSTER_ID_HEADER, &*node.cluster_id)
+        .header(crate::peer::wire::FROM_NODE_HEADER, node.id)
+        .body(body)
+        .timeout(node.config.request_timeout)
+        .send()
+        .await
+        .map_err(|e| ApiError::unavailable(format!("asking the leader to turn auth on: {e}")))?;
+    let bytes = answer
+        .bytes()
+        .await
+        .map_err(|e| ApiError::unavailable(format!("asking the leader to turn auth on: {e}")))?;
+    let result: Result<(), String> = concord_core::codec::decode(&bytes)
+        .map_err(|e| ApiError::unavailable(format!("the leader's answer to turning auth on: {e}")))?;
+    result.map_err(ApiError::unavailable)
 }

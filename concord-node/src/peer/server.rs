@@ -32,6 +32,7 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         .route(path::PRE_VOTE, post(pre_vote))
         .route(path::SNAPSHOT, post(snapshot))
         .route(path::TRANSFER_LEADER, post(transfer_leader))
+        .route(path::ENABLE_AUTH, post(enable_auth))
         .route(INFO_PATH, get(info))
         .route(MEMBER_STATE_PATH, get(member_state))
         .layer(axum::middleware::from_fn_with_state(node.clone(), check_peer))
@@ -96,6 +97,17 @@ async fn transfer_leader(State(node): State<Arc<Node>>, body: Body) -> Response 
     handle(node, body, |node, req| async move {
         node.raft.handle_transfer_leader(req).await
     })
+    .await
+}
+
+async fn enable_auth(State(node): State<Arc<Node>>, body: Body) -> Response {
+    handle(
+        node,
+        body,
+        |node, root: Option<concord_core::auth::TokenRecord>| async move {
+            crate::http::auth::enable(&node, root).await.map_err(|e| e.message)
+        },
+    )
     .await
 }
 

@@ -11,6 +11,9 @@ pub(crate) mod path {
     pub const PRE_VOTE: &str = "/raft/pre-vote";
     pub const SNAPSHOT: &str = "/raft/snapshot";
     pub const TRANSFER_LEADER: &str = "/raft/transfer-leader";
+    /// A member started with `--auth` asks the leader to turn auth on (with
+    /// the digest of its `CONCORD_ROOT_TOKEN`, if any).
+    pub const ENABLE_AUTH: &str = "/raft/enable-auth";
 }
 
 /// Header carrying the sender's cluster id on every peer RPC. A node whose
