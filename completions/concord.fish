@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_concord_global_optspecs
-    string join \n endpoints= timeout= o/output= token-file= h/help V/version
+    string join \n endpoints= timeout= o/output= token-file= cacert= cert= key= h/help V/version
 end
 
 function __fish_concord_needs_command
@@ -30,11 +30,15 @@ complete -c concord -n "__fish_concord_needs_command" -s o -l output -d 'Output 
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_needs_command" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_needs_command" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_needs_command" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_needs_command" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_needs_command" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_needs_command" -f -a "cluster" -d 'Inspect the cluster and change its membership'
 complete -c concord -n "__fish_concord_needs_command" -f -a "kv" -d 'Read and write keys'
 complete -c concord -n "__fish_concord_needs_command" -f -a "node" -d 'Run a node'
+complete -c concord -n "__fish_concord_needs_command" -f -a "token" -d 'Create, list and revoke tokens; bootstrap the root token'
 complete -c concord -n "__fish_concord_needs_command" -f -a "gen-docs" -d 'Write the man pages and shell completions (for maintainers)'
 complete -c concord -n "__fish_concord_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member\'s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token' -r
@@ -43,6 +47,9 @@ complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and not __fish_seen_subcommand_from status members add-node remove-node transfer-leader help" -f -a "status" -d 'Show the cluster\'s health: every member\'s role, term, commit and applied index, lag and reachability, and a verdict: healthy, degraded (a member down or lagging) or unavailable (no quorum). Exits 5 when unavailable'
@@ -57,6 +64,9 @@ complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from status" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from status" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from status" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from status" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member\'s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token' -r
@@ -65,6 +75,9 @@ complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from members" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -l peer-url -d 'The new node\'s peer (Raft) URL' -r
@@ -76,6 +89,9 @@ complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from add-node" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member\'s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token' -r
@@ -84,6 +100,9 @@ complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -s y -l yes -d 'Do not ask for confirmation'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from remove-node" -s V -l version -d 'Print version'
@@ -94,6 +113,9 @@ complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from transfer-leader" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the cluster\'s health: every member\'s role, term, commit and applied index, lag and reachability, and a verdict: healthy, degraded (a member down or lagging) or unavailable (no quorum). Exits 5 when unavailable'
@@ -108,6 +130,9 @@ complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand kv; and not __fish_seen_subcommand_from get put delete list txn import export help" -f -a "get" -d 'Read a key; a missing key exits 3. Text output is the value\'s bytes exactly when stdout is not a terminal. On a terminal a newline is added, and a value that is not UTF-8 or holds control characters (other than newline, tab and carriage return) is not printed (exit 1): use `-o raw` to print it anyway, or redirect stdout'
@@ -126,6 +151,9 @@ complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subc
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l if-revision -d 'Write only if the key\'s mod revision is N (0: only if it does not exist); otherwise exit 6' -r
@@ -136,6 +164,9 @@ complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subc
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -l if-absent -d 'Write only if the key does not exist; otherwise exit 6'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from put" -s V -l version -d 'Print version'
@@ -147,6 +178,9 @@ complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subc
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (prefix deletes)'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
@@ -163,6 +197,9 @@ complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subc
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -l keys-only -d 'Print keys only'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -172,6 +209,9 @@ complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subc
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from txn" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from txn" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from txn" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from txn" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from txn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from txn" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -l batch-size -d 'Keys per batch' -r
@@ -181,6 +221,9 @@ complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subc
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -l prefix -d 'Only keys starting with this' -r
@@ -192,6 +235,9 @@ complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subc
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "get" -d 'Read a key; a missing key exits 3. Text output is the value\'s bytes exactly when stdout is not a terminal. On a terminal a newline is added, and a value that is not UTF-8 or holds control characters (other than newline, tab and carriage return) is not printed (exit 1): use `-o raw` to print it anyway, or redirect stdout'
@@ -208,6 +254,9 @@ complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_see
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -f -a "start" -d 'Run a node. With no flags: a one-member cluster with its data in `./concord-data`, clients on 127.0.0.1:7379, peers on 127.0.0.1:7380'
@@ -240,29 +289,117 @@ complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_su
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l election-timeout -d 'Minimum election timeout; the maximum is twice this. A follower starts an election after the leader lease (the maximum) plus a random timeout without hearing from the leader [default: 300ms]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l request-timeout -d 'How long a request may wait for a quorum before 503 [default: 10s]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l client-read-timeout -d 'How long a client may take to send a request\'s headers, or stall while sending its body (then 408), and how long an idle kept-alive connection stays open [default: 30s]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l auth -d 'Require a token on every client request but `/health` and `/ready`. Takes effect when this node creates the cluster and is replicated (joiners inherit it; it cannot be turned off). Needs a cluster secret. The root token comes from `CONCORD_ROOT_TOKEN` in this node\'s environment, or else from `concord token bootstrap`' -r -f -a "true\t''
+false\t''"
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l cluster-secret-file -d 'File holding the secret every member shares (else `CONCORD_CLUSTER_SECRET`; at least 16 bytes): every Raft call and join request must carry it. Without TLS it crosses the wire in the clear' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l audit-log -d 'Append-only audit log, JSON lines: every mutating and every denied request [default: audit.log in the data directory]' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l max-auth-failures -d 'Failed authentications allowed per remote address per minute; more get 429 `too_many_auth_failures` [default: 20]' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l tls-cert -d 'PEM certificate chain of the client listener (turns on HTTPS). Reloaded on SIGHUP and when the file changes' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l tls-key -d 'PEM private key of `--tls-cert`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l client-ca -d 'PEM CA certificates: clients must present a certificate signed by one (needs `--tls-cert`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l peer-tls-cert -d 'PEM certificate of the peer listener, also presented to other members as this node\'s client certificate (mutual TLS). It must name the host of this node\'s peer URL' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l peer-tls-key -d 'PEM private key of `--peer-tls-cert`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l peer-trusted-ca -d 'PEM CA certificates peers\' certificates must chain to (both ways). Also trusted for relaying requests to the leader\'s client URL' -r -F
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member\'s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l timeout -d 'How long a request may wait for its answer to start, across every endpoint and retry, like `500ms`, `2s`, `1m` (then exit 5). An answer that has started is read as long as data keeps coming: only a pause of this long fails it, so `kv export` may stream for longer' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -s o -l output -d 'Output format: `text` for people, `json` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `text`)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "start" -d 'Run a node. With no flags: a one-member cluster with its data in `./concord-data`, clients on 127.0.0.1:7379, peers on 127.0.0.1:7380'
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member\'s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -l timeout -d 'How long a request may wait for its answer to start, across every endpoint and retry, like `500ms`, `2s`, `1m` (then exit 5). An answer that has started is read as long as data keeps coming: only a pause of this long fails it, so `kv export` may stream for longer' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -s o -l output -d 'Output format: `text` for people, `json` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `text`)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'
+raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -l key -d 'PEM private key of `--cert`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -f -a "create" -d 'Create a token (needs an admin token). Prints the secret once: with `-o json`, `{"id", "token", "permissions", "prefixes", "expires_at", ...}`; as text, the token alone on stdout and what it is on stderr'
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -f -a "list" -d 'List tokens (needs an admin token): id, permissions, prefixes, expiry and description. Secrets are never stored, so never shown'
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -f -a "revoke" -d 'Revoke a token (needs an admin token). Every member refuses it as soon as it applies the revocation. Asks for confirmation on a terminal; needs `--yes` otherwise. An unknown id exits 3'
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -f -a "bootstrap" -d 'Create the root token of a cluster started with `--auth` and no `CONCORD_ROOT_TOKEN`. Works once per cluster (then exits 6) and needs no token: run it right after the cluster starts. Prints the root token to stdout; it is never shown again'
+complete -c concord -n "__fish_concord_using_subcommand token; and not __fish_seen_subcommand_from create list revoke bootstrap help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -l permissions -d 'Comma-separated: read, write, admin (admin includes the others)' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -l prefix -d 'Limit the token to keys under this prefix; repeat for more. None: every key' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -l ttl -d 'Lifetime, like `24h` or `30d`. None: the token never expires' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -l description -d 'What the token is for' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member\'s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -l timeout -d 'How long a request may wait for its answer to start, across every endpoint and retry, like `500ms`, `2s`, `1m` (then exit 5). An answer that has started is read as long as data keeps coming: only a pause of this long fails it, so `kv export` may stream for longer' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format: `text` for people, `json` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `text`)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'
+raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -l key -d 'PEM private key of `--cert`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from list" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member\'s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from list" -l timeout -d 'How long a request may wait for its answer to start, across every endpoint and retry, like `500ms`, `2s`, `1m` (then exit 5). An answer that has started is read as long as data keeps coming: only a pause of this long fails it, so `kv export` may stream for longer' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: `text` for people, `json` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `text`)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'
+raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from list" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from list" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from list" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from list" -l key -d 'PEM private key of `--cert`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from revoke" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member\'s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from revoke" -l timeout -d 'How long a request may wait for its answer to start, across every endpoint and retry, like `500ms`, `2s`, `1m` (then exit 5). An answer that has started is read as long as data keeps coming: only a pause of this long fails it, so `kv export` may stream for longer' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format: `text` for people, `json` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `text`)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'
+raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from revoke" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from revoke" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from revoke" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from revoke" -l key -d 'PEM private key of `--cert`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from revoke" -s y -l yes -d 'Do not ask for confirmation'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from bootstrap" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member\'s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from bootstrap" -l timeout -d 'How long a request may wait for its answer to start, across every endpoint and retry, like `500ms`, `2s`, `1m` (then exit 5). An answer that has started is read as long as data keeps coming: only a pause of this long fails it, so `kv export` may stream for longer' -r
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from bootstrap" -s o -l output -d 'Output format: `text` for people, `json` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `text`)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'
+raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from bootstrap" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from bootstrap" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from bootstrap" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from bootstrap" -l key -d 'PEM private key of `--cert`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from bootstrap" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from bootstrap" -s V -l version -d 'Print version'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a token (needs an admin token). Prints the secret once: with `-o json`, `{"id", "token", "permissions", "prefixes", "expires_at", ...}`; as text, the token alone on stdout and what it is on stderr'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tokens (needs an admin token): id, permissions, prefixes, expiry and description. Secrets are never stored, so never shown'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a token (needs an admin token). Every member refuses it as soon as it applies the revocation. Asks for confirmation on a terminal; needs `--yes` otherwise. An unknown id exits 3'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "bootstrap" -d 'Create the root token of a cluster started with `--auth` and no `CONCORD_ROOT_TOKEN`. Works once per cluster (then exits 6) and needs no token: run it right after the cluster starts. Prints the root token to stdout; it is never shown again'
+complete -c concord -n "__fish_concord_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c concord -n "__fish_concord_using_subcommand gen-docs" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member\'s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token' -r
 complete -c concord -n "__fish_concord_using_subcommand gen-docs" -l timeout -d 'How long a request may wait for its answer to start, across every endpoint and retry, like `500ms`, `2s`, `1m` (then exit 5). An answer that has started is read as long as data keeps coming: only a pause of this long fails it, so `kv export` may stream for longer' -r
 complete -c concord -n "__fish_concord_using_subcommand gen-docs" -s o -l output -d 'Output format: `text` for people, `json` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `text`)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout, stable for scripts'
 raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
 complete -c concord -n "__fish_concord_using_subcommand gen-docs" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand gen-docs" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand gen-docs" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand gen-docs" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand gen-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand gen-docs" -s V -l version -d 'Print version'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node gen-docs help" -f -a "cluster" -d 'Inspect the cluster and change its membership'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node gen-docs help" -f -a "kv" -d 'Read and write keys'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node gen-docs help" -f -a "node" -d 'Run a node'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node gen-docs help" -f -a "gen-docs" -d 'Write the man pages and shell completions (for maintainers)'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node token gen-docs help" -f -a "cluster" -d 'Inspect the cluster and change its membership'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node token gen-docs help" -f -a "kv" -d 'Read and write keys'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node token gen-docs help" -f -a "node" -d 'Run a node'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node token gen-docs help" -f -a "token" -d 'Create, list and revoke tokens; bootstrap the root token'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node token gen-docs help" -f -a "gen-docs" -d 'Write the man pages and shell completions (for maintainers)'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node token gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "status" -d 'Show the cluster\'s health: every member\'s role, term, commit and applied index, lag and reachability, and a verdict: healthy, degraded (a member down or lagging) or unavailable (no quorum). Exits 5 when unavailable'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "members" -d 'List the members: id, role (leader, follower or learner), client URL and peer URL'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "add-node" -d 'Add a node as a learner; it is promoted to voter once it has caught up. Start the new node with `concord node start --id N` (or use `--join`, which does this for you). Ids are never reused'
@@ -276,3 +413,7 @@ complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_su
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "import" -d 'Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE or stdin (other fields, like those `kv export` writes, are ignored). Lines are written in large batches, each batch atomic (the import as a whole is not); a progress bar shows on a terminal. A line longer than 64 MiB (the most a node accepts) stops the import with exit 1'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "export" -d 'Export keys as JSON lines `{"key", "value" | "value_base64", "create_revision", "mod_revision", "version", "ttl_remaining", "ttl"?}`, all from one consistent revision (printed on stderr). `kv import` reads them back. `--timeout` bounds the wait for the export to start and any pause in it, not its length: a large export streams as long as it takes'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "start" -d 'Run a node. With no flags: a one-member cluster with its data in `./concord-data`, clients on 127.0.0.1:7379, peers on 127.0.0.1:7380'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "create" -d 'Create a token (needs an admin token). Prints the secret once: with `-o json`, `{"id", "token", "permissions", "prefixes", "expires_at", ...}`; as text, the token alone on stdout and what it is on stderr'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List tokens (needs an admin token): id, permissions, prefixes, expiry and description. Secrets are never stored, so never shown'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Revoke a token (needs an admin token). Every member refuses it as soon as it applies the revocation. Asks for confirmation on a terminal; needs `--yes` otherwise. An unknown id exits 3'
+complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "bootstrap" -d 'Create the root token of a cluster started with `--auth` and no `CONCORD_ROOT_TOKEN`. Works once per cluster (then exits 6) and needs no token: run it right after the cluster starts. Prints the root token to stdout; it is never shown again'
