@@ -986,12 +986,17 @@ mod tests {
             Ok(_) => panic!("prepared"),
         }
         assert!(!dir.exists());
-        let members = BTreeMap::from([(1, "https://a:1".to_string())]);
+        let members = BTreeMap::from([(1, "ftp://a:1".to_string())]);
         let config = NodeConfig {
             bootstrap: Bootstrap::InitialCluster(members),
             ..NodeConfig::default()
         };
         let e = config.validate().unwrap_err();
-        assert!(e.to_string().contains("is not an http:// URL"), "{e}");
+        assert!(e.to_string().contains("is not an http:// or https:// URL"), "{e}");
+        let tls = NodeConfig {
+            bootstrap: Bootstrap::InitialCluster(BTreeMap::from([(1, "https://a:1".to_string())])),
+            ..NodeConfig::default()
+        };
+        tls.validate().unwrap();
     }
 }
