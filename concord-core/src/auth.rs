@@ -179,6 +179,11 @@ pub fn new_id() -> String {
     format!("{:016x}", rand::rngs::OsRng.next_u64())
 }
 
+/// Does `text` look like a token id (`root`, or 16 lowercase hex digits)?
+pub fn looks_like_id(text: &str) -> bool {
+    text == ROOT_ID || (text.len() == 16 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+}
+
 /// The id a presented token claims: the `<id>` of `concord_<id>_<secret>`,
 /// else `root` (a root token from `CONCORD_ROOT_TOKEN` may be any string).
 pub fn claimed_id(token: &str) -> &str {
@@ -322,6 +327,8 @@ mod tests {
         assert_eq!(claimed_id("any-root-token-string"), ROOT_ID);
         assert_eq!(claimed_id("concord__x"), ROOT_ID);
         assert_eq!(claimed_id(&new_secret(ROOT_ID)), ROOT_ID);
+        assert!(looks_like_id(&id) && looks_like_id(ROOT_ID));
+        assert!(!looks_like_id(&secret) && !looks_like_id("c29tZSByb290IHRva2Vu"));
     }
 
     #[test]

@@ -68,11 +68,12 @@ impl Line {
     }
 }
 
-/// The path, but a token secret pasted where an id belongs
-/// (`DELETE /v1/tokens/concord_...`) is not written down.
+/// The path, but whatever stands where a token id belongs is written only
+/// if it looks like one (`root` or 16 hex digits): a secret pasted there by
+/// mistake (any root token) is not written down.
 fn redacted(path: &str) -> String {
     match path.strip_prefix("/v1/tokens/") {
-        Some(id) if id.starts_with(concord_core::auth::TOKEN_PREFIX) => "/v1/tokens/(a token secret)".into(),
+        Some(id) if !concord_core::auth::looks_like_id(id) && id != "bootstrap" => "/v1/tokens/(not a token id)".into(),
         _ => path.to_string(),
     }
 }

@@ -11,6 +11,9 @@
 //!   certificate against the same CA and the host of the URL they call, so
 //!   a peer certificate must name its peer URL's host. The cluster secret
 //!   is checked on top of that: any certificate of the CA is not enough.
+//! - Every call a node makes carries the cluster secret, so with peer TLS
+//!   it trusts only `--peer-trusted-ca`, for client URLs too: a client
+//!   listener's CA must be in that bundle for relays and joins.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -135,9 +138,10 @@ pub(crate) struct NodeTls {
     pub(crate) client: Option<tokio_rustls::TlsAcceptor>,
     /// The peer listener's (mutual TLS), with `--peer-tls-cert`.
     pub(crate) peer: Option<tokio_rustls::TlsAcceptor>,
-    /// For every call this node makes: trusts the system's roots and
-    /// `--peer-trusted-ca`, and shows the peer certificate (when there is
-    /// one) to servers that ask for a client certificate.
+    /// For every call this node makes (Raft, joins, relays to the leader's
+    /// client URL): trusts only `--peer-trusted-ca` with peer TLS, else the
+    /// system's roots; shows the peer certificate (when there is one) to
+    /// servers that ask for a client certificate.
     pub(crate) outgoing: rustls::ClientConfig,
     /// The key pairs [`watch`] reloads.
     pub(crate) reloading: Vec<Arc<Reloading>>,
@@ -172,11 +176,13 @@ impl NodeTls {
             }
             _ => None,
         };
-        // Outgoing calls trust the system's roots and the peer CA: a
-        // member's client URL (joins, relays) may be served by either.
+        // Outgoing calls carry the cluster secret. With peer TLS they trust
+        // the peer CA only (a public certificate must not get the secret);
+        // without it, the system's roots (for https:// client URLs).
         let mut trusted = RootCertStore::empty();
-        let native = rustls_native_certs::load_native_certs();
-        trusted.add_parsable_certificates(native.certs);
+        if files.peer_ca.is_none() {
+            trusted.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+        }
         let outgoing = rustls::ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .map_err(io::Error::other)?;
@@ -186,7 +192,7 @@ impl NodeTls {
                 reloading.push(pair.clone());
                 let ca = roots(ca)?;
                 let acceptor = server_config(pair.clone(), Some(ca.clone()))?;
-                trusted.roots.extend(ca.roots);
+                trusted = ca;
                 (
                     Some(acceptor),
                     outgoing.with_root_certificates(trusted).with_client_cert_resolver(pair),

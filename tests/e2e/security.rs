@@ -77,7 +77,7 @@ fn scoped_tokens_and_revocation_hold_on_every_node_across_restarts_and_snapshots
     }
 
     let (read_id, read) = create_token(&cluster.nodes[0], &["--permissions", "read", "--prefix", "app/"]);
-    let (_, rw) = create_token(
+    let (rw_id, rw) = create_token(
         &cluster.nodes[0],
         &[
             "--permissions",
@@ -229,6 +229,25 @@ fn scoped_tokens_and_revocation_hold_on_every_node_across_restarts_and_snapshots
         .1,
         "1"
     );
+    // The new member's own token table (not the leader's): it came with the
+    // snapshot, without the revoked token.
+    let own: Value = fresh
+        .authed(http().get(format!("{}/v1/tokens?consistency=stale", fresh.url())))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let ids: Vec<&str> = own["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["id"].as_str())
+        .collect();
+    assert!(ids.contains(&rw_id.as_str()) && ids.contains(&"root"), "{own}");
+    assert!(
+        !ids.contains(&read_id.as_str()),
+        "the snapshot carried a revoked token: {own}"
+    );
 
     // No secret in any file under any data dir or in any log.
     let mut files = Vec::new();
@@ -296,6 +315,17 @@ fn the_peer_port_and_joins_need_the_cluster_secret() {
         .unwrap();
     assert_eq!(members.as_array().unwrap().len(), 1, "{members}");
 
+    // A node without a secret never turns auth on for a peer-port caller.
+    let bare = TestNode::start();
+    let cluster_id = bare.info().unwrap()["cluster_id"].as_str().unwrap().to_string();
+    let enable = c
+        .post(format!("{}/raft/enable-auth", bare.peer_url()))
+        .header("concord-cluster-id", cluster_id)
+        .body(vec![0u8])
+        .send()
+        .unwrap();
+    assert_eq!(enable.status(), 403);
+
     // --auth without a cluster secret is refused at start (exit 2).
     let mut open = TestNode::new(Some(1), &["--auth"]);
     open.spawn();
@@ -325,6 +355,8 @@ enum As {
     Reader,
     Writer,
     ScopedReader,
+    /// `admin` limited to `app/`: reads and writes there, never administers.
+    ScopedAdmin,
     Admin,
 }
 
@@ -338,6 +370,7 @@ fn passes(who: As, needs: Needs, in_scope: bool) -> bool {
         (Needs::AnyToken, _) => true,
         (Needs::Read, As::Reader) => true,
         (Needs::Read, As::ScopedReader) => in_scope,
+        (Needs::Read | Needs::Write, As::ScopedAdmin) => in_scope,
         (Needs::Write, As::Writer) => true,
         _ => false,
     }
@@ -359,11 +392,13 @@ fn every_route_against_every_permission() {
     let (_, reader) = create_token(&node, &["--permissions", "read"]);
     let (_, writer) = create_token(&node, &["--permissions", "write"]);
     let (_, scoped) = create_token(&node, &["--permissions", "read", "--prefix", "app/"]);
+    let (_, scoped_admin) = create_token(&node, &["--permissions", "admin", "--prefix", "app/"]);
     let token_of = |who: As| match who {
         As::Nobody => None,
         As::Reader => Some(reader.clone()),
         As::Writer => Some(writer.clone()),
         As::ScopedReader => Some(scoped.clone()),
+        As::ScopedAdmin => Some(scoped_admin.clone()),
         As::Admin => Some(ROOT.to_string()),
     };
     let put_body = json!({"ops": [{"put": {"key": "app/k", "value": "v"}}]});
@@ -534,7 +569,14 @@ fn every_route_against_every_permission() {
     let c = http();
     let mut checked = 0;
     for (method, _, path, body, needs, in_scope) in &table {
-        for who in [As::Nobody, As::Reader, As::Writer, As::ScopedReader, As::Admin] {
+        for who in [
+            As::Nobody,
+            As::Reader,
+            As::Writer,
+            As::ScopedReader,
+            As::ScopedAdmin,
+            As::Admin,
+        ] {
             let mut req = c.request(method.parse().unwrap(), format!("{}{path}", node.url()));
             if let Some(t) = token_of(who) {
                 req = req.bearer_auth(t);
@@ -562,7 +604,7 @@ fn every_route_against_every_permission() {
             checked += 1;
         }
     }
-    assert_eq!(checked, table.len() * 5);
+    assert_eq!(checked, table.len() * 6);
     // A failed authentication is audited with its outcome.
     let audit = std::fs::read_to_string(node.data_dir.join("audit.log")).unwrap();
     assert!(audit
@@ -601,6 +643,11 @@ fn repeated_bad_tokens_from_one_address_are_rate_limited() {
 /// A CA and one certificate for 127.0.0.1 and localhost (server and
 /// client use), written as PEM files: `(ca, cert, key)`.
 fn test_certificates(dir: &Path) -> (String, String, String) {
+    test_certificates_named(dir, "")
+}
+
+/// [`test_certificates`], with `tag` in the file names.
+fn test_certificates_named(dir: &Path, tag: &str) -> (String, String, String) {
     use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
     let ca_key = KeyPair::generate().unwrap();
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -617,9 +664,9 @@ fn test_certificates(dir: &Path) -> (String, String, String) {
         path.display().to_string()
     };
     (
-        write("ca.pem", ca_cert.pem()),
-        write("node.crt", cert.pem()),
-        write("node.key", key.serialize_pem()),
+        write(&format!("ca{tag}.pem"), ca_cert.pem()),
+        write(&format!("node{tag}.crt"), cert.pem()),
+        write(&format!("node{tag}.key"), key.serialize_pem()),
     )
 }
 
@@ -691,7 +738,8 @@ fn a_tls_cluster_with_mutual_peer_tls_serves_the_cli_with_cacert() {
     untrusting
         .args(["--endpoints", &first, "--timeout", "2s", "kv", "get", "tls/k"])
         .env("CONCORD_TOKEN", ROOT);
-    assert_ne!(code(&run(untrusting)), 0);
+    let refused = run(untrusting);
+    assert_eq!(code(&refused), 5, "{}", stderr(&refused));
     // Plain HTTP reaches nothing on either listener.
     let plain = http_with_timeout(std::time::Duration::from_secs(3));
     let answered = |url: String| plain.get(url).send().is_ok_and(|r| r.status().is_success());
@@ -722,4 +770,56 @@ fn a_tls_cluster_with_mutual_peer_tls_serves_the_cli_with_cacert() {
         .send()
         .unwrap();
     assert_eq!(with_secret.status(), 200);
+}
+
+/// A certificate pair replaced on disk is served after SIGHUP: clients
+/// that trust only the new CA get through, those that trust only the old
+/// one no longer do.
+#[test]
+fn the_client_certificate_is_reloaded_on_sighup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old_ca, cert, key) = test_certificates(dir.path());
+    let (new_ca, new_cert, new_key) = test_certificates_named(dir.path(), "-new");
+    let mut node = TestNode::new(Some(1), &["--tls-cert", &cert, "--tls-key", &key]);
+    node.spawn();
+    let url = format!("https://127.0.0.1:{}", node.client_port);
+    let get = |ca: &str| {
+        let mut cmd = concord();
+        cmd.args(["--cacert", ca, "--endpoints", &url, "--timeout", "2s", "kv", "get", "k"]);
+        code(&run(cmd))
+    };
+    // Exit 3 (not found): the TLS connection worked.
+    eventually("the node to serve HTTPS", 30, || (get(&old_ca) == 3).then_some(()));
+    assert_ne!(get(&new_ca), 3);
+    std::fs::copy(&new_cert, &cert).unwrap();
+    std::fs::copy(&new_key, &key).unwrap();
+    node.send_signal("HUP");
+    eventually("the node to serve the new certificate", 10, || {
+        (get(&new_ca) == 3).then_some(())
+    });
+    assert_ne!(get(&old_ca), 3, "the old certificate is still served");
+    assert!(node.log().contains("reloaded the TLS certificate"), "{}", node.log());
+}
+
+/// A member started with `--auth` that is not the leader asks the leader
+/// (over the peer port, with the cluster secret) to turn auth on, with its
+/// root token: the whole cluster then refuses calls without a token,
+/// including the leader, which was started without `--auth`.
+#[test]
+fn a_member_started_with_auth_turns_it_on_through_the_leader() {
+    let mut first = TestNode::new(Some(1), &[]);
+    first.env.push(("CONCORD_CLUSTER_SECRET".into(), SECRET.into()));
+    first.secret = Some(SECRET.into());
+    first.spawn();
+    first.wait_ready();
+    assert_eq!(exit(cli_as(&first, None), &["kv", "put", "before", "1"]).0, 0);
+    let mut second = TestNode::new(None, &["--auth", "--join", &first.url()]);
+    secured(&mut second);
+    second.spawn();
+    // Ready only once the cluster has auth on, with this node's root token.
+    second.wait_ready();
+    assert_eq!(first.info_u64("leader_id"), Some(1), "node 1 led throughout");
+    assert_eq!(exit(cli_as(&first, None), &["kv", "get", "before"]).0, 4);
+    assert_eq!(exit(cli_as(&first, Some(ROOT)), &["kv", "get", "before"]).1, "1");
+    assert_eq!(exit(cli_as(&second, Some(ROOT)), &["kv", "get", "before"]).1, "1");
 }

@@ -167,6 +167,11 @@ impl TestNode {
         id
     }
 
+    /// Sends the process a signal by name (`HUP`, say).
+    pub fn send_signal(&self, sig: &str) {
+        signal(self.child.as_ref().expect("running"), sig);
+    }
+
     /// Pauses (SIGSTOP) or resumes (SIGCONT) the process.
     pub fn pause(&self, paused: bool) {
         signal(

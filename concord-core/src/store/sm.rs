@@ -359,7 +359,7 @@ impl StateMachine {
         let outcome = match op {
             AuthOp::Enable { root } => {
                 self.auth.enabled = true;
-                if let Some(root) = root.filter(|_| !self.auth.bootstrapped) {
+                if let Some(root) = root.filter(|r| !self.auth.bootstrapped && is_root(r)) {
                     self.auth.bootstrapped = true;
                     batch.insert(&self.tokens, root.id.as_str(), encode(&root)?);
                 }
@@ -370,6 +370,9 @@ impl StateMachine {
             },
             AuthOp::Bootstrap { .. } if self.auth.bootstrapped => AuthOutcome::NotAllowed {
                 reason: "the root token was created already; bootstrap works once per cluster".into(),
+            },
+            AuthOp::Bootstrap { root } if !is_root(&root) => AuthOutcome::NotAllowed {
+                reason: "a root token is an admin token named root, without prefixes or expiry".into(),
             },
             AuthOp::Bootstrap { root } => {
                 self.auth.bootstrapped = true;
@@ -491,6 +494,13 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             snapshot: f.data,
         }))
     }
+}
+
+/// Is `r` a root token: id `root`, admin, no prefixes, no expiry? Apply
+/// takes no other as the first token.
+fn is_root(r: &crate::auth::TokenRecord) -> bool {
+    use crate::auth::{Permission, ROOT_ID};
+    r.id == ROOT_ID && r.permissions.contains(&Permission::Admin) && r.prefixes.is_empty() && r.expires_at_ms.is_none()
 }
 
 /// `ReserveNodeId`: a named id must be in range and never used; with no id,

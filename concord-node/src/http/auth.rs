@@ -96,22 +96,43 @@ const WINDOW: Duration = Duration::from_secs(60);
 /// Addresses remembered at most; past it, windows that ended are dropped.
 const MAX_ADDRESSES: usize = 100_000;
 
+/// The unit counted: an IPv4 address, or an IPv6 /64 (one host usually
+/// has a whole /64).
+fn unit(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+    }
+}
+
 impl Failures {
     fn over(&self, ip: IpAddr, max: u32) -> bool {
         let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(&ip)
+        map.get(&unit(ip))
             .is_some_and(|(start, n)| start.elapsed() < WINDOW && *n >= max)
     }
 
+    fn forgive(&self, ip: IpAddr) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = map.get_mut(&unit(ip)) {
+            entry.1 = entry.1.saturating_sub(1);
+        }
+    }
+
     fn record(&self, ip: IpAddr) {
+        let ip = unit(ip);
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_ADDRESSES {
             map.retain(|_, (start, _)| start.elapsed() < WINDOW);
         }
         if map.len() >= MAX_ADDRESSES && !map.contains_key(&ip) {
-            // Full of live windows: this address goes uncounted rather
-            // than resetting everyone's.
-            return;
+            // Full of live windows: the oldest goes, never the whole table.
+            if let Some(oldest) = map.iter().min_by_key(|(_, (start, _))| *start).map(|(k, _)| *k) {
+                map.remove(&oldest);
+            }
         }
         let entry = map.entry(ip).or_insert((Instant::now(), 0));
         if entry.0.elapsed() >= WINDOW {
@@ -196,11 +217,16 @@ pub(crate) async fn guard(State(node): State<Arc<Node>>, mut req: Request, next:
             return resp;
         }
         Authn::Unknown(e) => {
+            // Counted as a failure before it is relayed (concurrent guesses
+            // cannot outrun the limit), forgiven if the leader knew it.
+            if let Some(ip) = ip {
+                node.auth_failures.record(ip);
+            }
             let line = crate::audit::Line::of(&req, None, remote);
             let resp = crate::http::forward::forward_or(&node, req, |_| async { e.into_response() }).await;
-            if resp.status() == axum::http::StatusCode::UNAUTHORIZED {
+            if resp.status() != axum::http::StatusCode::UNAUTHORIZED {
                 if let Some(ip) = ip {
-                    node.auth_failures.record(ip);
+                    node.auth_failures.forgive(ip);
                 }
             }
             node.audit.write(line, resp.status());
@@ -276,7 +302,11 @@ fn caller_of(node: &Node, method: &Method, headers: &HeaderMap, path: &str, ip: 
         Ok(None) => {
             let unknown = ApiError::new(Code::Unauthenticated, "unknown or revoked token");
             let leads = node.leader().is_some_and(|(id, _)| id == node.id);
-            if leads || headers.contains_key(headers::FORWARDED) {
+            // Only a generated token (`concord_<id>_...`) can be one this
+            // node has not applied yet; anything else is refused here,
+            // never relayed.
+            let generated = token.starts_with(auth::TOKEN_PREFIX);
+            if leads || !generated || headers.contains_key(headers::FORWARDED) {
                 failed(unknown)
             } else {
                 Authn::Unknown(unknown)
@@ -379,9 +409,16 @@ pub(crate) async fn create(
 }
 
 /// `GET /v1/tokens` (admin): every token's metadata, never a secret.
-pub(crate) async fn list(State(node): State<Arc<Node>>, caller: Caller) -> Result<Json<TokenList>, ApiError> {
+/// `?consistency=stale` lists this member's own table (linearizable, on the
+/// leader, by default).
+pub(crate) async fn list(
+    State(node): State<Arc<Node>>,
+    caller: Caller,
+    params: Result<axum::extract::Query<concord_core::api::ReadParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<TokenList>, ApiError> {
     caller.require(Need::Admin)?;
-    node.linearize().await?;
+    let params = crate::http::query(params)?;
+    node.read_barrier(params.consistency.unwrap_or_default()).await?;
     let tokens = node
         .reader
         .tokens()

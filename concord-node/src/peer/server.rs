@@ -100,7 +100,17 @@ async fn transfer_leader(State(node): State<Arc<Node>>, body: Body) -> Response 
     .await
 }
 
+/// `POST /raft/enable-auth`: only on a node with a cluster secret (which
+/// `check_peer` has checked), so an open peer port cannot turn auth on with
+/// someone else's root token.
 async fn enable_auth(State(node): State<Arc<Node>>, body: Body) -> Response {
+    if node.config.cluster_secret.is_none() {
+        return (
+            StatusCode::FORBIDDEN,
+            "this node has no cluster secret: auth cannot be turned on through it",
+        )
+            .into_response();
+    }
     handle(
         node,
         body,

@@ -25,9 +25,10 @@ pub struct TokenRevokeArgs {
 }
 
 pub fn run(client: &ApiClient, args: TokenRevokeArgs) -> Result<(), CliError> {
-    if args.id.starts_with(concord_core::auth::TOKEN_PREFIX) {
+    if !concord_core::auth::looks_like_id(&args.id) {
         return Err(CliError::usage(
-            "that is a token's secret, not its id: pass the id `concord token list` shows",
+            "that is not a token id (`root` or 16 hex digits, as `concord token list` shows); \
+             is it a token's secret?",
         ));
     }
     crate::commands::confirm(args.yes, &format!("Revoke token {}?", args.id))?;
