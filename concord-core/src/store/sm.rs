@@ -630,6 +630,118 @@ pub(super) mod tests {
         );
     }
 
+    fn token(id: &str, secret: &str, prefixes: &[&str]) -> crate::auth::TokenRecord {
+        crate::auth::TokenRecord {
+            id: id.into(),
+            digest: crate::auth::digest(secret),
+            permissions: [crate::auth::Permission::Admin].into_iter().collect(),
+            prefixes: prefixes.iter().map(|p| p.to_string()).collect(),
+            expires_at_ms: None,
+            description: String::new(),
+            created_at_ms: 0,
+        }
+    }
+
+    /// Tokens only while auth is on; only a real root record becomes root;
+    /// a revoked token is gone from the state machine and from a snapshot
+    /// installed on a fresh member.
+    #[tokio::test]
+    async fn auth_changes_apply_alike_and_revocations_travel_in_snapshots() {
+        use crate::auth::{AuthOp, AuthOutcome};
+        use openraft::RaftSnapshotBuilder;
+        let dir = tempfile::tempdir().unwrap();
+        let mut storage = crate::open(dir.path()).unwrap();
+        let auth = |op| Op::Auth(op);
+        let early = cmd(
+            1,
+            None,
+            auth(AuthOp::Create {
+                token: token("early", "s-early", &[]),
+            }),
+        );
+        apply_all(&mut storage.sm, vec![(1, early)]).await;
+        assert!(
+            storage.reader.token("early").unwrap().is_none(),
+            "created while auth was off"
+        );
+        let fake_root = token("root", "attacker", &["app/"]);
+        apply_all(
+            &mut storage.sm,
+            vec![(2, cmd(2, None, auth(AuthOp::Enable { root: Some(fake_root) })))],
+        )
+        .await;
+        assert!(storage.reader.auth_state().unwrap().enabled);
+        assert!(
+            storage.reader.token("root").unwrap().is_none(),
+            "a scoped record is no root"
+        );
+        apply_all(
+            &mut storage.sm,
+            vec![
+                (
+                    3,
+                    cmd(
+                        3,
+                        None,
+                        auth(AuthOp::Bootstrap {
+                            root: token("root", "s-root", &[]),
+                        }),
+                    ),
+                ),
+                (
+                    4,
+                    cmd(
+                        4,
+                        None,
+                        auth(AuthOp::Create {
+                            token: token("keep", "s-keep", &["a/"]),
+                        }),
+                    ),
+                ),
+                (
+                    5,
+                    cmd(
+                        5,
+                        None,
+                        auth(AuthOp::Create {
+                            token: token("gone", "s-gone", &[]),
+                        }),
+                    ),
+                ),
+                (6, cmd(6, None, auth(AuthOp::Revoke { id: "gone".into() }))),
+            ],
+        )
+        .await;
+        let mut batch = storage.sm.db.batch();
+        let again = storage.sm.apply_auth(
+            &mut batch,
+            AuthOp::Bootstrap {
+                root: token("root", "x", &[]),
+            },
+        );
+        assert!(
+            matches!(again.unwrap(), AuthOutcome::NotAllowed { .. }),
+            "bootstrap works once"
+        );
+        drop(batch);
+        let snapshot = storage.sm.get_snapshot_builder().await.build_snapshot().await.unwrap();
+
+        let other = tempfile::tempdir().unwrap();
+        let mut fresh = crate::open(other.path()).unwrap();
+        fresh
+            .sm
+            .install_snapshot(&snapshot.meta, snapshot.snapshot)
+            .await
+            .unwrap();
+        for reader in [&storage.reader, &fresh.reader] {
+            assert!(reader.auth_state().unwrap().enabled);
+            assert!(reader.token("gone").unwrap().is_none());
+            let ids: Vec<String> = reader.tokens().unwrap().into_iter().map(|t| t.id).collect();
+            assert_eq!(ids, ["keep", "root"]);
+            assert!(crate::auth::matches(&reader.token("root").unwrap().unwrap(), "s-root"));
+        }
+    }
+
     /// Defect: `ReserveNodeId` computed `max + 1` unchecked: with id
     /// u64::MAX in use it panicked in apply (debug) or wrapped to 0.
     #[test]
