@@ -36,18 +36,15 @@ pub struct TokenInfo {
 }
 
 /// The answer of `POST /v1/tokens` and `POST /v1/tokens/bootstrap`: the
-/// metadata and, this once, the secret `token`.
+/// metadata and, this once, the secret `token` (written after the
+/// metadata's fields, so the JSON stays in alphabetical order).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct CreatedToken {
-    pub created_at: String,
-    pub description: String,
-    pub expires_at: Option<String>,
-    pub id: String,
-    pub permissions: Vec<Permission>,
-    pub prefixes: Vec<String>,
+    #[serde(flatten)]
+    pub info: TokenInfo,
     /// The secret: send it as `Authorization: Bearer <token>`. It is shown
     /// only in this answer.
+    #[serde(default)]
     pub token: String,
 }
 
@@ -83,18 +80,34 @@ impl TokenInfo {
     }
 
     pub fn with_secret(self, token: String) -> CreatedToken {
-        CreatedToken {
-            created_at: self.created_at,
-            description: self.description,
-            expires_at: self.expires_at,
-            id: self.id,
-            permissions: self.permissions,
-            prefixes: self.prefixes,
-            token,
-        }
+        CreatedToken { info: self, token }
     }
 }
 
 fn humantime_rfc3339(t: std::time::SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_created_token_is_written_in_alphabetical_order_and_reads_back() {
+        let created = TokenInfo {
+            created_at: "2026-11-27T00:00:00Z".into(),
+            description: "ci".into(),
+            expires_at: None,
+            id: "0123456789abcdef".into(),
+            permissions: vec![Permission::Read],
+            prefixes: vec!["app/".into()],
+        }
+        .with_secret("concord_0123456789abcdef_00".into());
+        let json = serde_json::to_string(&created).unwrap();
+        assert_eq!(
+            json,
+            r#"{"created_at":"2026-11-27T00:00:00Z","description":"ci","expires_at":null,"id":"0123456789abcdef","permissions":["read"],"prefixes":["app/"],"token":"concord_0123456789abcdef_00"}"#
+        );
+        assert_eq!(serde_json::from_str::<CreatedToken>(&json).unwrap(), created);
+    }
 }

@@ -32,18 +32,19 @@ pub fn run(client: &ApiClient, cmd: TokenCommand) -> Result<(), CliError> {
 /// `concord token create > file` stores just the token), what it is on
 /// stderr.
 pub(crate) fn print_created(created: &concord_core::api::CreatedToken) -> Result<(), CliError> {
-    let perms: Vec<&str> = created.permissions.iter().map(|p| p.as_str()).collect();
-    let scope = if created.prefixes.is_empty() {
+    let (info, secret) = (&created.info, &created.token);
+    let perms: Vec<&str> = info.permissions.iter().map(|p| p.as_str()).collect();
+    let scope = if info.prefixes.is_empty() {
         "every key".to_string()
     } else {
-        created.prefixes.join(", ")
+        info.prefixes.join(", ")
     };
     eprintln!(
         "token {} ({}; {}; expires {}). Store it now: it is not shown again.",
-        created.id,
+        info.id,
         perms.join(","),
         scope,
-        created.expires_at.as_deref().unwrap_or("never")
+        info.expires_at.as_deref().unwrap_or("never")
     );
-    crate::output::line(&created.token)
+    crate::output::line(secret)
 }
