@@ -293,6 +293,11 @@ pub(crate) async fn serve_owned(
 trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
 
+/// The certificate a TLS client presented (its chain already verified by
+/// rustls), in the extensions of its requests.
+#[derive(Debug, Clone)]
+pub(crate) struct PeerCert(pub(crate) Arc<rustls::pki_types::CertificateDer<'static>>);
+
 /// The address a request came from, in every request's extensions.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Remote(pub(crate) std::net::SocketAddr);
@@ -352,16 +357,24 @@ pub(crate) async fn serve(
         let _ = stream.set_nodelay(true);
         let loopback = stream.local_addr().map_or(true, |a| a.ip().is_loopback());
         let per_conn = conn.clone();
-        let service = tower::ServiceExt::map_request(router.clone(), move |req: axum::http::Request<_>| {
-            let mut req = req.map(Body::new);
-            req.extensions_mut().insert(RequestGuard {
-                conn: per_conn.clone(),
-                loopback,
+        let router = router.clone();
+        // Built once the handshake is done: a TLS client's certificate goes
+        // into every request's extensions too.
+        let service = move |cert: Option<PeerCert>| {
+            let service = tower::ServiceExt::map_request(router, move |req: axum::http::Request<_>| {
+                let mut req = req.map(Body::new);
+                req.extensions_mut().insert(RequestGuard {
+                    conn: per_conn.clone(),
+                    loopback,
+                });
+                req.extensions_mut().insert(Remote(remote));
+                if let Some(cert) = &cert {
+                    req.extensions_mut().insert(cert.clone());
+                }
+                req
             });
-            req.extensions_mut().insert(Remote(remote));
-            req
-        });
-        let service = hyper_util::service::TowerToHyperService::new(service);
+            hyper_util::service::TowerToHyperService::new(service)
+        };
         let tracked = Tracked {
             stream,
             conn: conn.clone(),
@@ -369,10 +382,18 @@ pub(crate) async fn serve(
         };
         let (builder, graceful, registry, tls) = (builder.clone(), graceful.watcher(), registry.clone(), tls.clone());
         tokio::spawn(async move {
-            let io: Box<dyn Io> = match tls {
-                None => Box::new(tracked),
+            let (io, cert): (Box<dyn Io>, _) = match tls {
+                None => (Box::new(tracked), None),
                 Some(acceptor) => match tokio::time::timeout(limits.idle, acceptor.accept(tracked)).await {
-                    Ok(Ok(stream)) => Box::new(stream),
+                    Ok(Ok(stream)) => {
+                        let cert = stream
+                            .get_ref()
+                            .1
+                            .peer_certificates()
+                            .and_then(|chain| chain.first())
+                            .map(|c| PeerCert(Arc::new(c.clone().into_owned())));
+                        (Box::new(stream), cert)
+                    }
                     Ok(Err(e)) => {
                         tracing::debug!(%remote, error = %e, "TLS handshake failed");
                         registry.remove(id);
@@ -385,7 +406,7 @@ pub(crate) async fn serve(
                     }
                 },
             };
-            let served = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+            let served = builder.serve_connection_with_upgrades(TokioIo::new(io), service(cert));
             let served = graceful.watch(served.into_owned());
             tokio::select! {
                 res = served => if let Err(e) = res {

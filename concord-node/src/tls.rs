@@ -7,9 +7,10 @@
 //!   ([`watch`]); a pair that fails to load is logged and the old one kept.
 //!   CA files are read once, at start-up.
 //! - The peer listener requires a client certificate that chains to
-//!   `--peer-trusted-ca` (mutual TLS); a node's calls verify the server's
-//!   certificate against the same CA and the host of the URL they call, so
-//!   a peer certificate must name its peer URL's host. The cluster secret
+//!   `--peer-trusted-ca` (mutual TLS) and names a member's peer host
+//!   (`peer/server.rs` `check_peer_name`); a node's calls verify the
+//!   server's certificate against the same CA and the host of the URL they
+//!   call, so a peer certificate must name its peer URL's host. The cluster secret
 //!   is checked on top of that: any certificate of the CA is not enough.
 //! - Every call a node makes carries the cluster secret, so with peer TLS
 //!   it trusts only `--peer-trusted-ca`, for client URLs too: a client

@@ -648,26 +648,42 @@ fn test_certificates(dir: &Path) -> (String, String, String) {
 
 /// [`test_certificates`], with `tag` in the file names.
 fn test_certificates_named(dir: &Path, tag: &str) -> (String, String, String) {
+    let (ca, cert, key, _) = test_certificates_with(dir, tag, None);
+    (ca, cert, key)
+}
+
+/// The CA, the certificate for 127.0.0.1 and localhost, and, when `other`
+/// names hosts, a second certificate of the same CA for those: `(cert,
+/// key)` files.
+fn test_certificates_with(
+    dir: &Path,
+    tag: &str,
+    other: Option<&[&str]>,
+) -> (String, String, String, Option<(String, String)>) {
     use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
     let ca_key = KeyPair::generate().unwrap();
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.distinguished_name.push(DnType::CommonName, "concord e2e CA");
     let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let key = KeyPair::generate().unwrap();
-    let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
-    let cert = leaf.signed_by(&key, &ca_cert, &ca_key).unwrap();
-    let write = |name: &str, text: String| {
+    let write = |name: String, text: String| {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         path.display().to_string()
     };
-    (
-        write(&format!("ca{tag}.pem"), ca_cert.pem()),
-        write(&format!("node{tag}.crt"), cert.pem()),
-        write(&format!("node{tag}.key"), key.serialize_pem()),
-    )
+    let leaf = |names: Vec<String>, file: &str| {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(names).unwrap();
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+        let cert = params.signed_by(&key, &ca_cert, &ca_key).unwrap();
+        (
+            write(format!("{file}{tag}.crt"), cert.pem()),
+            write(format!("{file}{tag}.key"), key.serialize_pem()),
+        )
+    };
+    let (cert, key) = leaf(vec!["127.0.0.1".into(), "localhost".into()], "node");
+    let other = other.map(|names| leaf(names.iter().map(|n| n.to_string()).collect(), "other"));
+    (write(format!("ca{tag}.pem"), ca_cert.pem()), cert, key, other)
 }
 
 /// The auth cluster again, on HTTPS for clients and mutual TLS between
@@ -675,7 +691,8 @@ fn test_certificates_named(dir: &Path, tag: &str) -> (String, String, String) {
 #[test]
 fn a_tls_cluster_with_mutual_peer_tls_serves_the_cli_with_cacert() {
     let certs = tempfile::tempdir().unwrap();
-    let (ca, cert, key) = test_certificates(certs.path());
+    let (ca, cert, key, other) = test_certificates_with(certs.path(), "", Some(&["evil.example"]));
+    let (other_cert, other_key) = other.unwrap();
     let tls = [
         "--auth",
         "--tls-cert",
@@ -770,6 +787,21 @@ fn a_tls_cluster_with_mutual_peer_tls_serves_the_cli_with_cacert() {
         .send()
         .unwrap();
     assert_eq!(with_secret.status(), 200);
+    // Another certificate of the same CA, naming no member's host, is not
+    // a member's, secret or not.
+    let mut pem = std::fs::read(&other_cert).unwrap();
+    pem.extend(std::fs::read(&other_key).unwrap());
+    let stranger = reqwest::blocking::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap())
+        .identity(reqwest::Identity::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let refused = stranger
+        .get(&peer_info)
+        .header("concord-cluster-secret", SECRET)
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 403);
 }
 
 /// A certificate pair replaced on disk is served after SIGHUP: clients

@@ -146,6 +146,9 @@ pub(crate) async fn check_peer(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    if let Err(refused) = check_peer_name(&node, &req) {
+        return refused;
+    }
     if let Err(refused) = crate::http::auth::check_cluster_secret(node.config.cluster_secret.as_ref(), req.headers()) {
         tracing::warn!(from = ?req.headers().get(FROM_NODE_HEADER), "refusing a peer request without the cluster secret");
         return refused.into_response();
@@ -155,6 +158,43 @@ pub(crate) async fn check_peer(
         return refused;
     }
     next.run(req).await
+}
+
+/// With mutual TLS, the client certificate (which chains to the peer CA)
+/// must also name the host of a member's peer URL: another certificate of
+/// the same CA is not a member's (403). A node that knows no member yet
+/// (a joiner before its first entries) relies on the chain and the secret.
+#[allow(clippy::result_large_err)]
+fn check_peer_name(node: &Node, req: &axum::extract::Request) -> Result<(), Response> {
+    if !node.config.tls.peer() {
+        return Ok(());
+    }
+    let refuse = |why: &str| (StatusCode::FORBIDDEN, why.to_string()).into_response();
+    let Some(cert) = req.extensions().get::<crate::serve::PeerCert>() else {
+        return Err(refuse("peer calls need a client certificate"));
+    };
+    let (_, members) = node.members();
+    let hosts: Vec<String> = members
+        .values()
+        .filter_map(|m| reqwest::Url::parse(&m.peer_url).ok())
+        .filter_map(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_string()))
+        .collect();
+    if hosts.is_empty() {
+        return Ok(());
+    }
+    let Ok(end_entity) = webpki::EndEntityCert::try_from(cert.0.as_ref()) else {
+        return Err(refuse("the client certificate does not parse"));
+    };
+    let named = hosts.iter().any(|h| {
+        rustls::pki_types::ServerName::try_from(h.as_str())
+            .is_ok_and(|name| end_entity.verify_is_valid_for_subject_name(&name).is_ok())
+    });
+    if named {
+        Ok(())
+    } else {
+        tracing::warn!(from = ?req.headers().get(FROM_NODE_HEADER), "refusing a peer certificate that names no member's host");
+        Err(refuse("the client certificate names no member's peer host"))
+    }
 }
 
 /// Refuses a peer request from another cluster (409), or one that does not
