@@ -42,6 +42,13 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Is `given` this secret? Constant time (over SHA-256 digests, so the
+    /// lengths do not show either).
+    pub fn matches(&self, given: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(digest(&self.0).ct_eq(&digest(given)))
+    }
 }
 
 impl fmt::Debug for Secret {

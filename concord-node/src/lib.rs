@@ -132,6 +132,7 @@ pub async fn run(
         warn_if_exposed("peer", &listeners.peer);
     }
     let secret_headers = peer::client::secret_headers(config.cluster_secret.as_ref())?;
+    let secret_header = secret_headers.get(concord_core::api::headers::CLUSTER_SECRET).cloned();
     let http = tls
         .reqwest(reqwest::Client::builder())
         .default_headers(secret_headers.clone())
@@ -296,6 +297,7 @@ pub async fn run(
         allowed_peer_hosts,
         cluster_id,
         joined_with_auth,
+        secret_header,
         audit,
         auth_failures: Default::default(),
     });

@@ -59,6 +59,9 @@ pub(crate) struct Node {
     /// The cluster said auth was on when this node joined: it enforces auth
     /// before it has applied that entry itself.
     pub(crate) joined_with_auth: bool,
+    /// The cluster secret as a header value (sensitive), built once: the
+    /// `Concord-Relay-Proof` of relayed requests.
+    pub(crate) secret_header: Option<axum::http::HeaderValue>,
     /// The audit log (see `audit.rs`).
     pub(crate) audit: crate::audit::AuditLog,
     /// Failed authentications per remote address (`--max-auth-failures`).

@@ -179,11 +179,8 @@ pub(crate) async fn relay(
     // Not over plain HTTP when the peers use TLS: the secret would cross
     // the wire in the clear where it otherwise never does.
     let plain_leg = !leader_url.starts_with("https://") && node.config.tls.peer();
-    if let Some(secret) = node.config.cluster_secret.as_ref().filter(|_| !plain_leg) {
-        if let Ok(mut value) = axum::http::HeaderValue::from_str(secret.expose()) {
-            value.set_sensitive(true);
-            out = out.header(RELAY_PROOF, value);
-        }
+    if let Some(value) = node.secret_header.as_ref().filter(|_| !plain_leg) {
+        out = out.header(RELAY_PROOF, value.clone());
     }
     let out = out
         .body(Body::from(body))
