@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# compare-etcd.sh — Concord against etcd, side by side, on this machine.
+#
+#   bench/compare-etcd.sh            # from the repository root or anywhere
+#
+# Builds `concord` (release), installs etcd, etcdctl and wrk from Debian if
+# they are missing (needs root), starts a 3-node etcd cluster and a 3-node
+# Concord cluster on 127.0.0.1 (both fsync every commit: etcd's defaults,
+# Concord's only mode), pre-loads 10,000 keys of 256 bytes into each, then
+# for every workload runs wrk against the leader of each system in turn,
+# A B A B ..., and prints one table: throughput, p50, p99, server CPU
+# seconds per 1,000 operations (all nodes, from /proc), medians of the
+# rounds, and Concord/etcd ratios. Then the 1,000,000-key runs on one
+# Concord node (LARGE=0 skips them): put throughput with 10,000 and with
+# 1,000,000 keys stored, peak resident memory of an import of 1,000,000
+# keys of 100 bytes, and the time from a `kill -9` restart to `/ready`.
+#
+# Everything listens on 127.0.0.1 only; every load run stops by itself
+# (wrk -d plus `timeout`); servers are stopped by PID on exit.
+#
+# Knobs (environment):
+#   ROUNDS=3        rounds per workload (A B per round)
+#   DURATION=10     seconds per wrk run
+#   WORKLOADS="put-c64 put-c1 get-c64 stale-c64"
+#   LARGE=1         0 skips the 1,000,000-key runs
+#   LARGE_KEYS=1000000
+#   CONCORD_BIN     a concord binary to use instead of building one
+#   KEEP=1          leave the state directory (logs) in place
+#
+# The wrk scripts and etcd-cluster.sh come from the team's shared bench
+# folder (../shared/bench), copied here so a clean checkout has them.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-10}"
+WORKLOADS="${WORKLOADS:-put-c64 put-c1 get-c64 stale-c64}"
+LARGE="${LARGE:-1}"
+LARGE_KEYS="${LARGE_KEYS:-1000000}"
+STATE="$(mktemp -d /tmp/concord-bench.XXXXXX)"
+export ETCD_BENCH_DIR="$STATE/etcd"
+CLK_TCK="$(getconf CLK_TCK)"
+PIDS=()
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  (cd "$HERE" && ./etcd-cluster.sh down >/dev/null 2>&1) || true
+  if [[ "${KEEP:-0}" == 1 ]]; then log "state kept in $STATE"; else rm -rf "$STATE"; fi
+}
+trap cleanup EXIT
+
+# --- tools ---------------------------------------------------------------------
+need=()
+for tool in wrk etcd etcdctl python3; do command -v "$tool" >/dev/null || need+=("$tool"); done
+if ((${#need[@]})); then
+  [[ "$(id -u)" == 0 ]] || die "missing ${need[*]}: run bench/install-deps.sh as root"
+  log "installing etcd, etcdctl and wrk from Debian (missing: ${need[*]})"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q etcd-server etcd-client wrk >/dev/null
+fi
+if [[ -z "${CONCORD_BIN:-}" ]]; then
+  log "building concord (release)"
+  (cd "$ROOT" && cargo build --release -q -p concord-cli)
+  CONCORD_BIN="$ROOT/target/release/concord"
+fi
+[[ -x "$CONCORD_BIN" ]] || die "no concord binary at $CONCORD_BIN"
+
+# --- helpers -------------------------------------------------------------------
+# utime+stime jiffies of the given PIDs, summed.
+cpu_jiffies() {
+  local pid total=0 t
+  for pid in "$@"; do
+    t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo "$total"
+}
+
+json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+
+# Starts concord node $1 of an $2-node cluster (ports 17379 + 10*(i-1)).
+concord_start() {
+  local i="$1" n="$2" spec="" j args=()
+  for ((j = 1; j <= n; j++)); do spec+="${spec:+,}$j=http://127.0.0.1:$((17380 + (j - 1) * 10))"; done
+  args=(node start --id "$i" --data-dir "$STATE/concord$i"
+        --listen-client "127.0.0.1:$((17379 + (i - 1) * 10))"
+        --listen-peer "127.0.0.1:$((17380 + (i - 1) * 10))")
+  ((n > 1)) && args+=(--initial-cluster "$spec")
+  RUST_LOG=warn nohup "$CONCORD_BIN" "${args[@]}" >"$STATE/concord$i.log" 2>&1 </dev/null &
+  PIDS[$i]=$!
+}
+
+wait_ready() { # url, seconds
+  local deadline=$((SECONDS + $2))
+  until curl -fs "$1/ready" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || die "$1 not ready after $2 s (logs in $STATE)"
+    sleep 0.05
+  done
+}
+
+concord_leader() {
+  local status id
+  status="$(curl -fs http://127.0.0.1:17379/v1/cluster/status)"
+  id="$(json_field 'd["leader_id"]' <<<"$status")"
+  echo "http://127.0.0.1:$((17379 + (id - 1) * 10))"
+}
+
+# JSON lines for `kv import`: keys k0000000.., $2-byte values.
+gen_import() { # count size
+  python3 - "$1" "$2" <<'EOF'
+import sys, random, string
+n, size = int(sys.argv[1]), int(sys.argv[2])
+rnd = random.Random(7)
+vals = ["".join(rnd.choice(string.ascii_letters) for _ in range(size)) for _ in range(64)]
+out = sys.stdout
+for i in range(n):
+    out.write('{"key":"k%07d","value":"%s"}\n' % (i, vals[i % 64]))
+EOF
+}
+
+# One wrk run: prints "rps p50 p99 cpu_s_per_1000".
+run_wrk() { # target conns script args... ; server PIDs in SERVER_PIDS
+  local target="$1" c="$2" script="$3"; shift 3
+  local t=$((c < 2 ? c : 2)) j0 j1 out line
+  sleep 1
+  j0=$(cpu_jiffies "${SERVER_PIDS[@]}")
+  out="$(cd "$HERE" && timeout -k 2 $((DURATION + 20)) wrk -t"$t" -c"$c" -d"${DURATION}s" --latency \
+          -s "$script" "$target" "$@" 2>&1 || true)"
+  j1=$(cpu_jiffies "${SERVER_PIDS[@]}")
+  echo "$out" >>"$STATE/wrk.log"
+  line="$(grep '^WRKRESULT' <<<"$out" || true)"
+  [[ -n "$line" ]] || die "wrk printed no result: $out"
+  declare -A r=()
+  for kv in ${line#WRKRESULT }; do r[${kv%%=*}]="${kv#*=}"; done
+  local errs=$((r[non2xx] + r[err_connect] + r[err_read] + r[err_write] + r[err_timeout]))
+  ((errs == 0)) || log "warning: $errs errors in a run against $target ($script $*)"
+  awk -v rps="${r[rps]}" -v p50="${r[p50_ms]}" -v p99="${r[p99_ms]}" -v req="${r[requests]}" \
+      -v j=$((j1 - j0)) -v hz="$CLK_TCK" \
+      'BEGIN { printf "%.0f %.2f %.2f %.3f\n", rps, p50, p99, (req > 0 ? j / hz / req * 1000 : 0) }'
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# --- clusters ------------------------------------------------------------------
+log "state in $STATE"
+(cd "$HERE" && ./etcd-cluster.sh up 3 >&2)
+ETCD_LEADER="$(cd "$HERE" && ./etcd-cluster.sh leader)"
+mapfile -t ETCD_PIDS <"$ETCD_BENCH_DIR/pids"
+for i in 1 2 3; do concord_start "$i" 3; done
+for i in 1 2 3; do wait_ready "http://127.0.0.1:$((17379 + (i - 1) * 10))" 60; done
+CONCORD_LEADER="$(concord_leader)"
+CONCORD_PIDS=("${PIDS[1]}" "${PIDS[2]}" "${PIDS[3]}")
+log "etcd leader $ETCD_LEADER, concord leader $CONCORD_LEADER"
+
+log "pre-loading 10,000 keys into each"
+VALUE="$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 256 || true)"
+for ((start = 0; start < 10000; start += 100)); do
+  { echo
+    for ((i = start; i < start + 100; i++)); do printf 'put k%07d %s\n' "$i" "$VALUE"; done
+    echo; echo; } | ETCDCTL_API=3 etcdctl --endpoints="$ETCD_LEADER" txn >/dev/null
+done
+gen_import 10000 256 | "$CONCORD_BIN" kv import --endpoints "$CONCORD_LEADER" - >/dev/null
+
+# --- side by side --------------------------------------------------------------
+RESULTS="$STATE/results"
+: >"$RESULTS"
+for w in $WORKLOADS; do
+  case "$w" in
+    put-c64) c=64; es=(wrk/etcd-put.lua); cs=(wrk/concord-put.lua) ;;
+    put-c1) c=1; es=(wrk/etcd-put.lua); cs=(wrk/concord-put.lua) ;;
+    get-c64) c=64; es=(wrk/etcd-get.lua -- linearizable); cs=(wrk/concord-get.lua) ;;
+    stale-c64) c=64; es=(wrk/etcd-get.lua -- serializable); cs=(wrk/concord-get.lua -- stale) ;;
+    *) die "unknown workload $w" ;;
+  esac
+  for ((round = 1; round <= ROUNDS; round++)); do
+    SERVER_PIDS=("${ETCD_PIDS[@]}")
+    e="$(run_wrk "$ETCD_LEADER" "$c" "${es[@]}")"
+    SERVER_PIDS=("${CONCORD_PIDS[@]}")
+    k="$(run_wrk "$CONCORD_LEADER" "$c" "${cs[@]}")"
+    log "$w round $round: etcd [$e]  concord [$k]  (rps p50 p99 cpu-s/1k)"
+    echo "$w etcd $e" >>"$RESULTS"
+    echo "$w concord $k" >>"$RESULTS"
+  done
+done
+
+echo
+echo "== Concord vs etcd, 3 nodes each on 127.0.0.1, medians of $ROUNDS alternating rounds of ${DURATION}s"
+echo "   (put/get: 64 connections unless -c1; get = linearizable; stale = Concord stale vs etcd serializable)"
+printf '%-10s | %9s %8s %8s %9s | %9s %8s %8s %9s | %7s %7s %7s\n' \
+  workload etcd/s p50ms p99ms cpu/1k concord/s p50ms p99ms cpu/1k x_tput x_p99 x_cpu
+for w in $WORKLOADS; do
+  vals=()
+  for sys in etcd concord; do
+    for col in 3 4 5 6; do
+      vals+=("$(awk -v w="$w" -v s="$sys" -v c="$col" '$1 == w && $2 == s { print $c }' "$RESULTS" | median)")
+    done
+  done
+  awk -v w="$w" -v e1="${vals[0]}" -v e2="${vals[1]}" -v e3="${vals[2]}" -v e4="${vals[3]}" \
+      -v k1="${vals[4]}" -v k2="${vals[5]}" -v k3="${vals[6]}" -v k4="${vals[7]}" 'BEGIN {
+    printf "%-10s | %9.0f %8.2f %8.2f %9.3f | %9.0f %8.2f %8.2f %9.3f | %7.2f %7.2f %7.2f\n",
+      w, e1, e2, e3, e4, k1, k2, k3, k4, k1 / e1, k3 / e3, k4 / e4 }'
+done
+echo "   x_tput = concord/etcd throughput; x_p99 and x_cpu = concord/etcd (lower is better)"
+
+for pid in "${CONCORD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+(cd "$HERE" && ./etcd-cluster.sh down >/dev/null 2>&1) || true
+
+# --- 1,000,000 keys on one node ------------------------------------------------
+[[ "$LARGE" == 1 ]] || exit 0
+log "large: one Concord node, $LARGE_KEYS keys of 100 bytes"
+rm -rf "$STATE/concord1"
+concord_start 1 1
+wait_ready http://127.0.0.1:17379 60
+SERVER_PIDS=("${PIDS[1]}")
+gen_import 10000 256 | "$CONCORD_BIN" kv import --endpoints http://127.0.0.1:17379 - >/dev/null
+small="$(run_wrk http://127.0.0.1:17379 64 wrk/concord-put.lua)"
+gen_import "$LARGE_KEYS" 100 >"$STATE/large.jsonl"
+# Resident memory sampled every 100 ms through the import, and the peak the
+# kernel recorded (VmHWM).
+( peak=0
+  while kill -0 "${PIDS[1]}" 2>/dev/null; do
+    rss=$(awk '/^VmRSS/{print $2}' "/proc/${PIDS[1]}/status" 2>/dev/null || echo 0)
+    ((rss > peak)) && peak=$rss && echo "$peak" >"$STATE/rss_peak"
+    sleep 0.1
+  done ) &
+SAMPLER=$!
+t0=$(date +%s.%N)
+"$CONCORD_BIN" kv import --endpoints http://127.0.0.1:17379 --timeout 60s "$STATE/large.jsonl" >/dev/null
+t1=$(date +%s.%N)
+large="$(run_wrk http://127.0.0.1:17379 64 wrk/concord-put.lua)"
+sleep 2
+rss_after=$(awk '/^VmRSS/{print $2}' "/proc/${PIDS[1]}/status")
+hwm=$(awk '/^VmHWM/{print $2}' "/proc/${PIDS[1]}/status")
+kill "$SAMPLER" 2>/dev/null || true
+kill -KILL "${PIDS[1]}"
+wait "${PIDS[1]}" 2>/dev/null || true
+t2=$(date +%s.%N)
+concord_start 1 1
+wait_ready http://127.0.0.1:17379 120
+t3=$(date +%s.%N)
+read -r s_rps _ s_p99 _ <<<"$small"
+read -r l_rps _ l_p99 _ <<<"$large"
+echo
+echo "== One Concord node: puts at 64 connections, 10,000 vs $LARGE_KEYS keys stored"
+awk -v sr="$s_rps" -v sp="$s_p99" -v lr="$l_rps" -v lp="$l_p99" -v n="$LARGE_KEYS" 'BEGIN {
+  printf "%-22s %9s %8s\n", "keys stored", "puts/s", "p99ms"
+  printf "%-22s %9.0f %8.2f\n", "10,000", sr, sp
+  printf "%-22s %9.0f %8.2f\n", n, lr, lp
+  printf "%-22s %9.2f %8.2f\n", "ratio (large/small)", lr / sr, lp / sp }'
+awk -v s="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" -v n="$LARGE_KEYS" \
+    -v peak="$(cat "$STATE/rss_peak" 2>/dev/null || echo 0)" -v hwm="$hwm" -v after="$rss_after" \
+    -v ready="$(awk -v a="$t2" -v b="$t3" 'BEGIN{print b-a}')" 'BEGIN {
+  printf "import of %d keys: %.1f s (%.0f keys/s)\n", n, s, n / s
+  printf "resident memory: peak sampled %.0f MB, kernel high-water mark %.0f MB, after %.0f MB\n", peak / 1024, hwm / 1024, after / 1024
+  printf "ready after kill -9 restart: %.2f s\n", ready }'
