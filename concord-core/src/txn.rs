@@ -601,11 +601,11 @@ mod properties {
 
         #[test]
         fn decoders_never_panic_on_garbage(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
-            let _ = crate::store::validate_snapshot(&bytes);
+            let _ = crate::store::validate_snapshot_stream(&bytes[..]);
             let _ = crate::store::decode_entry(&bytes);
             let mut tagged = vec![1u8];
             tagged.extend_from_slice(&bytes);
-            let _ = crate::store::validate_snapshot(&tagged);
+            let _ = crate::store::validate_snapshot_stream(&tagged[..]);
             let _ = crate::store::decode_entry(&tagged);
         }
     }

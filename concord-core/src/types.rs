@@ -188,5 +188,5 @@ pub mod alias {
     pub type Entry = openraft::alias::EntryOf<TypeConfig>;
     pub type StoredMembership = openraft::alias::StoredMembershipOf<TypeConfig>;
     pub type SnapshotMeta = openraft::alias::SnapshotMetaOf<TypeConfig>;
-    pub type Snapshot = openraft::alias::SnapshotOf<TypeConfig, Vec<u8>>;
+    pub type Snapshot = openraft::alias::SnapshotOf<TypeConfig, crate::store::SnapshotData>;
 }

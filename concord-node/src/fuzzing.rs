@@ -7,7 +7,6 @@ use concord_core::TypeConfig;
 use openraft::raft::{AppendEntriesRequest, VoteRequest};
 
 use crate::http::txn::{batch_from_request, check_op_count, parse_json, txn_from_request, Limits};
-use crate::peer::wire::SnapshotTransfer;
 use concord_core::api::{BatchRequest, TxnRequest};
 
 fn limits() -> Limits {
@@ -34,10 +33,10 @@ pub fn request_json(data: &[u8]) {
 pub fn peer_rpc(data: &[u8]) {
     let _ = decode::<AppendEntriesRequest<TypeConfig>>(data);
     let _ = decode::<VoteRequest<TypeConfig>>(data);
-    if let Ok(s) = decode::<SnapshotTransfer>(data) {
-        let _ = concord_core::store::validate_snapshot(&s.data);
+    if let Ok(s) = decode::<crate::peer::snapshot::SnapshotChunk>(data) {
+        let _ = concord_core::store::validate_snapshot_stream(&s.data[..]);
     }
-    let _ = concord_core::store::validate_snapshot(data);
+    let _ = concord_core::store::validate_snapshot_stream(data);
 }
 
 /// The path check every client request passes, and the key decoder of

@@ -293,6 +293,7 @@ pub async fn run(
         body_bytes: Arc::new(tokio::sync::Semaphore::new(config_bytes)),
         exports: Arc::new(tokio::sync::Semaphore::new(config_exports)),
         digest_slot: Arc::new(tokio::sync::Semaphore::new(1)),
+        snapshot_in: tokio::sync::Mutex::new(None),
         allowed_hosts,
         allowed_peer_hosts,
         cluster_id,

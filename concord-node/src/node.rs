@@ -62,6 +62,8 @@ pub(crate) struct Node {
     /// The cluster secret as a header value (sensitive), built once: the
     /// `Concord-Relay-Proof` of relayed requests.
     pub(crate) secret_header: Option<axum::http::HeaderValue>,
+    /// The snapshot stream being received, if any (see `peer/snapshot.rs`).
+    pub(crate) snapshot_in: tokio::sync::Mutex<Option<crate::peer::snapshot::Incoming>>,
     /// The audit log (see `audit.rs`).
     pub(crate) audit: crate::audit::AuditLog,
     /// Failed authentications per remote address (`--max-auth-failures`).
@@ -155,9 +157,16 @@ impl Node {
     /// What a read at `consistency` must wait for first.
     pub(crate) async fn read_barrier(&self, consistency: Consistency) -> Result<(), ApiError> {
         match consistency {
-            Consistency::Linearizable => self.linearize().await,
-            Consistency::Stale => Ok(()),
+            Consistency::Linearizable => self.linearize().await?,
+            Consistency::Stale => {}
         }
+        if self.reader.installing() {
+            return Err(ApiError::new(
+                Code::Unavailable,
+                "this node is installing a snapshot from the leader; read from another member or retry",
+            ));
+        }
+        Ok(())
     }
 
     /// Waits until a read here is linearizable: ReadIndex confirmed by a quorum

@@ -239,7 +239,10 @@ fn a_slow_snapshot_build_never_replaces_a_newer_installed_snapshot() {
     {
         let node = &mut chaos.cluster.nodes[f];
         node.kill9();
-        node.env = vec![("FAILPOINTS".into(), "snapshot-build-before-write=1*sleep(45000)".into())];
+        node.env = vec![(
+            "FAILPOINTS".into(),
+            "snapshot-build-before-persist=1*sleep(45000)".into(),
+        )];
         node.spawn();
         node.wait_ready();
     }
@@ -300,9 +303,16 @@ fn a_slow_snapshot_build_never_replaces_a_newer_installed_snapshot() {
         info["snapshot_index"].as_u64() >= info["purged_index"].as_u64(),
         "purged past the snapshot: {info}"
     );
+    // The stalled build took its view after the install: what it reports
+    // is never older than the installed snapshot.
+    let built: Vec<u64> = log_before
+        .lines()
+        .filter(|l| l.contains("snapshot build finished"))
+        .filter_map(|l| l.split("index=Some(").nth(1)?.split(')').next()?.parse().ok())
+        .collect();
     assert!(
-        log_before.contains("a newer snapshot is already current"),
-        "the stalled build should have kept the newer snapshot: {log_before}"
+        built.last().is_some_and(|b| *b > f_last + 100),
+        "the stalled build reported {built:?}, older than the installed snapshot: {log_before}"
     );
     chaos.cluster.assert_converged(&acked);
 }

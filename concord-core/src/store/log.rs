@@ -50,9 +50,13 @@ struct Inner {
 
 impl LogStore {
     pub(super) fn open(path: &Path, lock: DirLock) -> io::Result<Self> {
-        let db = Database::builder(path).open().map_err(fj)?;
-        let log = db.keyspace("log", KeyspaceCreateOptions::default).map_err(fj)?;
-        let meta = db.keyspace("meta", KeyspaceCreateOptions::default).map_err(fj)?;
+        let db = Database::builder(path)
+            .cache_size(super::LOG_CACHE_BYTES)
+            .open()
+            .map_err(fj)?;
+        let opts = || KeyspaceCreateOptions::default().max_memtable_size(super::LOG_MEMTABLE_BYTES);
+        let log = db.keyspace("log", opts).map_err(fj)?;
+        let meta = db.keyspace("meta", opts).map_err(fj)?;
         let (tx, rx) = mpsc::channel::<IOFlushed<TypeConfig>>();
         let flush_db = db.clone();
         std::thread::Builder::new()
@@ -117,15 +121,6 @@ impl LogStore {
         Ok(self.get_meta::<Vote>(META_VOTE)?.is_none()
             && self.inner.log.first_key_value().is_none()
             && self.get_meta::<LogId>(META_LAST_PURGED)?.is_none())
-    }
-
-    /// The last log id this store holds: its last entry's, else the last
-    /// purged one.
-    pub(super) fn last_log_id(&self) -> io::Result<Option<LogId>> {
-        match self.last_entry()? {
-            Some(entry) => Ok(Some(entry.log_id())),
-            None => self.get_meta(META_LAST_PURGED),
-        }
     }
 
     fn last_entry(&self) -> io::Result<Option<Entry>> {

@@ -7,8 +7,8 @@
 //!   and `meta` (`vote`, `committed`, `last_purged`, `node_id`, `format_version`).
 //! - `sm/`: fjall database with keyspaces `kv` (key -> [`KvRecord`]) and
 //!   `sm_meta` (`last_applied`, `last_membership`).
-//! - `snapshots/`: the current snapshot file, written and fsynced before it is
-//!   announced.
+//! - `snapshots/`: snapshot streams being received, and the one being
+//!   installed (see `snapshot.rs`: the state machine itself is the snapshot).
 //!
 //! Durability rules (see ../shared/RAFT-NOTES.md) are stated in each module.
 
@@ -47,7 +47,19 @@ where
 }
 pub use self::reader::{ExportView, KvReader, ListPage, ListQuery};
 pub use self::sm::{ClusterMeta, StateMachine};
-pub use self::snapshot::validate_snapshot;
+pub use self::snapshot::{
+    incoming_snapshot_path, validate_snapshot_file, validate_snapshot_stream, SnapshotData, StateView,
+};
+
+/// Memory the databases may take (issue 13: one node with 1,000,000 keys
+/// stays under 200 MB resident). fjall's defaults (a 64 MiB memtable per
+/// keyspace, a 32 MiB block cache per database) are
+/// sized for a machine to itself.
+pub(crate) const SM_CACHE_BYTES: u64 = 24 << 20;
+pub(crate) const SM_MEMTABLE_BYTES: u64 = 8 << 20;
+pub(crate) const LOG_CACHE_BYTES: u64 = 8 << 20;
+pub(crate) const LOG_MEMTABLE_BYTES: u64 = 16 << 20;
+
 use crate::types::{KvRecord, NodeId};
 
 /// Decodes a stored Raft log entry (as the log store does); for tests of
@@ -56,12 +68,12 @@ pub fn decode_entry(bytes: &[u8]) -> std::io::Result<crate::types::alias::Entry>
     codec::decode(bytes)
 }
 
-/// The on-disk format this build writes and understands: 4 is postcard
+/// The on-disk format this build writes and understands: 5 is postcard
 /// records (see `crate::codec`) whose request-id records carry the digest
 /// of their operation, with tokens and the auth state in snapshots; 3
 /// (snapshots without them), 2 (request ids without the digest) and 1
 /// (bincode) are refused.
-pub const FORMAT_VERSION: u64 = 4;
+pub const FORMAT_VERSION: u64 = 5;
 
 /// Errors opening a data directory.
 #[derive(Debug, thiserror::Error)]
@@ -131,7 +143,6 @@ pub fn open(dir: &Path) -> Result<Storage, OpenError> {
     let cluster_id = log.cluster_id().map_err(io_err)?;
     let is_fresh = log.is_empty().map_err(io_err)?;
     let sm = StateMachine::open(&dir.join("sm"), &dir.join("snapshots"), lock).map_err(io_err)?;
-    repair_state_machine_ahead(&log, &sm).map_err(io_err)?;
     let reader = sm.reader();
     Ok(Storage {
         log,
@@ -141,33 +152,6 @@ pub fn open(dir: &Path) -> Result<Storage, OpenError> {
         cluster_id,
         is_fresh,
     })
-}
-
-/// openraft applies an entry once the cluster has committed it, which can be
-/// before this node's own append of it was fsynced. After a crash the state
-/// machine can then be ahead of the durable log. openraft's start-up purges
-/// the log up to `last_applied` to close that hole; if the snapshot file is
-/// older than that, the log is purged past the snapshot, and the node can
-/// neither serve a lagging follower nor restart (`purged <= snapshot` is an
-/// invariant openraft checks). So when `last_applied` is past both the log
-/// and the snapshot, a snapshot of the applied state is written first: the
-/// purge then never goes past it. What was applied was committed by a
-/// quorum, so keeping it is safe; this node acknowledged none of it.
-fn repair_state_machine_ahead(log: &LogStore, sm: &StateMachine) -> io::Result<()> {
-    let applied = sm.last_applied();
-    let log_last = log.last_log_id()?;
-    let snapshot = sm.snapshot_log_id();
-    if applied > log_last && applied > snapshot {
-        tracing::warn!(
-            applied = ?applied.map(|l| l.index()),
-            log_last = ?log_last.map(|l| l.index()),
-            snapshot = ?snapshot.map(|l| l.index()),
-            "the state machine is ahead of the durable log (a crash before a log fsync); writing a snapshot of it first"
-        );
-        crash_point!("repair-before-snapshot");
-        sm.snapshot_now()?;
-    }
-    Ok(())
 }
 
 impl Storage {

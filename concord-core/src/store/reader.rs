@@ -78,9 +78,16 @@ pub struct KvReader {
     pub(super) meta: Keyspace,
     pub(super) ttl: Keyspace,
     pub(super) tokens: Keyspace,
+    pub(super) installing: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl KvReader {
+    /// Whether a snapshot install is replacing the key space now: a read
+    /// here would see part of it, so the API refuses until it is done.
+    pub fn installing(&self) -> bool {
+        self.installing.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Whether auth is on, as applied on this node.
     pub fn auth_state(&self) -> io::Result<AuthState> {
         read_auth(&self.meta)

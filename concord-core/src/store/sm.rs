@@ -29,6 +29,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use fjall::{Database, Keyspace, KeyspaceCreateOptions};
 use futures::{Stream, TryStreamExt};
@@ -38,7 +40,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codec::{decode, encode, fj};
 use super::reader::{read_record, utf8_key, Committed, KvReader};
-use super::snapshot::{SnapshotBuilder, SnapshotFile, SnapshotFiles};
+use super::snapshot::{finish_interrupted_install, SmHandles, SnapshotBuilder, SnapshotData, SnapshotDir};
 use super::{is_live, DirLock};
 use crate::auth::{AuthOp, AuthOutcome, AuthState};
 use crate::txn::Pending;
@@ -50,6 +52,8 @@ pub(super) const META_MEMBERSHIP: &str = "last_membership";
 pub(super) const META_CLUSTER: &str = "cluster";
 pub(super) const META_CLOCK: &str = "clock_ms";
 pub(super) const META_AUTH: &str = "auth";
+/// Present while a snapshot install runs: the snapshot's meta.
+pub(super) const META_INSTALLING: &str = "installing";
 
 /// Cluster-wide facts kept in the state machine (and its snapshots).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,7 +160,9 @@ pub struct StateMachine {
     pub(super) ttl: Keyspace,
     /// Token records by id (digests, never secrets).
     pub(super) tokens: Keyspace,
-    pub(super) snapshots: SnapshotFiles,
+    pub(super) snapshot_dir: SnapshotDir,
+    /// Set while a snapshot install replaces the key space: readers refuse.
+    pub(super) installing: Arc<AtomicBool>,
     auth: AuthState,
     last_applied: Option<LogId>,
     membership: StoredMembership,
@@ -202,11 +208,30 @@ fn read_clock(meta: &Keyspace) -> io::Result<u64> {
 
 impl StateMachine {
     pub(super) fn open(path: &Path, snapshot_dir: &Path, lock: DirLock) -> io::Result<Self> {
-        let snapshots = SnapshotFiles::open(snapshot_dir)?;
-        let db = Database::builder(path).open().map_err(fj)?;
-        let ks = |name: &str| db.keyspace(name, KeyspaceCreateOptions::default).map_err(fj);
+        let snapshot_dir = SnapshotDir::open(snapshot_dir)?;
+        let db = Database::builder(path)
+            .cache_size(super::SM_CACHE_BYTES)
+            .open()
+            .map_err(fj)?;
+        let ks = |name: &str| {
+            db.keyspace(name, || {
+                KeyspaceCreateOptions::default().max_memtable_size(super::SM_MEMTABLE_BYTES)
+            })
+            .map_err(fj)
+        };
         let (kv, meta, requests, ttl) = (ks("kv")?, ks("sm_meta")?, ks("requests")?, ks("ttl")?);
         let tokens = ks("tokens")?;
+        let handles = SmHandles {
+            db: db.clone(),
+            kv: kv.clone(),
+            meta: meta.clone(),
+            requests: requests.clone(),
+            tokens: tokens.clone(),
+        };
+        finish_interrupted_install(&handles, &snapshot_dir)?;
+        // What openraft is told at start-up is the snapshot (the applied
+        // state) must be on disk before it purges the log below it.
+        db.persist(fjall::PersistMode::SyncAll).map_err(fj)?;
         let auth = read_auth(&meta)?;
         let last_applied = match meta.get(META_LAST_APPLIED).map_err(fj)? {
             Some(b) => decode(&b)?,
@@ -226,7 +251,8 @@ impl StateMachine {
             requests,
             ttl,
             tokens,
-            snapshots,
+            snapshot_dir,
+            installing: Arc::new(AtomicBool::new(false)),
             auth,
             last_applied,
             membership,
@@ -244,18 +270,22 @@ impl StateMachine {
             meta: self.meta.clone(),
             ttl: self.ttl.clone(),
             tokens: self.tokens.clone(),
+            installing: self.installing.clone(),
         }
     }
 
-    fn builder(&self) -> SnapshotBuilder {
-        SnapshotBuilder {
+    pub(super) fn handles(&self) -> SmHandles {
+        SmHandles {
             db: self.db.clone(),
             kv: self.kv.clone(),
             meta: self.meta.clone(),
             requests: self.requests.clone(),
             tokens: self.tokens.clone(),
-            snapshots: self.snapshots.clone(),
         }
+    }
+
+    fn builder(&self) -> SnapshotBuilder {
+        SnapshotBuilder { sm: self.handles() }
     }
 
     /// Writes key changes and keeps the TTL index in step.
@@ -406,27 +436,14 @@ impl StateMachine {
     }
 
     /// The last applied log id, as stored.
+    #[cfg(test)]
     pub(super) fn last_applied(&self) -> Option<LogId> {
         self.last_applied
-    }
-
-    /// The log id the current snapshot file covers.
-    pub(super) fn snapshot_log_id(&self) -> Option<LogId> {
-        *self.snapshots.lock()
-    }
-
-    /// Builds and stores a snapshot of the state as applied now (blocking).
-    pub(super) fn snapshot_now(&self) -> io::Result<()> {
-        self.builder().build_blocking().map(|_| ())
-    }
-
-    fn current_snapshot(&self) -> io::Result<Option<SnapshotFile>> {
-        self.snapshots.read_current()
     }
 }
 
 impl RaftStateMachine<TypeConfig> for StateMachine {
-    type SnapshotData = Vec<u8>;
+    type SnapshotData = SnapshotData;
     type SnapshotBuilder = SnapshotBuilder;
 
     async fn applied_state(&mut self) -> Result<(Option<LogId>, StoredMembership), io::Error> {
@@ -473,7 +490,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         self.builder()
     }
 
-    async fn install_snapshot(&mut self, meta: &SnapshotMeta, snapshot: Vec<u8>) -> Result<(), io::Error> {
+    async fn install_snapshot(&mut self, meta: &SnapshotMeta, snapshot: SnapshotData) -> Result<(), io::Error> {
         if meta.last_log_id.is_some() && meta.last_log_id <= self.last_applied {
             tracing::warn!(snapshot = %meta, applied = ?self.last_applied, "ignoring a snapshot that is not newer than the applied state");
             return Ok(());
@@ -489,10 +506,13 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
     }
 
     async fn get_current_snapshot(&mut self) -> Result<Option<Snapshot>, io::Error> {
-        Ok(self.current_snapshot()?.map(|f| Snapshot {
-            meta: f.meta,
-            snapshot: f.data,
-        }))
+        // The state as applied now: a view, streamed only if it is sent.
+        let sm = self.handles();
+        let snapshot = super::spawn_blocking(move || sm.durable_snapshot())
+            .await
+            .map_err(io::Error::other)??;
+        // Nothing applied: no snapshot yet.
+        Ok(snapshot.meta.last_log_id.is_some().then_some(snapshot))
     }
 }
 

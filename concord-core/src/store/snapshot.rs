@@ -1,314 +1,471 @@
-//! Snapshots of the state machine: building one ([`SnapshotBuilder`]),
-//! the snapshot file on disk ([`SnapshotFiles`]), checking a received one
-//! ([`validate_snapshot`]) and writing an installed one over the state
-//! machine. Deciding whether to install (never at or below `last_applied`)
-//! and reloading the in-memory state after it are `sm.rs`'s.
+//! Snapshots of the state machine. The state machine in fjall *is* the
+//! snapshot: nothing copies it whole, in memory or on disk.
 //!
-//! Rules every change here must keep:
-//! - A snapshot is built from one fjall snapshot (a point-in-time view) of
-//!   the state machine; the database is fsynced just before the view is
-//!   taken. The snapshot file carries the whole state, so a state machine on
-//!   disk that is behind it is repaired from it at start-up (openraft installs
-//!   a snapshot newer than `last_applied`).
-//! - The snapshot file is written to a temporary name unique in the process,
-//!   fsynced, then, under the [`SnapshotFiles`] lock, renamed over the
-//!   current one only if it is newer, and the directory fsynced, all before
-//!   it is announced. `build_snapshot` runs concurrently with
-//!   `install_snapshot`; an older snapshot never replaces a newer one, since
-//!   the log purge relies on the newest.
-//! - Installing a snapshot replaces the whole key space and `last_applied` in
-//!   one batch, fsynced; a snapshot at or below `last_applied` is ignored.
+//! - Building one ([`SnapshotBuilder`]) fsyncs the `sm` database and reads
+//!   `last_applied` and the membership from a fjall snapshot (a
+//!   point-in-time view). Its cost does not grow with the data. The log
+//!   below it may then be purged: the state machine on disk is at least
+//!   there, and stays so through a power cut.
+//! - Sending one ([`SnapshotData::View`], from `get_current_snapshot`)
+//!   streams such a view as length-prefixed frames ([`StateView::write_to`]):
+//!   a header, every key, request id and token, and an end frame that counts
+//!   them. The transport cuts the stream into chunks and checksums it.
+//! - A received stream is a file in `snapshots/` ([`SnapshotData::Received`]),
+//!   checked whole ([`validate_snapshot_file`]) before openraft sees it.
+//!   Installing it writes the marker `installing` (the snapshot's meta) to
+//!   `sm_meta` and moves the file to `snapshots/installing.snap`, fsynced,
+//!   before the first key is touched; then replaces the key space in
+//!   batches; then, in the last batch, sets `last_applied` and clears the
+//!   marker, and fsyncs. A node that crashed mid-install finishes it at
+//!   start-up from the file ([`finish_interrupted_install`]),
+//!   and reads refuse while one runs (`KvReader::installing`), so no read
+//!   sees half of one.
+//! - A snapshot at or below `last_applied` is ignored (`sm.rs`).
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 
-use fjall::{Database, Keyspace, PersistMode, Readable};
+use fjall::{Keyspace, PersistMode, Readable};
 use openraft::RaftSnapshotBuilder;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{decode, encode, fj};
 use super::reader::utf8_key;
 use super::sm::{
-    ttl_key, ClusterMeta, RequestRecord, StateMachine, META_AUTH, META_CLOCK, META_CLUSTER, META_LAST_APPLIED,
-    META_MEMBERSHIP,
+    ttl_key, ClusterMeta, RequestRecord, StateMachine, META_AUTH, META_CLOCK, META_CLUSTER, META_INSTALLING,
+    META_LAST_APPLIED, META_MEMBERSHIP,
 };
 use crate::auth::{AuthState, TokenRecord};
 use crate::types::alias::{LogId, Snapshot, SnapshotMeta, StoredMembership};
 use crate::types::{KvRecord, TypeConfig};
 
-const SNAPSHOT_FILE: &str = "current.snap";
+/// Where an install in progress keeps the stream it installs from.
+const INSTALLING_FILE: &str = "installing.snap";
+/// Prefix of streams being received (removed at start-up).
+const INCOMING_PREFIX: &str = "incoming.";
+/// The largest frame a stream may hold: a key and its largest value, with
+/// room to spare. A longer length prefix is corruption, not a frame.
+const MAX_FRAME: usize = 96 << 20;
+/// Keys per batch when installing: bounds the memory an install takes.
+const INSTALL_BATCH_BYTES: usize = 8 << 20;
 
-/// What a snapshot carries: every key with its record (expired or not: the
-/// sweep deletes through Raft), the remembered request ids, and the cluster
-/// metadata.
+/// One frame of a snapshot stream.
 #[derive(Serialize, Deserialize)]
-struct SnapshotPayload {
-    cluster: ClusterMeta,
-    /// The effective time of the last applied entry (see the module doc).
-    clock_ms: u64,
-    items: Vec<(String, KvRecord)>,
-    requests: Vec<(String, RequestRecord)>,
-    auth: AuthState,
-    /// Token records (digests only): a revoked token is absent, so it stays
-    /// refused on a member that starts from this snapshot.
-    tokens: Vec<TokenRecord>,
+enum Frame {
+    /// First: the cluster metadata, the apply clock and the auth state.
+    Header {
+        cluster: ClusterMeta,
+        clock_ms: u64,
+        auth: AuthState,
+    },
+    /// A key and its stored record (the `kv` keyspace's value bytes).
+    Kv { key: String, record: Vec<u8> },
+    /// A remembered request id and its stored record.
+    Request { id: String, record: Vec<u8> },
+    /// A token record (digest only): a revoked token is absent.
+    Token(TokenRecord),
+    /// Last: how many frames came before it, the header included.
+    End { frames: u64 },
 }
 
-/// A snapshot file on disk: its metadata and its payload bytes.
-#[derive(Serialize, Deserialize)]
-pub(super) struct SnapshotFile {
-    pub(super) meta: SnapshotMeta,
-    pub(super) data: Vec<u8>,
+/// A snapshot's data: this node's state as of a fjall view (to send), or a
+/// received stream in a file (to install).
+pub enum SnapshotData {
+    View(StateView),
+    Received(PathBuf),
 }
 
-/// Builds a snapshot from a consistent fjall snapshot of the state machine.
+/// A point-in-time view of the state machine that can be streamed.
+pub struct StateView {
+    view: fjall::Snapshot,
+    kv: Keyspace,
+    meta: Keyspace,
+    requests: Keyspace,
+    tokens: Keyspace,
+}
+
+impl StateView {
+    /// `last_applied` and the membership as of this view.
+    fn meta(&self) -> io::Result<SnapshotMeta> {
+        let last_log_id: Option<LogId> = match self.view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => None,
+        };
+        let last_membership: StoredMembership = match self.view.get(&self.meta, META_MEMBERSHIP).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => StoredMembership::default(),
+        };
+        Ok(SnapshotMeta {
+            last_log_id,
+            last_membership,
+        })
+    }
+
+    fn get<T: serde::de::DeserializeOwned + Default>(&self, key: &str) -> io::Result<T> {
+        match self.view.get(&self.meta, key).map_err(fj)? {
+            Some(b) => decode(&b),
+            None => Ok(T::default()),
+        }
+    }
+
+    /// Writes the whole view as frames to `out` (blocking; the transport
+    /// runs it on a thread of its own and cuts `out` into chunks).
+    pub fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        let mut frames = 0u64;
+        let mut put = |out: &mut dyn Write, frame: &Frame| -> io::Result<()> {
+            frames += 1;
+            put_frame(out, frame)
+        };
+        put(
+            out,
+            &Frame::Header {
+                cluster: self.get(META_CLUSTER)?,
+                clock_ms: self.get(META_CLOCK)?,
+                auth: self.get(META_AUTH)?,
+            },
+        )?;
+        for guard in self.view.iter(&self.kv) {
+            let (key, value) = guard.into_inner().map_err(fj)?;
+            put(
+                out,
+                &Frame::Kv {
+                    key: utf8_key(&key)?,
+                    record: value.to_vec(),
+                },
+            )?;
+        }
+        for guard in self.view.iter(&self.requests) {
+            let (key, value) = guard.into_inner().map_err(fj)?;
+            put(
+                out,
+                &Frame::Request {
+                    id: utf8_key(&key)?,
+                    record: value.to_vec(),
+                },
+            )?;
+        }
+        for guard in self.view.iter(&self.tokens) {
+            let (_, value) = guard.into_inner().map_err(fj)?;
+            put(out, &Frame::Token(decode(&value)?))?;
+        }
+        let end = Frame::End { frames };
+        put_frame(out, &end)
+    }
+}
+
+fn put_frame(out: &mut dyn Write, frame: &Frame) -> io::Result<()> {
+    let bytes = encode(frame)?;
+    out.write_all(&(bytes.len() as u32).to_le_bytes())?;
+    out.write_all(&bytes)
+}
+
+/// Reads the frames of a stream in order, checking their framing; the
+/// end frame's count is checked by [`Frames::finish`].
+struct Frames<R> {
+    input: R,
+    seen: u64,
+    buf: Vec<u8>,
+}
+
+impl<R: Read> Frames<R> {
+    fn new(input: R) -> Self {
+        Frames {
+            input,
+            seen: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    fn next(&mut self) -> io::Result<Frame> {
+        let invalid = |m: String| io::Error::new(io::ErrorKind::InvalidData, m);
+        let mut len = [0u8; 4];
+        self.input
+            .read_exact(&mut len)
+            .map_err(|e| invalid(format!("snapshot stream cut short after {} frames: {e}", self.seen)))?;
+        let len = u32::from_le_bytes(len) as usize;
+        if len > MAX_FRAME {
+            return Err(invalid(format!("snapshot frame of {len} bytes (at most {MAX_FRAME})")));
+        }
+        self.buf.resize(len, 0);
+        self.input
+            .read_exact(&mut self.buf)
+            .map_err(|e| invalid(format!("snapshot frame {} cut short: {e}", self.seen)))?;
+        let frame: Frame = decode(&self.buf)?;
+        if let Frame::End { frames } = frame {
+            if frames != self.seen {
+                return Err(invalid(format!(
+                    "snapshot stream ends after {} frames but says {frames}",
+                    self.seen
+                )));
+            }
+            let mut rest = [0u8; 1];
+            if self.input.read(&mut rest)? != 0 {
+                return Err(invalid("bytes after a snapshot stream's end frame".into()));
+            }
+        }
+        self.seen += 1;
+        Ok(frame)
+    }
+}
+
+/// Checks that the stream in `path` is one this build can install, without
+/// installing it: framing, the header first, every record decodable, every
+/// key valid, the end frame's count. The transport calls this before
+/// handing a received snapshot to openraft, where an error is fatal.
+pub fn validate_snapshot_file(path: &Path) -> io::Result<()> {
+    validate_snapshot_stream(BufReader::with_capacity(1 << 20, fs::File::open(path)?))
+}
+
+/// [`validate_snapshot_file`] over any reader (the fuzz target's way in).
+pub fn validate_snapshot_stream(input: impl Read) -> io::Result<()> {
+    validate_frames(&mut Frames::new(input))
+}
+
+/// Where a snapshot stream being received into `data_dir` is written (a
+/// file unique to `transfer`, which is checked to be a plain name).
+pub fn incoming_snapshot_path(data_dir: &Path, transfer: &str) -> io::Result<PathBuf> {
+    if transfer.is_empty() || transfer.len() > 64 || !transfer.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a transfer id is 1 to 64 letters and digits",
+        ));
+    }
+    Ok(data_dir.join("snapshots").join(format!("{INCOMING_PREFIX}{transfer}")))
+}
+
+fn validate_frames<R: Read>(frames: &mut Frames<R>) -> io::Result<()> {
+    let invalid = |m: &str| io::Error::new(io::ErrorKind::InvalidData, m.to_string());
+    if !matches!(frames.next()?, Frame::Header { .. }) {
+        return Err(invalid("a snapshot stream must start with its header"));
+    }
+    loop {
+        match frames.next()? {
+            Frame::Header { .. } => return Err(invalid("a second header in a snapshot stream")),
+            Frame::Kv { key, record } => {
+                crate::limits::validate_key(&key).map_err(|e| invalid(&e.to_string()))?;
+                decode::<KvRecord>(&record)?;
+            }
+            Frame::Request { record, .. } => {
+                decode::<RequestRecord>(&record)?;
+            }
+            Frame::Token(_) => {}
+            Frame::End { .. } => return Ok(()),
+        }
+    }
+}
+
+/// Builds a snapshot: fsyncs the state machine and takes a view of it.
 pub struct SnapshotBuilder {
-    pub(super) db: Database,
+    pub(super) sm: SmHandles,
+}
+
+/// Clones of the state machine's database and keyspaces.
+#[derive(Clone)]
+pub(super) struct SmHandles {
+    pub(super) db: fjall::Database,
     pub(super) kv: Keyspace,
     pub(super) meta: Keyspace,
     pub(super) requests: Keyspace,
     pub(super) tokens: Keyspace,
-    pub(super) snapshots: SnapshotFiles,
 }
 
-impl SnapshotBuilder {
-    pub(super) fn build_blocking(&self) -> io::Result<Snapshot> {
-        tracing::info!("building a snapshot");
-        // The state machine on disk must not be behind the snapshot: the log
-        // below the snapshot may be purged once it is announced.
+impl SmHandles {
+    /// The applied state now, made durable first: the log below it may be
+    /// purged once openraft hears of it.
+    pub(super) fn durable_snapshot(&self) -> io::Result<Snapshot> {
         self.db.persist(PersistMode::SyncAll).map_err(fj)?;
-        let view = self.db.snapshot();
-        let last_applied: Option<LogId> = match view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => None,
+        let view = StateView {
+            view: self.db.snapshot(),
+            kv: self.kv.clone(),
+            meta: self.meta.clone(),
+            requests: self.requests.clone(),
+            tokens: self.tokens.clone(),
         };
-        let last_membership: StoredMembership = match view.get(&self.meta, META_MEMBERSHIP).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => StoredMembership::default(),
-        };
-        let cluster: ClusterMeta = match view.get(&self.meta, META_CLUSTER).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => ClusterMeta::default(),
-        };
-        let clock_ms: u64 = match view.get(&self.meta, META_CLOCK).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => 0,
-        };
-        let mut items = Vec::new();
-        for guard in view.iter(&self.kv) {
-            let (key, value) = guard.into_inner().map_err(fj)?;
-            items.push((utf8_key(&key)?, decode(&value)?));
-        }
-        let mut requests = Vec::new();
-        for guard in view.iter(&self.requests) {
-            let (key, value) = guard.into_inner().map_err(fj)?;
-            requests.push((utf8_key(&key)?, decode(&value)?));
-        }
-        let auth: AuthState = match view.get(&self.meta, META_AUTH).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => AuthState::default(),
-        };
-        let mut tokens = Vec::new();
-        for guard in view.iter(&self.tokens) {
-            let (_, value) = guard.into_inner().map_err(fj)?;
-            tokens.push(decode(&value)?);
-        }
-        let data = encode(&SnapshotPayload {
-            cluster,
-            clock_ms,
-            items,
-            requests,
-            auth,
-            tokens,
-        })?;
-        let meta = SnapshotMeta {
-            last_log_id: last_applied,
-            last_membership,
-        };
-        let file = SnapshotFile { meta, data };
-        crash_point!("snapshot-build-before-write");
-        let index = file.meta.last_log_id.map(|l| l.index());
-        if self.snapshots.replace(&file)? {
-            tracing::info!(?index, "snapshot build finished: it is the current snapshot");
-        } else {
-            tracing::info!(
-                ?index,
-                "snapshot build finished: a newer snapshot is already current; kept that one"
-            );
-        }
-        crash_point!("snapshot-build-after-write");
         Ok(Snapshot {
-            meta: file.meta,
-            snapshot: file.data,
+            meta: view.meta()?,
+            snapshot: SnapshotData::View(view),
         })
     }
 }
 
 impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
-    type SnapshotData = Vec<u8>;
+    type SnapshotData = SnapshotData;
 
     async fn build_snapshot(&mut self) -> Result<Snapshot, io::Error> {
-        let this = SnapshotBuilder {
-            db: self.db.clone(),
-            kv: self.kv.clone(),
-            meta: self.meta.clone(),
-            requests: self.requests.clone(),
-            tokens: self.tokens.clone(),
-            snapshots: self.snapshots.clone(),
-        };
-        super::spawn_blocking(move || this.build_blocking())
-            .await
-            .map_err(io::Error::other)?
+        tracing::info!("building a snapshot");
+        let sm = self.sm.clone();
+        let snapshot = super::spawn_blocking(move || {
+            crash_point!("snapshot-build-before-persist");
+            sm.durable_snapshot()
+        })
+        .await
+        .map_err(io::Error::other)??;
+        tracing::info!(index = ?snapshot.meta.last_log_id.map(|l| l.index()), "snapshot build finished (state machine fsynced)");
+        Ok(snapshot)
     }
 }
 
-/// The snapshot directory: the current snapshot file and the one lock under
-/// which it is replaced. Shared by the state machine (install) and its
-/// builders, which openraft runs concurrently.
+/// The `snapshots/` directory: incoming streams and an interrupted install.
 #[derive(Clone)]
-pub(super) struct SnapshotFiles {
+pub(super) struct SnapshotDir {
     dir: PathBuf,
-    /// The log id the current file covers; held while the file is swapped.
-    current: Arc<Mutex<Option<LogId>>>,
 }
 
-impl SnapshotFiles {
-    const TMP_PREFIX: &'static str = "current.snap.tmp.";
-
+impl SnapshotDir {
     pub(super) fn open(dir: &Path) -> io::Result<Self> {
         fs::create_dir_all(dir)?;
-        // Temporary files of a process that crashed mid-write.
         for entry in fs::read_dir(dir)? {
             let entry = entry?;
-            if entry.file_name().to_string_lossy().starts_with(Self::TMP_PREFIX) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // Streams cut off by a crash, and the whole-state files of
+            // builds before data format 5.
+            if name.starts_with(INCOMING_PREFIX) || name.starts_with("current.snap") {
                 fs::remove_file(entry.path())?;
             }
         }
-        let files = SnapshotFiles {
-            dir: dir.to_path_buf(),
-            current: Arc::new(Mutex::new(None)),
-        };
-        let current = files.read_current()?.and_then(|f| f.meta.last_log_id);
-        *files.lock() = current;
-        Ok(files)
+        Ok(SnapshotDir { dir: dir.to_path_buf() })
     }
 
-    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, Option<LogId>> {
-        self.current.lock().unwrap_or_else(|e| e.into_inner())
+    fn installing_path(&self) -> PathBuf {
+        self.dir.join(INSTALLING_FILE)
     }
 
-    pub(super) fn read_current(&self) -> io::Result<Option<SnapshotFile>> {
-        match fs::read(self.dir.join(SNAPSHOT_FILE)) {
-            Ok(bytes) => decode(&bytes).map(Some),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes `file` durably (unique temporary file, fsync, rename, fsync
-    /// of the directory) and makes it the current snapshot, unless the
-    /// current one is at least as new: then `file` is dropped and the answer
-    /// is `false`.
-    fn replace(&self, file: &SnapshotFile) -> io::Result<bool> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let tmp = self
-            .dir
-            .join(format!("{}{}", Self::TMP_PREFIX, NEXT.fetch_add(1, Ordering::Relaxed)));
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(&encode(file)?)?;
-        f.sync_all()?;
-        drop(f);
-        let mut current = self.lock();
-        if current.is_some() && file.meta.last_log_id <= *current {
-            drop(current);
-            fs::remove_file(&tmp)?;
-            return Ok(false);
-        }
-        fs::rename(&tmp, self.dir.join(SNAPSHOT_FILE))?;
-        fs::File::open(&self.dir)?.sync_all()?;
-        *current = file.meta.last_log_id;
-        Ok(true)
+    fn sync(&self) -> io::Result<()> {
+        fs::File::open(&self.dir)?.sync_all()
     }
 }
 
 impl StateMachine {
     /// The disk side of `install_snapshot`, which has already refused a
     /// snapshot that is not newer and reloads its in-memory state after
-    /// this: writes the snapshot file, then the whole state machine in one
-    /// batch, fsynced. Call it only from `install_snapshot`, after that
-    /// check: it would replace a newer state machine with an older one.
-    pub(super) async fn install_on_disk(&self, meta: &SnapshotMeta, snapshot: Vec<u8>) -> io::Result<()> {
-        let payload: SnapshotPayload = decode(&snapshot)?;
-        let (db, kv, sm_meta, requests, ttl, tokens) = (
-            self.db.clone(),
-            self.kv.clone(),
-            self.meta.clone(),
-            self.requests.clone(),
-            self.ttl.clone(),
-            self.tokens.clone(),
-        );
-        let (meta_c, files) = (meta.clone(), self.snapshots.clone());
+    /// this.
+    pub(super) async fn install_on_disk(&self, meta: &SnapshotMeta, data: SnapshotData) -> io::Result<()> {
+        let (sm, dir, meta) = (self.handles(), self.snapshot_dir.clone(), meta.clone());
+        let installing = self.installing.clone();
         super::spawn_blocking(move || -> io::Result<()> {
-            let mut batch = db.batch();
-            for ks in [&kv, &requests, &ttl, &tokens] {
-                for key in ks.iter() {
-                    batch.remove(ks, key.key().map_err(fj)?);
+            let received = match data {
+                SnapshotData::Received(path) => path,
+                // A view of another state machine (openraft's storage
+                // suite installs those): streamed to a file first.
+                SnapshotData::View(view) => {
+                    let path = dir.dir.join(format!("{INCOMING_PREFIX}local{}", crate::random_hex(2)));
+                    let mut f = io::BufWriter::new(fs::File::create(&path)?);
+                    view.write_to(&mut f)?;
+                    f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                    path
                 }
-            }
-            for (key, record) in &payload.items {
-                if let Some(t) = record.expires_at_ms {
-                    batch.insert(
-                        &ttl,
-                        ttl_key(t, key),
-                        super::codec::index_key(record.mod_revision).to_vec(),
-                    );
-                }
-                batch.insert(&kv, key.as_str(), encode(record)?);
-            }
-            for (id, rec) in &payload.requests {
-                batch.insert(&requests, id.as_str(), encode(rec)?);
-            }
-            for token in &payload.tokens {
-                batch.insert(&tokens, token.id.as_str(), encode(token)?);
-            }
-            batch.insert(&sm_meta, META_AUTH, encode(&payload.auth)?);
-            batch.insert(&sm_meta, META_LAST_APPLIED, encode(&meta_c.last_log_id)?);
-            batch.insert(&sm_meta, META_MEMBERSHIP, encode(&meta_c.last_membership)?);
-            batch.insert(&sm_meta, META_CLUSTER, encode(&payload.cluster)?);
-            batch.insert(&sm_meta, META_CLOCK, encode(&payload.clock_ms)?);
-            // The snapshot file goes first: after a crash between the two,
-            // openraft finds a snapshot newer than the state machine and
-            // installs it again. The other order leaves a state machine
-            // ahead of the snapshot file; openraft then purges the log up
-            // to the state machine, past the snapshot, and refuses to start.
-            crash_point!("snapshot-install-before-write");
-            files.replace(&SnapshotFile {
-                meta: meta_c,
-                data: snapshot,
-            })?;
-            crash_point!("snapshot-install-after-write");
-            batch.commit().map_err(fj)?;
-            db.persist(PersistMode::SyncAll).map_err(fj)?;
-            crash_point!("snapshot-install-after-commit");
+            };
+            // The marker and the file first, durably: from here on, a
+            // restart finishes this install before anything else.
+            fs::rename(&received, dir.installing_path())?;
+            dir.sync()?;
+            installing.store(true, Ordering::SeqCst);
+            sm.meta.insert(META_INSTALLING, encode(&meta)?).map_err(fj)?;
+            sm.db.persist(PersistMode::SyncAll).map_err(fj)?;
+            crash_point!("snapshot-install-after-marker");
+            install_from_file(&sm, &dir, &meta)?;
+            // On an error reads stay refused: openraft stops this node.
+            installing.store(false, Ordering::SeqCst);
             Ok(())
         })
         .await
-        .map_err(io::Error::other)??;
-        Ok(())
+        .map_err(io::Error::other)?
     }
 }
 
-/// Checks that `data` is a snapshot payload this build can install, without
-/// installing it. The transport calls this before handing a received
-/// snapshot to openraft, where a decoding error would be fatal.
-pub fn validate_snapshot(data: &[u8]) -> io::Result<()> {
-    let payload: SnapshotPayload = decode(data)?;
-    for (key, _) in &payload.items {
-        crate::limits::validate_key(key).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+/// Finishes an install that a crash interrupted (at start-up, before
+/// openraft or any reader sees the state machine).
+pub(super) fn finish_interrupted_install(sm: &SmHandles, dir: &SnapshotDir) -> io::Result<()> {
+    let meta: SnapshotMeta = match sm.meta.get(META_INSTALLING).map_err(fj)? {
+        Some(b) => decode(&b)?,
+        None => return Ok(()),
+    };
+    tracing::warn!(snapshot = %meta, "finishing a snapshot install that a crash interrupted");
+    install_from_file(sm, dir, &meta)
+}
+
+/// Replaces the state machine's content with the stream in
+/// `installing.snap`, in batches, then sets `last_applied` and clears the
+/// install marker in the last batch, fsyncs, and removes the file.
+fn install_from_file(sm: &SmHandles, dir: &SnapshotDir, meta: &SnapshotMeta) -> io::Result<()> {
+    let path = dir.installing_path();
+    let ttl = sm
+        .db
+        .keyspace("ttl", fjall::KeyspaceCreateOptions::default)
+        .map_err(fj)?;
+    // Clear first (in batches too: a key space can be large).
+    for ks in [&sm.kv, &sm.requests, &ttl, &sm.tokens] {
+        loop {
+            let mut batch = sm.db.batch();
+            let mut n = 0;
+            for key in ks.iter().take(10_000) {
+                batch.remove(ks, key.key().map_err(fj)?);
+                n += 1;
+            }
+            if n == 0 {
+                break;
+            }
+            batch.commit().map_err(fj)?;
+        }
     }
+    crash_point!("snapshot-install-after-clear");
+    let mut frames = Frames::new(BufReader::with_capacity(1 << 20, fs::File::open(&path)?));
+    let mut batch = sm.db.batch();
+    let mut bytes = 0usize;
+    let (mut cluster, mut clock_ms, mut auth) = (None, 0, AuthState::default());
+    loop {
+        match frames.next()? {
+            Frame::Header {
+                cluster: c,
+                clock_ms: t,
+                auth: a,
+            } => {
+                cluster = Some(c);
+                clock_ms = t;
+                auth = a;
+            }
+            Frame::Kv { key, record } => {
+                let rec: KvRecord = decode(&record)?;
+                if let Some(t) = rec.expires_at_ms {
+                    batch.insert(
+                        &ttl,
+                        ttl_key(t, &key),
+                        super::codec::index_key(rec.mod_revision).to_vec(),
+                    );
+                }
+                bytes += key.len() + record.len();
+                batch.insert(&sm.kv, key.as_str(), record);
+            }
+            Frame::Request { id, record } => {
+                bytes += id.len() + record.len();
+                batch.insert(&sm.requests, id.as_str(), record);
+            }
+            Frame::Token(token) => {
+                batch.insert(&sm.tokens, token.id.as_str(), encode(&token)?);
+            }
+            Frame::End { .. } => break,
+        }
+        if bytes >= INSTALL_BATCH_BYTES {
+            batch.commit().map_err(fj)?;
+            batch = sm.db.batch();
+            bytes = 0;
+        }
+    }
+    crash_point!("snapshot-install-before-last-batch");
+    let cluster = cluster.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "snapshot without a header"))?;
+    batch.insert(&sm.meta, META_AUTH, encode(&auth)?);
+    batch.insert(&sm.meta, META_CLUSTER, encode(&cluster)?);
+    batch.insert(&sm.meta, META_CLOCK, encode(&clock_ms)?);
+    batch.insert(&sm.meta, META_LAST_APPLIED, encode(&meta.last_log_id)?);
+    batch.insert(&sm.meta, META_MEMBERSHIP, encode(&meta.last_membership)?);
+    batch.remove(&sm.meta, META_INSTALLING);
+    batch.commit().map_err(fj)?;
+    sm.db.persist(PersistMode::SyncAll).map_err(fj)?;
+    crash_point!("snapshot-install-after-commit");
+    fs::remove_file(&path)?;
+    dir.sync()?;
     Ok(())
 }
 
@@ -316,42 +473,62 @@ pub fn validate_snapshot(data: &[u8]) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    /// Defect: the builder and the installer both wrote `current.snap.tmp`
-    /// and renamed it over the current file unconditionally.
+    fn stream(frames: &[Frame]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for f in frames {
+            put_frame(&mut out, f).unwrap();
+        }
+        out
+    }
+
+    fn header() -> Frame {
+        Frame::Header {
+            cluster: ClusterMeta::default(),
+            clock_ms: 0,
+            auth: AuthState::default(),
+        }
+    }
+
+    fn check(bytes: &[u8]) -> io::Result<()> {
+        validate_frames(&mut Frames::new(bytes))
+    }
+
     #[test]
-    fn an_older_snapshot_never_replaces_a_newer_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let files = SnapshotFiles::open(dir.path()).unwrap();
-        let file = |index: u64| SnapshotFile {
-            meta: SnapshotMeta {
-                last_log_id: Some(openraft::testing::log_id::<TypeConfig>(1, 1, index)),
-                last_membership: StoredMembership::default(),
-            },
-            data: vec![index as u8],
+    fn a_stream_is_checked_whole_before_it_is_installed() {
+        let record = encode(&KvRecord {
+            value: b"v".to_vec(),
+            create_revision: 1,
+            mod_revision: 1,
+            version: 1,
+            expires_at_ms: None,
+        })
+        .unwrap();
+        let kv = |key: &str| Frame::Kv {
+            key: key.into(),
+            record: record.clone(),
         };
-        assert!(files.replace(&file(10)).unwrap());
-        assert!(!files.replace(&file(5)).unwrap(), "older than the current one");
-        assert!(!files.replace(&file(10)).unwrap(), "not newer");
-        assert_eq!(files.read_current().unwrap().unwrap().data, vec![10]);
-        // Concurrent writers never collide on a temporary name.
-        std::thread::scope(|scope| {
-            for i in 11..19 {
-                let (files, f) = (files.clone(), file(i));
-                scope.spawn(move || files.replace(&f).unwrap());
-            }
-        });
-        assert_eq!(files.read_current().unwrap().unwrap().data, vec![18]);
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(
-            names,
-            vec![std::ffi::OsString::from(SNAPSHOT_FILE)],
-            "no temporary file left"
-        );
-        drop(files);
-        let reopened = SnapshotFiles::open(dir.path()).unwrap();
-        assert_eq!(reopened.lock().map(|l| l.index()), Some(18));
+        let good = stream(&[header(), kv("a"), kv("b"), Frame::End { frames: 3 }]);
+        check(&good).unwrap();
+        // Cut short anywhere, it is refused.
+        for cut in [1, 4, good.len() - 1] {
+            assert!(check(&good[..cut]).is_err(), "cut at {cut}");
+        }
+        // A wrong count, bytes after the end, no header, a bad key or a bad
+        // record: refused.
+        assert!(check(&stream(&[header(), kv("a"), Frame::End { frames: 3 }])).is_err());
+        let mut trailing = good.clone();
+        trailing.push(0);
+        assert!(check(&trailing).is_err());
+        assert!(check(&stream(&[kv("a"), Frame::End { frames: 1 }])).is_err());
+        assert!(check(&stream(&[header(), kv(""), Frame::End { frames: 2 }])).is_err());
+        let bad = Frame::Kv {
+            key: "a".into(),
+            record: vec![9, 9],
+        };
+        assert!(check(&stream(&[header(), bad, Frame::End { frames: 2 }])).is_err());
+        // A huge length prefix is refused before anything is allocated.
+        let mut huge = stream(&[header()]);
+        huge.extend_from_slice(&u32::MAX.to_le_bytes());
+        assert!(check(&huge).is_err());
     }
 }

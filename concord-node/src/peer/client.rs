@@ -22,9 +22,7 @@ use openraft::{RaftNetworkFactory, RaftNetworkV2};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::peer::wire::{
-    path, MemberState, PeerInfo, SnapshotTransfer, CLUSTER_ID_HEADER, FROM_NODE_HEADER, INFO_PATH,
-};
+use crate::peer::wire::{path, MemberState, PeerInfo, CLUSTER_ID_HEADER, FROM_NODE_HEADER, INFO_PATH};
 
 /// Why a peer RPC failed before the remote Raft could answer.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +44,7 @@ impl TransportError {
         }
     }
 
-    fn into_streaming(self) -> StreamingError<TypeConfig> {
+    pub(crate) fn into_streaming(self) -> StreamingError<TypeConfig> {
         match self {
             TransportError::Unreachable { .. } => StreamingError::Unreachable(Unreachable::new(&self)),
             _ => StreamingError::Network(NetworkError::new(&self)),
@@ -122,7 +120,11 @@ pub struct PeerClient {
 }
 
 impl PeerClient {
-    async fn call<Req, Resp>(&self, path: &str, req: &Req, timeout: Duration) -> Result<Resp, TransportError>
+    pub(crate) fn target(&self) -> NodeId {
+        self.target
+    }
+
+    pub(crate) async fn call<Req, Resp>(&self, path: &str, req: &Req, timeout: Duration) -> Result<Resp, TransportError>
     where
         Req: Serialize,
         Resp: DeserializeOwned,
@@ -162,7 +164,7 @@ impl PeerClient {
 }
 
 impl RaftNetworkV2<TypeConfig> for PeerClient {
-    type SnapshotData = Vec<u8>;
+    type SnapshotData = concord_core::store::SnapshotData;
 
     async fn append_entries(
         &mut self,
@@ -201,17 +203,7 @@ impl RaftNetworkV2<TypeConfig> for PeerClient {
         cancel: impl Future<Output = ReplicationClosed> + Send + 'static,
         option: RPCOption,
     ) -> Result<SnapshotResponse<TypeConfig>, StreamingError<TypeConfig>> {
-        let req = SnapshotTransfer {
-            vote,
-            meta: snapshot.meta,
-            data: snapshot.snapshot,
-        };
-        // A snapshot can be large: give it far longer than a heartbeat.
-        let timeout = option.hard_ttl().max(Duration::from_secs(60));
-        tokio::select! {
-            closed = cancel => Err(StreamingError::Closed(closed)),
-            res = self.call(path::SNAPSHOT, &req, timeout) => res.map_err(TransportError::into_streaming),
-        }
+        crate::peer::snapshot::cancelable(cancel, crate::peer::snapshot::send(self, vote, snapshot, &option)).await
     }
 
     async fn transfer_leader(

@@ -12,17 +12,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Json;
 use axum::Router;
-use concord_core::types::alias::Snapshot;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::http::body::{read_limited, BodyError};
 use crate::node::Node;
 use crate::peer::wire::{
-    path, MemberState, PeerInfo, SnapshotTransfer, CLUSTER_ID_HEADER, FROM_NODE_HEADER, INFO_PATH, MEMBER_STATE_PATH,
+    path, MemberState, PeerInfo, CLUSTER_ID_HEADER, FROM_NODE_HEADER, INFO_PATH, MEMBER_STATE_PATH,
 };
 
-/// Largest peer request body (a snapshot travels in one body).
+/// Largest peer request body (an append of many large entries; snapshots
+/// travel in chunks of a few MiB).
 const MAX_PEER_BODY: usize = 1 << 30;
 
 pub(crate) fn router(node: Arc<Node>) -> Router {
@@ -122,19 +122,7 @@ async fn enable_auth(State(node): State<Arc<Node>>, body: Body) -> Response {
 }
 
 async fn snapshot(State(node): State<Arc<Node>>, body: Body) -> Response {
-    handle(node, body, |node, req: SnapshotTransfer| async move {
-        // Validate before openraft sees it: an error inside install is fatal.
-        concord_core::store::validate_snapshot(&req.data).map_err(|e| format!("invalid snapshot payload: {e}"))?;
-        let snapshot = Snapshot {
-            meta: req.meta,
-            snapshot: req.data,
-        };
-        node.raft
-            .install_full_snapshot(req.vote, snapshot)
-            .await
-            .map_err(|e| e.to_string())
-    })
-    .await
+    handle(node, body, crate::peer::snapshot::receive).await
 }
 
 /// Middleware in front of every peer route, before any handler reads a

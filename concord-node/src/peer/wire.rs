@@ -1,7 +1,6 @@
 //! The peer listener's wire format, shared by its client and server: RPC
 //! paths, headers, and the bodies that are not openraft's own.
 
-use concord_core::types::alias::Vote;
 use concord_core::NodeId;
 
 /// Paths of the peer RPCs, shared with the server side in `peer.rs`.
@@ -24,14 +23,6 @@ pub(crate) const CLUSTER_ID_HEADER: &str = "concord-cluster-id";
 /// Header carrying the sender's node id on every peer request, for logs and
 /// for tools that tell peer links apart (the fault suite's proxies do).
 pub(crate) const FROM_NODE_HEADER: &str = "concord-from-node";
-
-/// The body of `/raft/snapshot`.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub(crate) struct SnapshotTransfer {
-    pub vote: Vote,
-    pub meta: concord_core::types::alias::SnapshotMeta,
-    pub data: Vec<u8>,
-}
 
 /// `GET /raft/info` on the peer listener: what a node says about itself.
 /// Used by `cluster status` and by the leader to learn client URLs.
