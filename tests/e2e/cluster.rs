@@ -527,3 +527,66 @@ fn followers_forward_large_requests_within_the_limits() {
     expected.insert("padded".to_string(), "v".to_string());
     cluster.assert_converged(&expected);
 }
+
+/// Issue 13: a snapshot travels as a stream of chunks (openraft's 3 MiB by
+/// default), checksummed, and is never held whole. A member that joins a
+/// cluster holding about 12 MB, after the log it would need was purged,
+/// catches up through one; the receiver keeps no stream file after the
+/// install, and every member ends with the same state.
+#[test]
+fn a_new_member_catches_up_through_a_snapshot_streamed_in_chunks() {
+    let mut cluster = TestCluster::join(3, &["--snapshot-logs", "20"]);
+    let value = "x".repeat(4096);
+    let mut lines = String::new();
+    let mut expected = BTreeMap::new();
+    for i in 0..3000 {
+        let key = format!("big/{i:05}");
+        lines.push_str(&serde_json::json!({"key": key, "value": value}).to_string());
+        lines.push('\n');
+        if i % 250 == 0 {
+            expected.insert(key, value.clone());
+        }
+    }
+    let mut cmd = cluster.cli();
+    cmd.args(["kv", "import", "--batch-size", "50"]);
+    let out = crate::support::run_with_stdin(cmd, lines.as_bytes());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Every member has purged the start of the log: a new member can only
+    // start from a snapshot.
+    let before_join = eventually("every member to purge its log", 30, || {
+        let purged = cluster
+            .running()
+            .map(|n| n.info_u64("purged_index"))
+            .collect::<Option<Vec<u64>>>()?;
+        let min = purged.into_iter().min()?;
+        (min > 0).then_some(min)
+    });
+    let seed = cluster.nodes[0].url();
+    let mut joiner = TestNode::new(None, &["--snapshot-logs", "20", "--join", &seed]);
+    joiner.spawn();
+    joiner.wait_ready();
+    joiner.learn_id();
+    cluster.nodes.push(joiner);
+    let joiner = cluster.nodes.last().unwrap();
+    eventually("the new member to install a snapshot", 60, || {
+        joiner.info_u64("snapshot_index").filter(|s| *s >= before_join)
+    });
+    cluster.assert_converged(&expected);
+    // The leader streamed it: more than three chunks of 3 MiB.
+    let leader = cluster.leader();
+    let sent: Vec<u64> = cluster.nodes[leader]
+        .log()
+        .lines()
+        .filter(|l| l.contains("snapshot sent"))
+        .filter_map(|l| l.split("bytes=").nth(1)?.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert!(
+        sent.iter().any(|b| *b > 9 << 20),
+        "no snapshot of more than 9 MiB sent: {sent:?}"
+    );
+    let left: Vec<_> = std::fs::read_dir(joiner.data_dir.join("snapshots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "stream files left after the install: {left:?}");
+}

@@ -88,6 +88,21 @@ impl KvReader {
         self.installing.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// A point-in-time view for one read, refused (`ErrorKind::ResourceBusy`)
+    /// if it falls inside a snapshot install: the install's marker is
+    /// committed before its first key change and removed in its last batch,
+    /// so checking it in the same view is atomic with the read.
+    fn view(&self) -> io::Result<fjall::Snapshot> {
+        let view = self.db.snapshot();
+        if view.contains_key(&self.meta, super::sm::META_INSTALLING).map_err(fj)? {
+            return Err(io::Error::new(
+                io::ErrorKind::ResourceBusy,
+                "this node is installing a snapshot from the leader; read from another member or retry",
+            ));
+        }
+        Ok(view)
+    }
+
     /// Whether auth is on, as applied on this node.
     pub fn auth_state(&self) -> io::Result<AuthState> {
         read_auth(&self.meta)
@@ -95,7 +110,7 @@ impl KvReader {
 
     /// The token record `id`, if it exists (revoked tokens do not).
     pub fn token(&self, id: &str) -> io::Result<Option<TokenRecord>> {
-        match self.db.snapshot().get(&self.tokens, id).map_err(fj)? {
+        match self.view()?.get(&self.tokens, id).map_err(fj)? {
             Some(b) => Ok(Some(decode(&b)?)),
             None => Ok(None),
         }
@@ -104,7 +119,7 @@ impl KvReader {
     /// Every token record, by id.
     pub fn tokens(&self) -> io::Result<Vec<TokenRecord>> {
         let mut out = Vec::new();
-        for guard in self.db.snapshot().iter(&self.tokens) {
+        for guard in self.view()?.iter(&self.tokens) {
             let (_, value) = guard.into_inner().map_err(fj)?;
             out.push(decode(&value)?);
         }
@@ -120,7 +135,7 @@ impl KvReader {
     pub fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
         // Through a snapshot too: a batch being applied (a snapshot install
         // removes every key, then writes them back) is never seen half done.
-        let record = match self.db.snapshot().get(&self.kv, key).map_err(fj)? {
+        let record = match self.view()?.get(&self.kv, key).map_err(fj)? {
             Some(bytes) => Some(decode::<KvRecord>(&bytes)?),
             None => None,
         };
@@ -139,7 +154,7 @@ impl KvReader {
         // A snapshot, not `Keyspace::range`: that reads at the newest
         // sequence number and can show part of a batch being applied, i.e.
         // half a transaction (the chaos suite caught it).
-        let view = self.db.snapshot();
+        let view = self.view()?;
         for guard in view.range(&self.kv, from.as_bytes()..) {
             let (key, value) = guard.into_inner().map_err(fj)?;
             let key = utf8_key(&key)?;
@@ -163,7 +178,7 @@ impl KvReader {
 
     /// A consistent, point-in-time view for exporting.
     pub fn export_view(&self) -> io::Result<ExportView> {
-        let snap = self.db.snapshot();
+        let snap = self.view()?;
         let last_applied: Option<LogId> = match snap.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
             Some(b) => decode(&b)?,
             None => None,

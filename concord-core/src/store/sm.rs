@@ -208,7 +208,6 @@ fn read_clock(meta: &Keyspace) -> io::Result<u64> {
 
 impl StateMachine {
     pub(super) fn open(path: &Path, snapshot_dir: &Path, lock: DirLock) -> io::Result<Self> {
-        let snapshot_dir = SnapshotDir::open(snapshot_dir)?;
         let db = Database::builder(path)
             .cache_size(super::SM_CACHE_BYTES)
             .open()
@@ -227,7 +226,9 @@ impl StateMachine {
             meta: meta.clone(),
             requests: requests.clone(),
             tokens: tokens.clone(),
+            ttl: ttl.clone(),
         };
+        let snapshot_dir = SnapshotDir::open(snapshot_dir, meta.contains_key(META_INSTALLING).map_err(fj)?)?;
         finish_interrupted_install(&handles, &snapshot_dir)?;
         // What openraft is told at start-up is the snapshot (the applied
         // state) must be on disk before it purges the log below it.
@@ -281,6 +282,7 @@ impl StateMachine {
             meta: self.meta.clone(),
             requests: self.requests.clone(),
             tokens: self.tokens.clone(),
+            ttl: self.ttl.clone(),
         }
     }
 

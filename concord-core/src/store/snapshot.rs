@@ -269,13 +269,17 @@ pub(super) struct SmHandles {
     pub(super) meta: Keyspace,
     pub(super) requests: Keyspace,
     pub(super) tokens: Keyspace,
+    pub(super) ttl: Keyspace,
 }
 
 impl SmHandles {
     /// The applied state now, made durable first: the log below it may be
     /// purged once openraft hears of it.
     pub(super) fn durable_snapshot(&self) -> io::Result<Snapshot> {
-        self.db.persist(PersistMode::SyncAll).map_err(fj)?;
+        // The view first, then the fsync: the journal is written in order,
+        // so the fsync covers everything the view shows (the other order
+        // lets entries applied in between into the view unsynced, and the
+        // log could be purged past what a power cut leaves).
         let view = StateView {
             view: self.db.snapshot(),
             kv: self.kv.clone(),
@@ -283,6 +287,7 @@ impl SmHandles {
             requests: self.requests.clone(),
             tokens: self.tokens.clone(),
         };
+        self.db.persist(PersistMode::SyncAll).map_err(fj)?;
         Ok(Snapshot {
             meta: view.meta()?,
             snapshot: SnapshotData::View(view),
@@ -314,8 +319,20 @@ pub(super) struct SnapshotDir {
 }
 
 impl SnapshotDir {
-    pub(super) fn open(dir: &Path) -> io::Result<Self> {
-        fs::create_dir_all(dir)?;
+    /// Opens the directory; `installing` says whether the state machine
+    /// has an install to finish (else an `installing.snap` is a leftover).
+    pub(super) fn open(dir: &Path, installing: bool) -> io::Result<Self> {
+        if !dir.exists() {
+            fs::create_dir_all(dir)?;
+            if let Some(parent) = dir.parent() {
+                fs::File::open(parent)?.sync_all()?;
+            }
+        }
+        let stale_install = dir.join(INSTALLING_FILE);
+        if !installing && stale_install.exists() {
+            // Finished (or never started) before a crash: nothing needs it.
+            fs::remove_file(&stale_install)?;
+        }
         for entry in fs::read_dir(dir)? {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -391,12 +408,12 @@ pub(super) fn finish_interrupted_install(sm: &SmHandles, dir: &SnapshotDir) -> i
 /// install marker in the last batch, fsyncs, and removes the file.
 fn install_from_file(sm: &SmHandles, dir: &SnapshotDir, meta: &SnapshotMeta) -> io::Result<()> {
     let path = dir.installing_path();
-    let ttl = sm
-        .db
-        .keyspace("ttl", fjall::KeyspaceCreateOptions::default)
-        .map_err(fj)?;
+    let ttl = &sm.ttl;
+    // Opened before anything is cleared: without its file, an install
+    // must fail with the state machine untouched.
+    let file = fs::File::open(&path)?;
     // Clear first (in batches too: a key space can be large).
-    for ks in [&sm.kv, &sm.requests, &ttl, &sm.tokens] {
+    for ks in [&sm.kv, &sm.requests, ttl, &sm.tokens] {
         loop {
             let mut batch = sm.db.batch();
             let mut n = 0;
@@ -411,7 +428,7 @@ fn install_from_file(sm: &SmHandles, dir: &SnapshotDir, meta: &SnapshotMeta) -> 
         }
     }
     crash_point!("snapshot-install-after-clear");
-    let mut frames = Frames::new(BufReader::with_capacity(1 << 20, fs::File::open(&path)?));
+    let mut frames = Frames::new(BufReader::with_capacity(1 << 20, file));
     let mut batch = sm.db.batch();
     let mut bytes = 0usize;
     let (mut cluster, mut clock_ms, mut auth) = (None, 0, AuthState::default());

@@ -160,11 +160,7 @@ impl Node {
     /// the id it claims, else the root record (a root token from
     /// `CONCORD_ROOT_TOKEN` may look like anything).
     fn lookup(&self, token: &str) -> Result<Option<TokenRecord>, ApiError> {
-        let read = |id: &str| {
-            self.reader
-                .token(id)
-                .map_err(|e| ApiError::internal(format!("reading tokens: {e}")))
-        };
+        let read = |id: &str| self.reader.token(id).map_err(|e| ApiError::read("reading tokens", e));
         let claimed = auth::claimed_id(token);
         if let Some(r) = read(claimed)?.filter(|r| auth::matches(r, token)) {
             return Ok(Some(r));
@@ -416,10 +412,7 @@ pub(crate) async fn list(
     caller.require(Need::Admin)?;
     let params = crate::http::query(params)?;
     node.read_barrier(params.consistency.unwrap_or_default()).await?;
-    let tokens = node
-        .reader
-        .tokens()
-        .map_err(|e| ApiError::internal(format!("reading tokens: {e}")))?;
+    let tokens = node.reader.tokens().map_err(|e| ApiError::read("reading tokens", e))?;
     Ok(Json(TokenList {
         tokens: tokens.iter().map(TokenInfo::of).collect(),
     }))

@@ -52,6 +52,15 @@ impl ApiError {
         Self::new(Code::Internal, message)
     }
 
+    /// A failed read of the state machine: 503 `unavailable` while a
+    /// snapshot install runs (`KvReader` refuses then), else internal.
+    pub fn read(context: &str, e: std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::ResourceBusy => Self::unavailable(e.to_string()),
+            _ => Self::internal(format!("{context}: {e}")),
+        }
+    }
+
     /// 400 `invalid_argument`.
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(Code::InvalidArgument, message)

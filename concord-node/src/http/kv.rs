@@ -69,7 +69,7 @@ pub(crate) async fn get_key(
     let record = node
         .reader
         .get(&key)
-        .map_err(|e| ApiError::internal(format!("reading {key:?}: {e}")))?
+        .map_err(|e| ApiError::read(&format!("reading {key:?}"), e))?
         .ok_or_else(|| ApiError::not_found(format!("key {key:?} not found")))?;
     if params.format == Some(ValueFormat::Json) {
         return Ok(Json(Item::new(key, record, now_ms(), false)).into_response());
@@ -208,7 +208,7 @@ pub(crate) async fn list(
     let page = tokio::task::spawn_blocking(move || reader.list(&q))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
-        .map_err(|e| ApiError::internal(format!("listing: {e}")))?;
+        .map_err(|e| ApiError::read("listing", e))?;
     // The records' values move into the items (UTF-8 ones are not copied):
     // the page (at most `MAX_LIST_PAGE_BYTES` of values) is held once as
     // items and once as JSON.
@@ -278,10 +278,7 @@ pub(crate) async fn export(
         ))
     })?;
     node.read_barrier(p.consistency.unwrap_or_default()).await?;
-    let view = node
-        .reader
-        .export_view()
-        .map_err(|e| ApiError::internal(format!("export: {e}")))?;
+    let view = node.reader.export_view().map_err(|e| ApiError::read("export", e))?;
     let revision = view.revision;
     let prefix = p.prefix.unwrap_or_default();
     let stall = node.config.client_read_timeout;
@@ -347,10 +344,7 @@ pub(crate) async fn digest(State(node): State<Arc<Node>>, caller: Caller) -> Res
         node.digest_slot.clone().try_acquire_owned().map_err(|_| {
             ApiError::overloaded("a digest is already being computed on this node; retry when it is done")
         })?;
-    let view = node
-        .reader
-        .export_view()
-        .map_err(|e| ApiError::internal(format!("digest: {e}")))?;
+    let view = node.reader.export_view().map_err(|e| ApiError::read("digest", e))?;
     let revision = view.revision;
     let (keys, digest) = tokio::task::spawn_blocking(move || {
         // Held by the scan itself: a client that hangs up does not free it.
@@ -383,6 +377,6 @@ pub(crate) async fn digest(State(node): State<Arc<Node>>, caller: Caller) -> Res
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))?
-    .map_err(|e| ApiError::internal(format!("digest: {e}")))?;
+    .map_err(|e| ApiError::read("digest", e))?;
     Ok(Json(DigestResponse { digest, keys, revision }))
 }

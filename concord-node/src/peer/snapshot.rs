@@ -6,8 +6,11 @@
 //! network, and posts them in order, each with the transfer's id and its
 //! offset. The last chunk carries the SHA-256 of the whole stream. A chunk
 //! that fails on the way (timeout, connection reset) is sent again at the
-//! same offset; the receiver acknowledges a chunk it already has, so a
-//! transfer resumes where it stopped instead of starting over.
+//! same offset; the receiver writes every chunk at its offset and
+//! acknowledges one it already has, so a transfer resumes where it stopped
+//! instead of starting over. The last chunk is not sent again: the receiver
+//! checks and installs the stream in a task of its own once it has it, and
+//! a transfer that fails there starts over (openraft retries it).
 //!
 //! The receiver appends each chunk to `snapshots/incoming.<transfer>` (one
 //! transfer at a time: a new transfer from offset 0 replaces an unfinished
@@ -250,12 +253,15 @@ pub(crate) async fn receive(node: Arc<Node>, chunk: SnapshotChunk) -> Result<Chu
             chunk.offset, incoming.len
         ));
     }
-    use tokio::io::AsyncWriteExt;
-    incoming
-        .file
-        .write_all(&chunk.data)
-        .await
-        .map_err(|e| format!("writing the snapshot: {e}"))?;
+    use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+    // At `len` exactly: a write cut off by a dropped request (its sender
+    // timed out) may have left part of a chunk past it.
+    let write = async {
+        incoming.file.set_len(incoming.len).await?;
+        incoming.file.seek(io::SeekFrom::Start(incoming.len)).await?;
+        incoming.file.write_all(&chunk.data).await
+    };
+    write.await.map_err(|e| format!("writing the snapshot: {e}"))?;
     incoming.hasher.update(&chunk.data);
     incoming.len = end;
     let Some(sum) = chunk.done else {
@@ -263,10 +269,17 @@ pub(crate) async fn receive(node: Arc<Node>, chunk: SnapshotChunk) -> Result<Chu
     };
     let Incoming { path, file, hasher, .. } = slot.take().expect("checked above");
     drop(slot);
-    let result = finish(&node, chunk.vote, chunk.meta, &path, file, hasher, sum).await;
-    // Installed (the file was moved away) or refused: nothing to keep.
-    let _ = tokio::fs::remove_file(&path).await;
-    result
+    // A task of its own: if the sender gives up waiting and the request
+    // is dropped, the checks and the install still finish (or fail) whole,
+    // and the file is removed either way.
+    tokio::spawn(async move {
+        let result = finish(&node, chunk.vote, chunk.meta, &path, file, hasher, sum).await;
+        // Installed (the file was moved away) or refused: nothing to keep.
+        let _ = tokio::fs::remove_file(&path).await;
+        result
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }
 
 async fn finish(
