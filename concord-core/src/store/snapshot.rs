@@ -447,7 +447,7 @@ fn install_from_file(sm: &SmHandles, dir: &SnapshotDir, meta: &SnapshotMeta) -> 
                 let rec: KvRecord = decode(&record)?;
                 if let Some(t) = rec.expires_at_ms {
                     batch.insert(
-                        &ttl,
+                        ttl,
                         ttl_key(t, &key),
                         super::codec::index_key(rec.mod_revision).to_vec(),
                     );
