@@ -56,9 +56,9 @@ pub use self::snapshot::{
 /// keyspace, a 32 MiB block cache per database) are
 /// sized for a machine to itself.
 pub(crate) const SM_CACHE_BYTES: u64 = 24 << 20;
-pub(crate) const SM_MEMTABLE_BYTES: u64 = 8 << 20;
+pub(crate) const SM_MEMTABLE_BYTES: u64 = 32 << 20;
 pub(crate) const LOG_CACHE_BYTES: u64 = 8 << 20;
-pub(crate) const LOG_MEMTABLE_BYTES: u64 = 16 << 20;
+pub(crate) const LOG_MEMTABLE_BYTES: u64 = 32 << 20;
 
 use crate::types::{KvRecord, NodeId};
 
