@@ -86,6 +86,11 @@ json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(s
 # Starts concord node $1 of an $2-node cluster (ports 17379 + 10*(i-1)).
 concord_start() {
   local i="$1" n="$2" spec="" j args=()
+  # Another process on these ports would answer in its place.
+  if curl -s -o /dev/null "http://127.0.0.1:$((17379 + (i - 1) * 10))/health" ||
+     curl -s -o /dev/null "http://127.0.0.1:$((17380 + (i - 1) * 10))/"; then
+    die "port $((17379 + (i - 1) * 10)) or $((17380 + (i - 1) * 10)) is in use: stop what listens there"
+  fi
   for ((j = 1; j <= n; j++)); do spec+="${spec:+,}$j=http://127.0.0.1:$((17380 + (j - 1) * 10))"; done
   args=(node start --id "$i" --data-dir "$STATE/concord$i"
         --listen-client "127.0.0.1:$((17379 + (i - 1) * 10))"
@@ -95,9 +100,10 @@ concord_start() {
   PIDS[$i]=$!
 }
 
-wait_ready() { # url, seconds
+wait_ready() { # url, seconds, pid
   local deadline=$((SECONDS + $2))
   until curl -fs "$1/ready" >/dev/null 2>&1; do
+    kill -0 "$3" 2>/dev/null || die "the node for $1 exited (log in $STATE)"
     ((SECONDS < deadline)) || die "$1 not ready after $2 s (logs in $STATE)"
     sleep 0.05
   done
@@ -152,7 +158,7 @@ log "state in $STATE"
 ETCD_LEADER="$(cd "$HERE" && ./etcd-cluster.sh leader)"
 mapfile -t ETCD_PIDS <"$ETCD_BENCH_DIR/pids"
 for i in 1 2 3; do concord_start "$i" 3; done
-for i in 1 2 3; do wait_ready "http://127.0.0.1:$((17379 + (i - 1) * 10))" 60; done
+for i in 1 2 3; do wait_ready "http://127.0.0.1:$((17379 + (i - 1) * 10))" 60 "${PIDS[$i]}"; done
 CONCORD_LEADER="$(concord_leader)"
 CONCORD_PIDS=("${PIDS[1]}" "${PIDS[2]}" "${PIDS[3]}")
 log "etcd leader $ETCD_LEADER, concord leader $CONCORD_LEADER"
@@ -208,6 +214,7 @@ done
 echo "   x_tput = concord/etcd throughput; x_p99 and x_cpu = concord/etcd (lower is better)"
 
 for pid in "${CONCORD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+for pid in "${CONCORD_PIDS[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
 (cd "$HERE" && ./etcd-cluster.sh down >/dev/null 2>&1) || true
 
 # --- 1,000,000 keys on one node ------------------------------------------------
@@ -215,7 +222,7 @@ for pid in "${CONCORD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 log "large: one Concord node, $LARGE_KEYS keys of 100 bytes"
 rm -rf "$STATE/concord1"
 concord_start 1 1
-wait_ready http://127.0.0.1:17379 60
+wait_ready http://127.0.0.1:17379 60 "${PIDS[1]}"
 SERVER_PIDS=("${PIDS[1]}")
 gen_import 10000 256 | "$CONCORD_BIN" kv import --endpoints http://127.0.0.1:17379 - >/dev/null
 small="$(run_wrk http://127.0.0.1:17379 64 wrk/concord-put.lua)"
@@ -241,7 +248,7 @@ kill -KILL "${PIDS[1]}"
 wait "${PIDS[1]}" 2>/dev/null || true
 t2=$(date +%s.%N)
 concord_start 1 1
-wait_ready http://127.0.0.1:17379 120
+wait_ready http://127.0.0.1:17379 120 "${PIDS[1]}"
 t3=$(date +%s.%N)
 read -r s_rps _ s_p99 _ <<<"$small"
 read -r l_rps _ l_p99 _ <<<"$large"

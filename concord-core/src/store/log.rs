@@ -52,6 +52,7 @@ impl LogStore {
     pub(super) fn open(path: &Path, lock: DirLock) -> io::Result<Self> {
         let db = Database::builder(path)
             .cache_size(super::LOG_CACHE_BYTES)
+            .max_journaling_size(super::MAX_JOURNAL_BYTES)
             .open()
             .map_err(fj)?;
         let opts = || KeyspaceCreateOptions::default().max_memtable_size(super::LOG_MEMTABLE_BYTES);
@@ -275,9 +276,12 @@ impl RaftLogStorage<TypeConfig> for LogStore {
 
     async fn purge(&mut self, log_id: LogId) -> Result<(), io::Error> {
         self.blocking(move |s| {
+            // From the last purge on: the range before it is tombstones,
+            // which a scan from the start would walk on every purge.
+            let from = s.get_meta::<LogId>(META_LAST_PURGED)?.map_or(0, |l| l.index() + 1);
             let mut batch = s.inner.db.batch();
             batch.insert(&s.inner.meta, META_LAST_PURGED, encode(&log_id)?);
-            for key in s.inner.log.range(..=index_key(log_id.index())) {
+            for key in s.inner.log.range(index_key(from)..=index_key(log_id.index())) {
                 batch.remove(&s.inner.log, key.key().map_err(fj)?);
             }
             crash_point!("log-purge-before-commit");

@@ -56,9 +56,13 @@ pub use self::snapshot::{
 /// keyspace, a 32 MiB block cache per database) are
 /// sized for a machine to itself.
 pub(crate) const SM_CACHE_BYTES: u64 = 24 << 20;
-pub(crate) const SM_MEMTABLE_BYTES: u64 = 32 << 20;
+pub(crate) const SM_MEMTABLE_BYTES: u64 = 8 << 20;
 pub(crate) const LOG_CACHE_BYTES: u64 = 8 << 20;
-pub(crate) const LOG_MEMTABLE_BYTES: u64 = 32 << 20;
+pub(crate) const LOG_MEMTABLE_BYTES: u64 = 8 << 20;
+/// Journals kept before fjall flushes the keyspaces that pin the oldest
+/// (fjall's least; its default is 512 MiB): a restart replays at most
+/// about this much.
+pub(crate) const MAX_JOURNAL_BYTES: u64 = 64 << 20;
 
 use crate::types::{KvRecord, NodeId};
 
