@@ -79,9 +79,11 @@ pub struct NodeSettings {
     #[arg(long, value_name = "ID=PEER_URL,...")]
     pub initial_cluster: Option<String>,
     /// Take a snapshot (letting older log be purged) every this many log
-    /// entries [default: {default}, as etcd]. A snapshot fsyncs the state
-    /// machine and costs the same whatever the data size; the log it keeps
-    /// costs disk only.
+    /// entries, as etcd's --snapshot-count. A snapshot fsyncs the state
+    /// machine and costs the same whatever the data size; the log between
+    /// snapshots costs disk only. Held back while this node streams a
+    /// snapshot to a member (and 30 s after, for at most 5 minutes)
+    /// [default: {default}].
     #[arg(long, value_name = "ENTRIES")]
     pub snapshot_logs: Option<u64>,
     /// TTL for keys written without one, like `24h` [default: {default}].
@@ -812,8 +814,9 @@ impl NodeConfig {
             election_timeout_min: ms(self.election_timeout),
             election_timeout_max: ms(self.election_timeout) * 2,
             max_payload_entries: 1024,
-            snapshot_policy: openraft::SnapshotPolicy::LogsSinceLast(self.snapshot_logs.max(1)),
-            max_in_snapshot_log_to_keep: self.snapshot_logs.clamp(1, 1000),
+            // Snapshots are scheduled by `maintainer::snapshots`.
+            snapshot_policy: openraft::SnapshotPolicy::Never,
+            max_in_snapshot_log_to_keep: crate::maintainer::LOG_KEPT_AFTER_SNAPSHOT.min(self.snapshot_logs.max(1)),
             ..Default::default()
         }
         .validate()

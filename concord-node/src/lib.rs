@@ -225,9 +225,16 @@ pub async fn run(
     let cluster_id: Arc<str> = cluster_id.into();
 
     let raft_config = Arc::new(config.raft_config()?);
-    let network =
-        peer::client::PeerNetwork::new(cluster_id.clone(), id, config.client_read_timeout, &tls, secret_headers)
-            .map_err(|e| NodeError::Raft(e.to_string()))?;
+    let snapshot_sends = Arc::new(peer::snapshot::SnapshotSends::default());
+    let network = peer::client::PeerNetwork::new(
+        cluster_id.clone(),
+        id,
+        config.client_read_timeout,
+        &tls,
+        secret_headers,
+        snapshot_sends.clone(),
+    )
+    .map_err(|e| NodeError::Raft(e.to_string()))?;
     let raft = Raft::new(id, raft_config, network, storage.log, storage.sm)
         .await
         .map_err(|e| NodeError::Raft(e.to_string()))?;
@@ -294,6 +301,7 @@ pub async fn run(
         exports: Arc::new(tokio::sync::Semaphore::new(config_exports)),
         digest_slot: Arc::new(tokio::sync::Semaphore::new(1)),
         snapshot_in: tokio::sync::Mutex::new(None),
+        snapshot_sends,
         allowed_hosts,
         allowed_peer_hosts,
         cluster_id,
@@ -315,6 +323,7 @@ pub async fn run(
         })
     };
     let maintainer = tokio::spawn(maintainer::run(node.clone()));
+    let snapshots = tokio::spawn(maintainer::snapshots(node.clone()));
     let reload = tokio::spawn(tls::watch(tls.reloading.clone()));
 
     tracing::info!(id, client = %me.client_url, peer = %me.peer_url, "serving");
@@ -346,6 +355,7 @@ pub async fn run(
     let _ = stop_tx.send(true);
     recovery.abort();
     maintainer.abort();
+    snapshots.abort();
     reload.abort();
     // In-flight requests get a moment to finish; then Raft stops.
     let grace = std::time::Duration::from_secs(5);

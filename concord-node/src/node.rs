@@ -64,6 +64,8 @@ pub(crate) struct Node {
     pub(crate) secret_header: Option<axum::http::HeaderValue>,
     /// The snapshot stream being received, if any (see `peer/snapshot.rs`).
     pub(crate) snapshot_in: tokio::sync::Mutex<Option<crate::peer::snapshot::Incoming>>,
+    /// Snapshot streams this node is sending (see `maintainer::snapshots`).
+    pub(crate) snapshot_sends: Arc<crate::peer::snapshot::SnapshotSends>,
     /// The audit log (see `audit.rs`).
     pub(crate) audit: crate::audit::AuditLog,
     /// Failed authentications per remote address (`--max-auth-failures`).

@@ -73,6 +73,7 @@ pub(crate) fn secret_headers(
 pub struct PeerNetwork {
     http: reqwest::Client,
     cluster_id: Arc<str>,
+    sends: Arc<crate::peer::snapshot::SnapshotSends>,
 }
 
 impl PeerNetwork {
@@ -84,6 +85,7 @@ impl PeerNetwork {
         peer_idle: Duration,
         tls: &crate::tls::NodeTls,
         mut headers: reqwest::header::HeaderMap,
+        sends: Arc<crate::peer::snapshot::SnapshotSends>,
     ) -> Result<Self, reqwest::Error> {
         headers.insert(FROM_NODE_HEADER, reqwest::header::HeaderValue::from(id));
         let http = tls
@@ -94,7 +96,11 @@ impl PeerNetwork {
             .tcp_nodelay(true)
             .connect_timeout(Duration::from_secs(2))
             .build()?;
-        Ok(PeerNetwork { http, cluster_id })
+        Ok(PeerNetwork {
+            http,
+            cluster_id,
+            sends,
+        })
     }
 }
 
@@ -107,6 +113,7 @@ impl RaftNetworkFactory<TypeConfig> for PeerNetwork {
             cluster_id: self.cluster_id.clone(),
             target,
             base: node.peer_url.trim_end_matches('/').to_string(),
+            sends: self.sends.clone(),
         }
     }
 }
@@ -117,11 +124,16 @@ pub struct PeerClient {
     cluster_id: Arc<str>,
     target: NodeId,
     base: String,
+    sends: Arc<crate::peer::snapshot::SnapshotSends>,
 }
 
 impl PeerClient {
     pub(crate) fn target(&self) -> NodeId {
         self.target
+    }
+
+    pub(crate) fn sends(&self) -> &Arc<crate::peer::snapshot::SnapshotSends> {
+        &self.sends
     }
 
     pub(crate) async fn call<Req, Resp>(&self, path: &str, req: &Req, timeout: Duration) -> Result<Resp, TransportError>

@@ -37,6 +37,42 @@ use crate::node::Node;
 use crate::peer::client::{PeerClient, TransportError};
 use crate::peer::wire::path;
 
+/// Snapshot transfers this node is sending, for the snapshot schedule
+/// (`maintainer::snapshots`): while one runs, and for a while after, this
+/// node builds no snapshot, so it does not purge the log the receiver will
+/// need to catch up from the snapshot it is getting.
+#[derive(Default)]
+pub(crate) struct SnapshotSends {
+    in_flight: std::sync::atomic::AtomicUsize,
+    last_end: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl SnapshotSends {
+    /// Whether a transfer runs now or ended less than `grace` ago.
+    pub(crate) fn busy(&self, grace: Duration) -> bool {
+        self.in_flight.load(std::sync::atomic::Ordering::SeqCst) > 0
+            || self
+                .last_end
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_some_and(|t| t.elapsed() < grace)
+    }
+
+    fn start(self: &Arc<Self>) -> SendGuard {
+        self.in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        SendGuard(self.clone())
+    }
+}
+
+struct SendGuard(Arc<SnapshotSends>);
+
+impl Drop for SendGuard {
+    fn drop(&mut self) {
+        *self.0.last_end.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
+        self.0.in_flight.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Chunk size when openraft names none.
 const DEFAULT_CHUNK: usize = 4 << 20;
 /// Tries per chunk before the transfer fails (openraft retries it later,
@@ -113,6 +149,7 @@ pub(crate) async fn send(
     snapshot: Snapshot,
     option: &RPCOption,
 ) -> Result<SnapshotResponse<TypeConfig>, StreamingError<TypeConfig>> {
+    let _sending = client.sends().start();
     let size = option
         .snapshot_chunk_size()
         .unwrap_or(DEFAULT_CHUNK)
