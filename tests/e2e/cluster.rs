@@ -561,6 +561,28 @@ fn a_new_member_catches_up_through_a_snapshot_streamed_in_chunks() {
         let min = purged.into_iter().min()?;
         (min > 0).then_some(min)
     });
+    // Writes go on while the new member joins: with a snapshot every 20
+    // entries, a leader that purged during the transfer left the member
+    // needing another snapshot, then another (it never caught up).
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (stop, url) = (stop.clone(), cluster.nodes[cluster.leader()].url());
+        std::thread::spawn(move || {
+            let c = http();
+            let mut written = BTreeMap::new();
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let key = format!("during/{i:06}");
+                if let Ok(r) = c.put(format!("{url}/v1/kv/{key}")).body("w").send() {
+                    if r.status() == 200 {
+                        written.insert(key, "w".to_string());
+                    }
+                }
+                i += 1;
+            }
+            written
+        })
+    };
     let seed = cluster.nodes[0].url();
     let mut joiner = TestNode::new(None, &["--snapshot-logs", "20", "--join", &seed]);
     joiner.spawn();
@@ -571,6 +593,13 @@ fn a_new_member_catches_up_through_a_snapshot_streamed_in_chunks() {
     eventually("the new member to install a snapshot", 60, || {
         joiner.info_u64("snapshot_index").filter(|s| *s >= before_join)
     });
+    // Caught up from the log after the snapshot, writes going on.
+    cluster.wait_voters(4);
+    std::thread::sleep(Duration::from_secs(2));
+    stop.store(true, Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    assert!(written.len() > 20, "only {} writes during the join", written.len());
+    expected.extend(written);
     cluster.assert_converged(&expected);
     // The leader streamed it: more than three chunks of 3 MiB.
     let leader = cluster.leader();
@@ -583,6 +612,11 @@ fn a_new_member_catches_up_through_a_snapshot_streamed_in_chunks() {
     assert!(
         sent.iter().any(|b| *b > 9 << 20),
         "no snapshot of more than 9 MiB sent: {sent:?}"
+    );
+    assert!(
+        sent.len() <= 2,
+        "{} snapshots sent for one join: the log it needed after each was purged ({sent:?})",
+        sent.len()
     );
     let left: Vec<_> = std::fs::read_dir(joiner.data_dir.join("snapshots"))
         .unwrap()
