@@ -220,15 +220,21 @@ for pid in "${CONCORD_PIDS[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0
 # --- 1,000,000 keys on one node ------------------------------------------------
 [[ "$LARGE" == 1 ]] || exit 0
 log "large: one Concord node, $LARGE_KEYS keys of 100 bytes"
+# Puts with 10,000 keys stored, on a node of their own.
 rm -rf "$STATE/concord1"
 concord_start 1 1
 wait_ready http://127.0.0.1:17379 60 "${PIDS[1]}"
 SERVER_PIDS=("${PIDS[1]}")
 gen_import 10000 256 | "$CONCORD_BIN" kv import --endpoints http://127.0.0.1:17379 - >/dev/null
 small="$(run_wrk http://127.0.0.1:17379 64 wrk/concord-put.lua)"
+kill -TERM "${PIDS[1]}"; wait "${PIDS[1]}" 2>/dev/null || true
+# A fresh node imports LARGE_KEYS keys: resident memory sampled every 100 ms
+# through the import and 2 s after it, and the kernel's high-water mark.
+rm -rf "$STATE/concord1"
 gen_import "$LARGE_KEYS" 100 >"$STATE/large.jsonl"
-# Resident memory sampled every 100 ms through the import, and the peak the
-# kernel recorded (VmHWM).
+concord_start 1 1
+wait_ready http://127.0.0.1:17379 60 "${PIDS[1]}"
+SERVER_PIDS=("${PIDS[1]}")
 ( peak=0
   while kill -0 "${PIDS[1]}" 2>/dev/null; do
     rss=$(awk '/^VmRSS/{print $2}' "/proc/${PIDS[1]}/status" 2>/dev/null || echo 0)
@@ -239,11 +245,13 @@ SAMPLER=$!
 t0=$(date +%s.%N)
 "$CONCORD_BIN" kv import --endpoints http://127.0.0.1:17379 --timeout 60s "$STATE/large.jsonl" >/dev/null
 t1=$(date +%s.%N)
-large="$(run_wrk http://127.0.0.1:17379 64 wrk/concord-put.lua)"
 sleep 2
 rss_after=$(awk '/^VmRSS/{print $2}' "/proc/${PIDS[1]}/status")
 hwm=$(awk '/^VmHWM/{print $2}' "/proc/${PIDS[1]}/status")
 kill "$SAMPLER" 2>/dev/null || true
+# Then puts with LARGE_KEYS keys stored, then a kill -9 and a restart.
+large="$(run_wrk http://127.0.0.1:17379 64 wrk/concord-put.lua)"
+rss_load=$(awk '/^VmRSS/{print $2}' "/proc/${PIDS[1]}/status")
 kill -KILL "${PIDS[1]}"
 wait "${PIDS[1]}" 2>/dev/null || true
 t2=$(date +%s.%N)
@@ -260,8 +268,9 @@ awk -v sr="$s_rps" -v sp="$s_p99" -v lr="$l_rps" -v lp="$l_p99" -v n="$LARGE_KEY
   printf "%-22s %9.0f %8.2f\n", n, lr, lp
   printf "%-22s %9.2f %8.2f\n", "ratio (large/small)", lr / sr, lp / sp }'
 awk -v s="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" -v n="$LARGE_KEYS" \
-    -v peak="$(cat "$STATE/rss_peak" 2>/dev/null || echo 0)" -v hwm="$hwm" -v after="$rss_after" \
+    -v peak="$(cat "$STATE/rss_peak" 2>/dev/null || echo 0)" -v hwm="$hwm" -v after="$rss_after" -v load="$rss_load" \
     -v ready="$(awk -v a="$t2" -v b="$t3" 'BEGIN{print b-a}')" 'BEGIN {
   printf "import of %d keys: %.1f s (%.0f keys/s)\n", n, s, n / s
-  printf "resident memory: peak sampled %.0f MB, kernel high-water mark %.0f MB, after %.0f MB\n", peak / 1024, hwm / 1024, after / 1024
+  printf "resident memory of the import: peak sampled %.0f MB, kernel high-water mark %.0f MB, 2 s after %.0f MB\n", peak / 1024, hwm / 1024, after / 1024
+  printf "resident memory after 64 connections of puts: %.0f MB\n", load / 1024
   printf "ready after kill -9 restart: %.2f s\n", ready }'

@@ -79,11 +79,11 @@ pub struct NodeSettings {
     #[arg(long, value_name = "ID=PEER_URL,...")]
     pub initial_cluster: Option<String>,
     /// Take a snapshot (letting older log be purged) every this many log
-    /// entries, as etcd's --snapshot-count. A snapshot fsyncs the state
-    /// machine and costs the same whatever the data size; the log between
-    /// snapshots costs disk only. Held back while this node streams a
-    /// snapshot to a member (and 30 s after, for at most 5 minutes)
-    /// [default: {default}].
+    /// entries. A snapshot fsyncs the state machine and costs the same
+    /// whatever the data size; the purge after it deletes this many entries
+    /// at once. Held back while this node streams a snapshot to a member
+    /// (and 30 s after; at most 5 minutes and 10 times this or 100,000
+    /// entries) [default: {default}].
     #[arg(long, value_name = "ENTRIES")]
     pub snapshot_logs: Option<u64>,
     /// TTL for keys written without one, like `24h` [default: {default}].
@@ -641,7 +641,7 @@ impl Default for NodeConfig {
             election_timeout: Duration::from_millis(300),
             request_timeout: Duration::from_secs(10),
             client_read_timeout: Duration::from_secs(30),
-            snapshot_logs: 100_000,
+            snapshot_logs: 10_000,
             default_ttl: None,
             max_txn_ops: 1024,
             max_batch_ops: 10_000,

@@ -32,17 +32,21 @@ pub(crate) const LOG_KEPT_AFTER_SNAPSHOT: u64 = 5000;
 /// After a snapshot stream to a member ends, how long this node still
 /// builds none: the member catches up from the log after its install.
 const AFTER_SEND: Duration = Duration::from_secs(30);
-/// The longest snapshots are held back without a break (a member whose
-/// transfers keep failing must not let the log grow without bound).
+/// The longest snapshots are held back without a break, in time and in
+/// entries (a member whose transfers keep failing must not let the log grow
+/// without bound).
 const MAX_HOLD: Duration = Duration::from_secs(300);
+const MAX_HOLD_ENTRIES: u64 = 100_000;
 
 /// Builds a snapshot (and so lets openraft purge the log below it) every
 /// `--snapshot-logs` applied entries, but not while this node is streaming
 /// a snapshot to a member, or shortly after: a purge then would remove the
 /// log that member needs after its install, and it would need another
 /// snapshot, and another, never catching up while writes go on (seen with
-/// 100 MB and `--snapshot-logs 200`: 75 snapshots in 8 minutes). A hold
-/// lasts at most `MAX_HOLD`, which bounds the log's growth.
+/// 100 MB and `--snapshot-logs 200`: 75 snapshots in 8 minutes). A
+/// transfer counts from its first acknowledged chunk (a member that is down
+/// holds nothing back), and a hold lasts at most `MAX_HOLD` and 10 times
+/// `--snapshot-logs` or `MAX_HOLD_ENTRIES` entries, whichever is more.
 pub(crate) async fn snapshots(node: Arc<Node>) {
     let every = node.config.snapshot_logs.max(1);
     let mut holding_since: Option<std::time::Instant> = None;
@@ -52,12 +56,15 @@ pub(crate) async fn snapshots(node: Arc<Node>) {
         let applied = m.last_applied.map_or(0, |l| l.index());
         let snapshot = m.snapshot.map_or(0, |l| l.index());
         let since = applied.saturating_sub(snapshot);
+        if since < every || !node.snapshot_sends.busy(AFTER_SEND) {
+            holding_since = None;
+        }
         if since < every {
             continue;
         }
         if node.snapshot_sends.busy(AFTER_SEND) {
             let since_hold = *holding_since.get_or_insert_with(std::time::Instant::now);
-            if since_hold.elapsed() < MAX_HOLD {
+            if since_hold.elapsed() < MAX_HOLD && since < every.saturating_mul(10).max(MAX_HOLD_ENTRIES) {
                 tracing::debug!(since, "holding the next snapshot while a member catches up from one");
                 continue;
             }

@@ -58,18 +58,30 @@ impl SnapshotSends {
                 .is_some_and(|t| t.elapsed() < grace)
     }
 
+    /// Counts a transfer from its first acknowledged chunk: attempts at a
+    /// member that is down must not hold snapshots back.
     fn start(self: &Arc<Self>) -> SendGuard {
-        self.in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        SendGuard(self.clone())
+        SendGuard(self.clone(), false)
     }
 }
 
-struct SendGuard(Arc<SnapshotSends>);
+struct SendGuard(Arc<SnapshotSends>, bool);
+
+impl SendGuard {
+    fn acknowledged(&mut self) {
+        if !self.1 {
+            self.1 = true;
+            self.0.in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
 
 impl Drop for SendGuard {
     fn drop(&mut self) {
-        *self.0.last_end.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
-        self.0.in_flight.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        if self.1 {
+            *self.0.last_end.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
+            self.0.in_flight.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 }
 
@@ -149,7 +161,7 @@ pub(crate) async fn send(
     snapshot: Snapshot,
     option: &RPCOption,
 ) -> Result<SnapshotResponse<TypeConfig>, StreamingError<TypeConfig>> {
-    let _sending = client.sends().start();
+    let mut sending = client.sends().start();
     let size = option
         .snapshot_chunk_size()
         .unwrap_or(DEFAULT_CHUNK)
@@ -237,6 +249,7 @@ pub(crate) async fn send(
                 Err(e) => return Err(e.into_streaming()),
             }
         };
+        sending.acknowledged();
         match answer {
             ChunkAnswer::Received { next: n } if n == offset + len && done.is_none() => offset = n,
             ChunkAnswer::Received { next: n } => {
