@@ -43,9 +43,30 @@ pub(crate) struct Line {
     outcome: &'static str,
 }
 
-impl Line {
-    pub(crate) fn of(req: &Request, token_id: Option<&str>, remote: Option<SocketAddr>) -> Line {
-        let prefix = req.uri().query().and_then(|q| {
+/// What an audit line needs of a request, kept cheaply (the URI and a
+/// header value are reference-counted) while the request itself is handled.
+pub(crate) struct Seen {
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    forwarded_by: Option<axum::http::HeaderValue>,
+}
+
+impl Seen {
+    pub(crate) fn of(req: &Request) -> Seen {
+        Seen {
+            method: req.method().clone(),
+            uri: req.uri().clone(),
+            forwarded_by: req.headers().get(concord_core::api::headers::FORWARDED).cloned(),
+        }
+    }
+
+    pub(crate) fn method(&self) -> &axum::http::Method {
+        &self.method
+    }
+
+    /// The line, once the caller is known.
+    pub(crate) fn line(&self, token_id: Option<&str>, remote: Option<SocketAddr>) -> Line {
+        let prefix = self.uri.query().and_then(|q| {
             q.split('&')
                 .find_map(|kv| kv.strip_prefix("prefix="))
                 .map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned())
@@ -54,17 +75,23 @@ impl Line {
             time: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
             token_id: token_id.map(str::to_string),
             remote: remote.map(|r| r.to_string()),
-            method: req.method().to_string(),
-            path: redacted(req.uri().path()),
+            method: self.method.to_string(),
+            path: redacted(self.uri.path()),
             prefix,
-            forwarded_by: req
-                .headers()
-                .get(concord_core::api::headers::FORWARDED)
+            forwarded_by: self
+                .forwarded_by
+                .as_ref()
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
             status: 0,
             outcome: "",
         }
+    }
+}
+
+impl Line {
+    pub(crate) fn of(req: &Request, token_id: Option<&str>, remote: Option<SocketAddr>) -> Line {
+        Seen::of(req).line(token_id, remote)
     }
 }
 

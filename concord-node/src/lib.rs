@@ -309,6 +309,8 @@ pub async fn run(
         secret_header,
         audit,
         auth_failures: Default::default(),
+        started: std::time::Instant::now(),
+        free_space: std::sync::Mutex::new((0, 0)),
     });
     let recovery = {
         let node = node.clone();

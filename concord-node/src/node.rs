@@ -21,6 +21,11 @@ use crate::http::forward;
 
 pub(crate) use concord_core::now_ms;
 
+/// How far above `--min-free-space` (besides twice it) the free space must
+/// be for a cached reading to be trusted for a second: more than a second
+/// of writes can add.
+const FREE_SPACE_SLACK: u64 = 1 << 30;
+
 /// What the HTTP handlers and background tasks share.
 pub(crate) struct Node {
     pub(crate) id: NodeId,
@@ -70,6 +75,11 @@ pub(crate) struct Node {
     pub(crate) audit: crate::audit::AuditLog,
     /// Failed authentications per remote address (`--max-auth-failures`).
     pub(crate) auth_failures: crate::http::auth::Failures,
+    /// When this node started (the clock of `free_space`).
+    pub(crate) started: Instant,
+    /// The last free-space reading: milliseconds since `started` (0: never)
+    /// and bytes free.
+    pub(crate) free_space: std::sync::Mutex<(u64, u64)>,
 }
 
 impl Node {
@@ -140,10 +150,25 @@ impl Node {
         }
     }
 
-    /// Refuses writes that add data while the disk is nearly full.
+    /// Refuses writes that add data while the disk is nearly full. The
+    /// free space is asked of the file system at most once a second while
+    /// it is far above the limit (by [`FREE_SPACE_SLACK`] and twice the
+    /// limit), and on every write near it.
     fn check_free_space(&self) -> Result<(), ApiError> {
+        let now = self.started.elapsed().as_millis() as u64;
+        let (checked_at, free) = *self.free_space.lock().unwrap_or_else(|e| e.into_inner());
+        let far = free
+            >= self
+                .config
+                .min_free_space
+                .saturating_mul(2)
+                .saturating_add(FREE_SPACE_SLACK);
+        if far && checked_at != 0 && now.saturating_sub(checked_at) < 1_000 {
+            return Ok(());
+        }
         let free = fs4::available_space(&self.config.data_dir)
             .map_err(|e| ApiError::internal(format!("checking free space in the data directory: {e}")))?;
+        *self.free_space.lock().unwrap_or_else(|e| e.into_inner()) = (now.max(1), free);
         if free < self.config.min_free_space {
             return Err(ApiError::new(
                 Code::InsufficientStorage,

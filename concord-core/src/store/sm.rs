@@ -5,11 +5,18 @@
 //! installing snapshots in `snapshot.rs`.
 //!
 //! Rules every change here must keep:
-//! - Each entry is one fjall batch: its key changes, the TTL index, the
-//!   request-id record, `last_applied`, `last_membership` and the cluster
-//!   metadata commit together, so a crash never leaves data and `last_applied`
-//!   out of step. The batch is not fsynced: the Raft log is the durable
-//!   record, and openraft re-applies committed entries after a crash.
+//! - The entries of one apply call are committed in fjall batches of whole
+//!   entries ([`Staged`], at most [`STAGE_MAX_ENTRIES`] entries or
+//!   [`STAGE_MAX_BYTES`]): their key changes, the TTL index, the request-id
+//!   records, and `last_applied` (of the batch's last entry),
+//!   `last_membership` and the cluster metadata commit together, so a crash
+//!   never leaves data and `last_applied` out of step. Later entries of a
+//!   batch read the earlier ones' changes through [`Overlay`]; an auth change
+//!   commits what is staged first (it reads the tokens keyspace directly).
+//!   No entry is answered before its batch has committed, so a read after
+//!   an answer sees the write. The batch is not fsynced: the Raft log is the
+//!   durable record, and openraft re-applies committed entries after a
+//!   crash.
 //! - Applying is deterministic: it reads only the committed state and the
 //!   entry (its index, the leader's time `at_ms` and the leader's
 //!   request-id limits), never this machine's clock or configuration.
@@ -26,7 +33,7 @@
 //!   `install_snapshot` here); the order of an install's writes and its
 //!   fsync are in `snapshot.rs`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -34,7 +41,7 @@ use std::sync::Arc;
 
 use fjall::{Database, Keyspace, KeyspaceCreateOptions};
 use futures::{Stream, TryStreamExt};
-use openraft::storage::{EntryResponder, RaftStateMachine};
+use openraft::storage::{ApplyResponder, EntryResponder, RaftStateMachine};
 use openraft::{EntryPayload, OptionalSend};
 use serde::{Deserialize, Serialize};
 
@@ -43,7 +50,7 @@ use super::reader::{read_record, utf8_key, Committed, KvReader};
 use super::snapshot::{finish_interrupted_install, SmHandles, SnapshotBuilder, SnapshotData, SnapshotDir};
 use super::{is_live, DirLock};
 use crate::auth::{AuthOp, AuthOutcome, AuthState};
-use crate::txn::Pending;
+use crate::txn::{KvView, Pending};
 use crate::types::alias::{LogId, Snapshot, SnapshotMeta, StoredMembership};
 use crate::types::{Command, CommandResponse, KvRecord, NodeId, Op, TypeConfig};
 
@@ -175,6 +182,8 @@ pub struct StateMachine {
     /// Wakes the thread that fsyncs the state machine in the background
     /// (see [`SYNC_EVERY`]).
     syncer: std::sync::mpsc::SyncSender<()>,
+    /// `last_applied` when the background fsync was last asked for.
+    synced_hint: u64,
     _lock: DirLock,
 }
 
@@ -185,6 +194,61 @@ pub struct StateMachine {
 /// entries made that fsync, and the writes waiting behind it, take tens of
 /// milliseconds.
 const SYNC_EVERY: u64 = 2048;
+
+/// At most this many entries go into one state-machine batch.
+const STAGE_MAX_ENTRIES: usize = 1024;
+/// A batch is committed once its entries carry this many bytes of values.
+const STAGE_MAX_BYTES: usize = 8 * 1024 * 1024;
+
+/// The changes of entries applied in the current batch and not yet
+/// committed: what later entries of the same batch must read instead of the
+/// keyspaces.
+#[derive(Default)]
+struct Staged {
+    /// Key changes (`None`: deleted).
+    kv: HashMap<String, Option<KvRecord>>,
+    /// Request-id records written (`Some`) or pruned (`None`).
+    requests: HashMap<String, Option<Vec<u8>>>,
+    /// The entries' answers, sent once the batch has committed.
+    replies: Vec<(ApplyResponder<TypeConfig>, CommandResponse)>,
+    entries: usize,
+    bytes: usize,
+}
+
+impl Staged {
+    fn is_full(&self) -> bool {
+        self.entries >= STAGE_MAX_ENTRIES || self.bytes >= STAGE_MAX_BYTES
+    }
+}
+
+/// [`KvView`] of the committed `kv` keyspace with the staged changes on top.
+struct Overlay<'a> {
+    staged: &'a HashMap<String, Option<KvRecord>>,
+    kv: &'a Keyspace,
+}
+
+impl KvView for Overlay<'_> {
+    fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
+        match self.staged.get(key) {
+            Some(staged) => Ok(staged.clone()),
+            None => read_record(self.kv, key),
+        }
+    }
+
+    fn keys_with_prefix(&self, prefix: &str, max: usize) -> io::Result<Vec<String>> {
+        let staged = || self.staged.iter().filter(|(k, _)| k.starts_with(prefix));
+        // Enough stored keys that `max` remain once the staged deletions
+        // are taken out.
+        let deleted = staged().filter(|(_, r)| r.is_none()).count();
+        let mut keys = Committed(self.kv).keys_with_prefix(prefix, max.saturating_add(deleted))?;
+        keys.retain(|k| !matches!(self.staged.get(k), Some(None)));
+        keys.extend(staged().filter(|(_, r)| r.is_some()).map(|(k, _)| k.clone()));
+        keys.sort();
+        keys.dedup();
+        keys.truncate(max);
+        Ok(keys)
+    }
+}
 
 fn start_syncer(db: &Database) -> io::Result<std::sync::mpsc::SyncSender<()>> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
@@ -289,6 +353,7 @@ impl StateMachine {
             clock_ms,
             recent,
             syncer,
+            synced_hint: last_applied.map_or(0, |l: LogId| l.index()),
             _lock: lock,
         })
     }
@@ -323,15 +388,19 @@ impl StateMachine {
     fn write_changes(
         &self,
         batch: &mut fjall::OwnedWriteBatch,
+        staged: &mut Staged,
         changes: BTreeMap<String, Option<KvRecord>>,
     ) -> io::Result<()> {
         for (key, new) in changes {
-            if let Some(old) = read_record(&self.kv, &key)? {
-                if let Some(t) = old.expires_at_ms {
-                    batch.remove(&self.ttl, ttl_key(t, &key));
-                }
+            let old = Overlay {
+                staged: &staged.kv,
+                kv: &self.kv,
             }
-            match new {
+            .get(&key)?;
+            if let Some(t) = old.and_then(|old| old.expires_at_ms) {
+                batch.remove(&self.ttl, ttl_key(t, &key));
+            }
+            match &new {
                 Some(r) => {
                     if let Some(t) = r.expires_at_ms {
                         batch.insert(
@@ -340,10 +409,12 @@ impl StateMachine {
                             super::codec::index_key(r.mod_revision).to_vec(),
                         );
                     }
-                    batch.insert(&self.kv, key, encode(&r)?);
+                    staged.bytes += key.len() + r.value.len();
+                    batch.insert(&self.kv, key.as_str(), encode(r)?);
                 }
-                None => batch.remove(&self.kv, key),
+                None => batch.remove(&self.kv, key.as_str()),
             }
+            staged.kv.insert(key, new);
         }
         Ok(())
     }
@@ -353,6 +424,7 @@ impl StateMachine {
     fn apply_command(
         &mut self,
         batch: &mut fjall::OwnedWriteBatch,
+        staged: &mut Staged,
         index: u64,
         now_ms: u64,
         cmd: Command,
@@ -360,7 +432,11 @@ impl StateMachine {
         let digest = match &cmd.request_id {
             Some(id) => {
                 let digest = op_digest(&cmd.op)?;
-                if let Some(bytes) = self.requests.get(id).map_err(fj)? {
+                let known = match staged.requests.get(id) {
+                    Some(bytes) => bytes.clone(),
+                    None => self.requests.get(id).map_err(fj)?.map(|b| b.to_vec()),
+                };
+                if let Some(bytes) = known {
                     let rec: RequestRecord = decode(&bytes)?;
                     if rec.op_digest != digest {
                         return Ok(CommandResponse::RequestIdReused);
@@ -373,29 +449,36 @@ impl StateMachine {
         };
         let response = match cmd.op {
             Op::Txn(txn) => {
-                let view = Committed(&self.kv);
+                let view = Overlay {
+                    staged: &staged.kv,
+                    kv: &self.kv,
+                };
                 let mut pending = Pending::new(&view, now_ms);
                 let resp = pending.apply(txn, index)?;
                 match pending.refused.take() {
                     Some(reason) => CommandResponse::Refused { reason },
                     None => {
                         let changes = std::mem::take(&mut pending.changes);
-                        self.write_changes(batch, changes)?;
+                        self.write_changes(batch, staged, changes)?;
                         CommandResponse::Txn(resp)
                     }
                 }
             }
             Op::Expire { keys } => {
                 let mut changes = BTreeMap::new();
+                let view = Overlay {
+                    staged: &staged.kv,
+                    kv: &self.kv,
+                };
                 for (key, rev) in keys {
-                    if let Some(r) = read_record(&self.kv, &key)? {
+                    if let Some(r) = view.get(&key)? {
                         if r.mod_revision == rev && !is_live(&r, now_ms) {
                             changes.insert(key, None);
                         }
                     }
                 }
                 let deleted = changes.len() as u64;
-                self.write_changes(batch, changes)?;
+                self.write_changes(batch, staged, changes)?;
                 CommandResponse::Expired { deleted }
             }
             Op::ReserveNodeId { id, peer_url } => reserve_node_id(&mut self.cluster, id, peer_url),
@@ -404,13 +487,41 @@ impl StateMachine {
         if let Some(id) = cmd.request_id {
             let encoded = encode(&RequestRecord::new(now_ms, &response, digest)?)?;
             let size = (id.len() + encoded.len()) as u64;
-            batch.insert(&self.requests, id.as_str(), encoded);
+            staged.bytes += size as usize;
+            batch.insert(&self.requests, id.as_str(), encoded.as_slice());
+            staged.requests.insert(id.clone(), Some(encoded));
             self.recent.insert(now_ms, id, size);
             for old in self.recent.prune(cmd.dedup) {
                 batch.remove(&self.requests, old.as_str());
+                staged.requests.insert(old, None);
             }
         }
         Ok(response)
+    }
+
+    /// Commits the staged entries with the metadata as of the last of them,
+    /// then answers them.
+    fn commit_staged(&mut self, batch: fjall::OwnedWriteBatch, staged: &mut Staged) -> io::Result<()> {
+        if staged.entries == 0 {
+            return Ok(());
+        }
+        let mut batch = batch;
+        batch.insert(&self.meta, META_LAST_APPLIED, encode(&self.last_applied)?);
+        batch.insert(&self.meta, META_MEMBERSHIP, encode(&self.membership)?);
+        batch.insert(&self.meta, META_CLUSTER, encode(&self.cluster)?);
+        batch.insert(&self.meta, META_CLOCK, encode(&self.clock_ms)?);
+        batch.commit().map_err(fj)?;
+        let last = self.last_applied.map_or(0, |l| l.index());
+        if last / SYNC_EVERY != self.synced_hint / SYNC_EVERY {
+            self.synced_hint = last;
+            // Full: a sync is already due, which covers this one.
+            let _ = self.syncer.try_send(());
+        }
+        for (responder, reply) in staged.replies.drain(..) {
+            responder.send(reply);
+        }
+        *staged = Staged::default();
+        Ok(())
     }
 
     /// Applies an auth change. Auth, once on, stays on; the root token is
@@ -485,15 +596,20 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
     where
         Strm: Stream<Item = Result<EntryResponder<TypeConfig>, io::Error>> + Unpin + OptionalSend,
     {
+        let mut staged = Staged::default();
+        let mut batch = self.db.batch();
         while let Some((entry, responder)) = entries.try_next().await? {
             let index = entry.log_id.index();
-            let mut batch = self.db.batch();
+            if matches!(&entry.payload, EntryPayload::Normal(Command { op: Op::Auth(_), .. })) {
+                // Auth changes read the tokens keyspace, which is not staged.
+                self.commit_staged(std::mem::replace(&mut batch, self.db.batch()), &mut staged)?;
+            }
             let reply = match entry.payload {
                 EntryPayload::Blank => CommandResponse::None,
                 EntryPayload::Normal(cmd) => {
                     self.clock_ms = self.clock_ms.max(cmd.at_ms);
                     let now = self.clock_ms;
-                    self.apply_command(&mut batch, index, now, cmd)?
+                    self.apply_command(&mut batch, &mut staged, index, now, cmd)?
                 }
                 EntryPayload::Membership(m) => {
                     self.cluster.used_node_ids.extend(m.nodes().map(|(id, _)| *id));
@@ -505,20 +621,15 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                 }
             };
             self.last_applied = Some(entry.log_id);
-            batch.insert(&self.meta, META_LAST_APPLIED, encode(&self.last_applied)?);
-            batch.insert(&self.meta, META_MEMBERSHIP, encode(&self.membership)?);
-            batch.insert(&self.meta, META_CLUSTER, encode(&self.cluster)?);
-            batch.insert(&self.meta, META_CLOCK, encode(&self.clock_ms)?);
-            batch.commit().map_err(fj)?;
-            if index % SYNC_EVERY == 0 {
-                // Full: a sync is already due, which covers this one.
-                let _ = self.syncer.try_send(());
-            }
+            staged.entries += 1;
             if let Some(r) = responder {
-                r.send(reply);
+                staged.replies.push((r, reply));
+            }
+            if staged.is_full() {
+                self.commit_staged(std::mem::replace(&mut batch, self.db.batch()), &mut staged)?;
             }
         }
-        Ok(())
+        self.commit_staged(batch, &mut staged)
     }
 
     async fn get_snapshot_builder(&mut self) -> Self::SnapshotBuilder {
@@ -643,6 +754,118 @@ pub(super) mod tests {
             })
             .collect();
         sm.apply(futures::stream::iter(entries)).await.expect("apply");
+    }
+
+    /// Every keyspace of the state machine, as stored.
+    fn dump(sm: &StateMachine) -> Vec<(&'static str, Vec<u8>, Vec<u8>)> {
+        let mut all = Vec::new();
+        for (name, ks) in [
+            ("kv", &sm.kv),
+            ("meta", &sm.meta),
+            ("requests", &sm.requests),
+            ("ttl", &sm.ttl),
+            ("tokens", &sm.tokens),
+        ] {
+            for guard in ks.iter() {
+                let (k, v) = guard.into_inner().unwrap();
+                all.push((name, k.to_vec(), v.to_vec()));
+            }
+        }
+        all
+    }
+
+    /// Entries applied in one call share a batch: each must still see the
+    /// changes of the entries before it, exactly as when applied one call
+    /// each (the request-id records keep every answer, so answers are
+    /// compared too).
+    #[tokio::test]
+    async fn entries_applied_in_one_batch_see_each_other_as_if_applied_one_by_one() {
+        let txn = |compare: Vec<crate::txn::Compare>, success: Vec<TxnOp>| {
+            Op::Txn(Txn {
+                compare,
+                success,
+                failure: vec![TxnOp::Get { key: "a".into() }],
+            })
+        };
+        let version_is = |key: &str, n: u64| crate::txn::Compare {
+            key: key.into(),
+            op: crate::txn::CompareOp::Eq,
+            target: crate::txn::Target::Version(n),
+        };
+        let ops = vec![
+            put("a", b"1", Some(60_000)),
+            // Sees a's version 1 from the entry before; replaces its TTL.
+            txn(
+                vec![version_is("a", 1)],
+                vec![TxnOp::Put {
+                    key: "a".into(),
+                    value: b"2".to_vec(),
+                    ttl_ms: Some(5_000),
+                }],
+            ),
+            txn(
+                vec![version_is("a", 1)],
+                vec![TxnOp::Put {
+                    key: "a".into(),
+                    value: b"no".to_vec(),
+                    ttl_ms: None,
+                }],
+            ),
+            put("p/1", b"x", None),
+            put("p/2", b"x", Some(1)),
+            txn(vec![], vec![TxnOp::Delete { key: "p/1".into() }]),
+            put("p/3", b"x", None),
+            txn(vec![], vec![TxnOp::DeletePrefix { prefix: "p/".into() }]),
+            txn(
+                vec![version_is("p/3", 0)],
+                vec![TxnOp::Put {
+                    key: "q".into(),
+                    value: b"gone".to_vec(),
+                    ttl_ms: None,
+                }],
+            ),
+            put("b", b"1", None),
+            put("e", b"x", Some(1)),
+            // e (revision 11) has expired by this entry's time.
+            Op::Expire {
+                keys: vec![("e".into(), 11), ("p/2".into(), 5)],
+            },
+        ];
+        let mut cmds: Vec<(u64, Command)> = ops
+            .into_iter()
+            .enumerate()
+            .map(|(i, op)| (i as u64 + 1, cmd(1_000 + i as u64, Some(&format!("r{i}")), op)))
+            .collect();
+        // A retry of the first entry, and an id reused for another write,
+        // both within the batch.
+        cmds.push((13, cmd(2_000, Some("r0"), put("a", b"1", Some(60_000)))));
+        cmds.push((14, cmd(2_001, Some("r9"), put("b", b"other", None))));
+        cmds.push((15, cmd(2_002, None, put("b", b"2", None))));
+
+        let one = tempfile::tempdir().unwrap();
+        let mut one_by_one = crate::open(one.path()).unwrap();
+        for c in cmds.clone() {
+            apply_all(&mut one_by_one.sm, vec![c]).await;
+        }
+        let all = tempfile::tempdir().unwrap();
+        let mut batched = crate::open(all.path()).unwrap();
+        apply_all(&mut batched.sm, cmds).await;
+
+        assert_eq!(dump(&batched.sm), dump(&one_by_one.sm));
+        let a = stored(&batched, "a").unwrap();
+        assert_eq!((a.value.as_slice(), a.version), (&b"2"[..], 2));
+        for gone in ["p/1", "p/2", "p/3"] {
+            assert!(stored(&batched, gone).is_none(), "{gone}");
+        }
+        assert_eq!(stored(&batched, "q").unwrap().value, b"gone");
+        assert_eq!(stored(&batched, "b").unwrap().version, 2);
+        assert!(stored(&batched, "e").is_none(), "expired within the batch");
+        assert_eq!(batched.sm.last_applied().unwrap().index(), 15);
+        let ttl_entries = dump(&batched.sm).iter().filter(|(ks, _, _)| *ks == "ttl").count();
+        assert_eq!(ttl_entries, 1, "only a's latest TTL is indexed");
+        drop(batched);
+        let reopened = crate::open(all.path()).unwrap();
+        assert_eq!(reopened.sm.last_applied().unwrap().index(), 15);
     }
 
     fn stored(storage: &crate::Storage, key: &str) -> Option<KvRecord> {
@@ -861,7 +1084,13 @@ pub(super) mod tests {
         let mut apply = |index: u64, op: Op| {
             let mut batch = sm.db.batch();
             let r = sm
-                .apply_command(&mut batch, index, 1_000 + index, cmd(1_000 + index, Some("r1"), op))
+                .apply_command(
+                    &mut batch,
+                    &mut Staged::default(),
+                    index,
+                    1_000 + index,
+                    cmd(1_000 + index, Some("r1"), op),
+                )
                 .unwrap();
             batch.commit().unwrap();
             r
@@ -917,7 +1146,13 @@ pub(super) mod tests {
         index += 1;
         let mut batch = sm.db.batch();
         let first = sm
-            .apply_command(&mut batch, index, 2_001, cmd(2_001, Some("read-big"), read_big.clone()))
+            .apply_command(
+                &mut batch,
+                &mut Staged::default(),
+                index,
+                2_001,
+                cmd(2_001, Some("read-big"), read_big.clone()),
+            )
             .unwrap();
         batch.commit().unwrap();
         assert!(matches!(&first, CommandResponse::Txn(t) if matches!(&t.results[0], OpResult::Get { item: Some(_) })));
@@ -925,7 +1160,13 @@ pub(super) mod tests {
         assert!(kept.len() < 1_000, "kept {} bytes for one request id", kept.len());
         let mut batch = sm.db.batch();
         let retry = sm
-            .apply_command(&mut batch, index + 1, 2_002, cmd(2_002, Some("read-big"), read_big))
+            .apply_command(
+                &mut batch,
+                &mut Staged::default(),
+                index + 1,
+                2_002,
+                cmd(2_002, Some("read-big"), read_big),
+            )
             .unwrap();
         assert_eq!(
             retry,

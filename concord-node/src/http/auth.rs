@@ -196,16 +196,12 @@ enum Authn {
 /// the request is relayed to the leader, which has applied every token
 /// creation it acknowledged, so a new token works on every member at once;
 /// an unknown or revoked one gets the leader's 401.
-pub(crate) async fn guard(State(node): State<Arc<Node>>, mut req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    if matches!(path.as_str(), "/health" | "/ready") {
-        return next.run(req).await;
-    }
+/// Probes (`/health`, `/ready`) never reach it (see `http::front_door`).
+pub(crate) async fn guard(node: &Arc<Node>, mut req: Request, next: Next) -> Response {
     let remote = req.extensions().get::<Remote>().map(|r| r.0);
-    let method = req.method().clone();
-    let relayed = relayed_by_member(&node, req.headers());
+    let relayed = relayed_by_member(node, req.headers());
     let ip = remote.map(|r| r.ip()).filter(|_| !relayed);
-    let caller = match caller_of(&node, req.method(), req.headers(), &path, ip) {
+    let caller = match caller_of(node, req.method(), req.headers(), req.uri().path(), ip) {
         Authn::Caller(caller) => caller,
         Authn::Refused(e) => {
             let resp = e.into_response();
@@ -219,7 +215,7 @@ pub(crate) async fn guard(State(node): State<Arc<Node>>, mut req: Request, next:
                 node.auth_failures.record(ip);
             }
             let line = crate::audit::Line::of(&req, None, remote);
-            let resp = crate::http::forward::forward_or(&node, req, |_| async { e.into_response() }).await;
+            let resp = crate::http::forward::forward_or(node, req, |_| async { e.into_response() }).await;
             if resp.status() != axum::http::StatusCode::UNAUTHORIZED {
                 if let Some(ip) = ip {
                     node.auth_failures.forgive(ip);
@@ -230,11 +226,13 @@ pub(crate) async fn guard(State(node): State<Arc<Node>>, mut req: Request, next:
         }
     };
     req.extensions_mut().insert(caller.clone());
-    let audit_line = crate::audit::Line::of(&req, caller.id(), remote);
+    // The line is made only for what is logged: a read is logged only if
+    // it was denied.
+    let seen = crate::audit::Seen::of(&req);
     let resp = next.run(req).await;
     let denied = matches!(resp.status().as_u16(), 401 | 403 | 429);
-    if method != Method::GET || denied {
-        node.audit.write(audit_line, resp.status());
+    if seen.method() != Method::GET || denied {
+        node.audit.write(seen.line(caller.id(), remote), resp.status());
     }
     resp
 }

@@ -36,13 +36,6 @@ use crate::node::Node;
 use crate::{NodeConfig, NodeError};
 use concord_core::api::Code;
 
-pub(crate) async fn middleware(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
-    if let Err(e) = check(&node, &req) {
-        return e.into_response();
-    }
-    next.run(req).await
-}
-
 /// The peer listener's `Host` check (its other requests carry postcard
 /// bodies and a cluster-id header; see `peer.rs`).
 pub(crate) async fn peer_middleware(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
@@ -54,7 +47,8 @@ pub(crate) async fn peer_middleware(State(node): State<Arc<Node>>, req: Request,
     next.run(req).await
 }
 
-fn check(node: &Node, req: &Request) -> Result<(), ApiError> {
+/// The checks of the module doc but the `POST` one (see `http::front_door`).
+pub(crate) fn check(node: &Node, req: &Request) -> Result<(), ApiError> {
     check_path(req.uri().path())?;
     if let (Some(allowed), true) = (&node.allowed_hosts, crate::serve::arrived_on_loopback(req)) {
         check_host(req, allowed)?;

@@ -41,10 +41,30 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
         )),
         leader_routes().route_layer(axum::middleware::from_fn_with_state(node.clone(), forward::to_leader)),
     )
-    .layer(axum::middleware::from_fn_with_state(node.clone(), auth::guard))
-    .layer(axum::middleware::from_fn_with_state(node.clone(), shed_load))
-    .layer(axum::middleware::from_fn_with_state(node.clone(), front::middleware))
+    .layer(axum::middleware::from_fn_with_state(node.clone(), front_door))
     .with_state(node)
+}
+
+/// What every client request passes, in this order, as one layer (each
+/// `from_fn` layer costs a boxed future and a service clone per request):
+/// the path and `Host` checks ([`front`]), the in-flight limit
+/// ([`shed_load`]), then authentication and the audit log
+/// ([`auth::guard`]). Probes take no permit and need no token.
+async fn front_door(
+    State(node): State<Arc<Node>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Err(e) = front::check(&node, &req) {
+        return e.into_response();
+    }
+    if matches!(req.uri().path(), "/health" | "/ready") {
+        return next.run(req).await;
+    }
+    match shed_load(&node) {
+        Ok(permit) => serve::hold_until_sent(auth::guard(&node, req, next).await, permit),
+        Err(refused) => refused.into_response(),
+    }
 }
 
 /// The three groups, each already behind its forwarding layer, as one
@@ -121,26 +141,17 @@ async fn served_by(State(node): State<Arc<Node>>, caller: auth::Caller) -> Resul
 
 /// Admits at most `--max-concurrent-requests` client requests at once; the
 /// rest get 503 `overloaded` at once, so memory stays bounded under floods.
-/// A permit is held until the response body has been sent (an export or a
-/// large listing streams after its handler returns). Probes (`/health`,
+/// The permit is held until the response body has been sent (an export or
+/// a large listing streams after its handler returns). Probes (`/health`,
 /// `/ready`) take no permit: they are cheap, and a load balancer must see a
 /// busy node as alive.
-async fn shed_load(
-    State(node): State<Arc<Node>>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    if matches!(req.uri().path(), "/health" | "/ready") {
-        return next.run(req).await;
-    }
-    match node.in_flight.clone().try_acquire_owned() {
-        Ok(permit) => serve::hold_until_sent(next.run(req).await, permit),
-        Err(_) => ApiError::overloaded(format!(
+fn shed_load(node: &Arc<Node>) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    node.in_flight.clone().try_acquire_owned().map_err(|_| {
+        ApiError::overloaded(format!(
             "more than {} requests in flight; retry shortly",
             node.config.max_concurrent_requests
         ))
-        .into_response(),
-    }
+    })
 }
 
 async fn not_found(uri: Uri) -> ApiError {
