@@ -14,7 +14,11 @@
 //!   batch read the earlier ones' changes through [`Overlay`]; an auth change
 //!   commits what is staged first (it reads the tokens keyspace directly).
 //!   No entry is answered before its batch has committed, so a read after
-//!   an answer sees the write. The batch is not fsynced: the Raft log is the
+//!   an answer sees the write (openraft's trait doc asks for an answer
+//!   right after each entry; its apply worker does not wait on answers, so
+//!   answering after the batch only delays them). An error in apply leaves
+//!   the staged entries unanswered and the in-memory state ahead of the
+//!   disk: harmless only because openraft treats it as fatal and stops. The batch is not fsynced: the Raft log is the
 //!   durable record, and openraft re-applies committed entries after a
 //!   crash.
 //! - Applying is deterministic: it reads only the committed state and the
@@ -35,6 +39,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -197,16 +202,22 @@ const SYNC_EVERY: u64 = 2048;
 
 /// At most this many entries go into one state-machine batch.
 const STAGE_MAX_ENTRIES: usize = 1024;
-/// A batch is committed once its entries carry this many bytes of values.
+/// A batch is committed once what it stages (keys, values, deletions,
+/// index writes, request records and held answers) passes this many bytes.
+/// One entry alone may pass it (a `delete_prefix` of 100,000 keys), as
+/// when every entry was a batch of its own.
 const STAGE_MAX_BYTES: usize = 8 * 1024 * 1024;
+/// What a staged change costs besides its key and value: the batch item,
+/// the overlay's entry and the memtable's.
+const STAGED_CHANGE_BYTES: usize = 64;
 
 /// The changes of entries applied in the current batch and not yet
 /// committed: what later entries of the same batch must read instead of the
 /// keyspaces.
 #[derive(Default)]
 struct Staged {
-    /// Key changes (`None`: deleted).
-    kv: HashMap<String, Option<KvRecord>>,
+    /// Key changes (`None`: deleted), ordered for prefix scans.
+    kv: BTreeMap<String, Option<KvRecord>>,
     /// Request-id records written (`Some`) or pruned (`None`).
     requests: HashMap<String, Option<Vec<u8>>>,
     /// The entries' answers, sent once the batch has committed.
@@ -221,9 +232,25 @@ impl Staged {
     }
 }
 
+/// About what an answer holds in memory: the values a transaction read.
+fn reply_bytes(reply: &CommandResponse) -> usize {
+    match reply {
+        CommandResponse::Txn(t) => t
+            .results
+            .iter()
+            .map(|r| match r {
+                crate::txn::OpResult::Get { item: Some((k, r)) } => k.len() + r.value.len(),
+                _ => 0,
+            })
+            .sum::<usize>()
+            .saturating_add(STAGED_CHANGE_BYTES),
+        _ => STAGED_CHANGE_BYTES,
+    }
+}
+
 /// [`KvView`] of the committed `kv` keyspace with the staged changes on top.
 struct Overlay<'a> {
-    staged: &'a HashMap<String, Option<KvRecord>>,
+    staged: &'a BTreeMap<String, Option<KvRecord>>,
     kv: &'a Keyspace,
 }
 
@@ -236,7 +263,11 @@ impl KvView for Overlay<'_> {
     }
 
     fn keys_with_prefix(&self, prefix: &str, max: usize) -> io::Result<Vec<String>> {
-        let staged = || self.staged.iter().filter(|(k, _)| k.starts_with(prefix));
+        let staged = || {
+            self.staged
+                .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+                .take_while(|(k, _)| k.starts_with(prefix))
+        };
         // Enough stored keys that `max` remain once the staged deletions
         // are taken out.
         let deleted = staged().filter(|(_, r)| r.is_none()).count();
@@ -399,7 +430,9 @@ impl StateMachine {
             .get(&key)?;
             if let Some(t) = old.and_then(|old| old.expires_at_ms) {
                 batch.remove(&self.ttl, ttl_key(t, &key));
+                staged.bytes += key.len() + STAGED_CHANGE_BYTES;
             }
+            staged.bytes += key.len() + STAGED_CHANGE_BYTES;
             match &new {
                 Some(r) => {
                     if let Some(t) = r.expires_at_ms {
@@ -408,8 +441,9 @@ impl StateMachine {
                             ttl_key(t, &key),
                             super::codec::index_key(r.mod_revision).to_vec(),
                         );
+                        staged.bytes += key.len() + STAGED_CHANGE_BYTES;
                     }
-                    staged.bytes += key.len() + r.value.len();
+                    staged.bytes += r.value.len();
                     batch.insert(&self.kv, key.as_str(), encode(r)?);
                 }
                 None => batch.remove(&self.kv, key.as_str()),
@@ -492,6 +526,7 @@ impl StateMachine {
             staged.requests.insert(id.clone(), Some(encoded));
             self.recent.insert(now_ms, id, size);
             for old in self.recent.prune(cmd.dedup) {
+                staged.bytes += old.len() + STAGED_CHANGE_BYTES;
                 batch.remove(&self.requests, old.as_str());
                 staged.requests.insert(old, None);
             }
@@ -623,6 +658,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             self.last_applied = Some(entry.log_id);
             staged.entries += 1;
             if let Some(r) = responder {
+                staged.bytes += reply_bytes(&reply);
                 staged.replies.push((r, reply));
             }
             if staged.is_full() {
@@ -776,8 +812,9 @@ pub(super) mod tests {
 
     /// Entries applied in one call share a batch: each must still see the
     /// changes of the entries before it, exactly as when applied one call
-    /// each (the request-id records keep every answer, so answers are
-    /// compared too).
+    /// each, whatever the split into calls (the request-id records keep
+    /// every answer, so answers are compared too). Part of the state is
+    /// committed by an earlier call, so staged changes hide committed ones.
     #[tokio::test]
     async fn entries_applied_in_one_batch_see_each_other_as_if_applied_one_by_one() {
         let txn = |compare: Vec<crate::txn::Compare>, success: Vec<TxnOp>| {
@@ -792,80 +829,172 @@ pub(super) mod tests {
             op: crate::txn::CompareOp::Eq,
             target: crate::txn::Target::Version(n),
         };
+        let set = |key: &str, value: &[u8], ttl_ms: Option<u64>| TxnOp::Put {
+            key: key.into(),
+            value: value.to_vec(),
+            ttl_ms,
+        };
+        let auth = Op::Auth;
+        let committed = vec![
+            put("c/1", b"x", None),
+            put("c/2", b"x", None),
+            put("c/3", b"x", None),
+            put("t", b"x", Some(60_000)),
+            put("p/0", b"x", None),
+        ];
         let ops = vec![
             put("a", b"1", Some(60_000)),
             // Sees a's version 1 from the entry before; replaces its TTL.
+            txn(vec![version_is("a", 1)], vec![set("a", b"2", Some(5_000))]),
+            txn(vec![version_is("a", 1)], vec![set("a", b"no", None)]),
+            // A committed record's TTL entry goes through the overlay.
+            put("t", b"y", Some(1_000)),
+            txn(vec![version_is("t", 2)], vec![set("t", b"z", None)]),
+            // A staged deletion hides a committed key from a prefix scan.
+            txn(vec![], vec![TxnOp::Delete { key: "c/2".into() }]),
+            put("c/4", b"x", None),
+            txn(vec![], vec![TxnOp::DeletePrefix { prefix: "c/".into() }]),
             txn(
-                vec![version_is("a", 1)],
-                vec![TxnOp::Put {
-                    key: "a".into(),
-                    value: b"2".to_vec(),
-                    ttl_ms: Some(5_000),
-                }],
-            ),
-            txn(
-                vec![version_is("a", 1)],
-                vec![TxnOp::Put {
-                    key: "a".into(),
-                    value: b"no".to_vec(),
-                    ttl_ms: None,
-                }],
+                vec![version_is("c/1", 0), version_is("c/4", 0)],
+                vec![set("q", b"gone", None)],
             ),
             put("p/1", b"x", None),
             put("p/2", b"x", Some(1)),
             txn(vec![], vec![TxnOp::Delete { key: "p/1".into() }]),
             put("p/3", b"x", None),
             txn(vec![], vec![TxnOp::DeletePrefix { prefix: "p/".into() }]),
-            txn(
-                vec![version_is("p/3", 0)],
-                vec![TxnOp::Put {
-                    key: "q".into(),
-                    value: b"gone".to_vec(),
-                    ttl_ms: None,
-                }],
-            ),
+            // Auth changes commit what is staged first.
+            auth(AuthOp::Enable { root: None }),
+            auth(AuthOp::Create {
+                token: token("0123456789abcdef", "s", &[]),
+            }),
+            auth(AuthOp::Create {
+                token: token("0123456789abcdef", "s", &[]),
+            }),
             put("b", b"1", None),
+            auth(AuthOp::Revoke {
+                id: "0123456789abcdef".into(),
+            }),
             put("e", b"x", Some(1)),
-            // e (revision 11) has expired by this entry's time.
+            // e has expired by this entry's time.
             Op::Expire {
-                keys: vec![("e".into(), 11), ("p/2".into(), 5)],
+                keys: vec![("e".into(), 25), ("p/2".into(), 16)],
             },
         ];
+        let base = committed.len() as u64;
+        let dedup = DedupLimits {
+            max_entries: 8,
+            max_bytes: u64::MAX,
+        };
         let mut cmds: Vec<(u64, Command)> = ops
             .into_iter()
             .enumerate()
-            .map(|(i, op)| (i as u64 + 1, cmd(1_000 + i as u64, Some(&format!("r{i}")), op)))
+            .map(|(i, op)| {
+                let mut c = cmd(1_000 + i as u64, Some(&format!("r{i}")), op);
+                c.dedup = dedup;
+                (base + i as u64 + 1, c)
+            })
             .collect();
-        // A retry of the first entry, and an id reused for another write,
-        // both within the batch.
-        cmds.push((13, cmd(2_000, Some("r0"), put("a", b"1", Some(60_000)))));
-        cmds.push((14, cmd(2_001, Some("r9"), put("b", b"other", None))));
-        cmds.push((15, cmd(2_002, None, put("b", b"2", None))));
-
-        let one = tempfile::tempdir().unwrap();
-        let mut one_by_one = crate::open(one.path()).unwrap();
-        for c in cmds.clone() {
-            apply_all(&mut one_by_one.sm, vec![c]).await;
+        // A retry of a remembered entry, an id reused for another write, and
+        // an id the table has forgotten (only 8 are kept): applied anew.
+        let mut next = base + cmds.len() as u64 + 1;
+        for (id, op) in [
+            ("r19", put("e", b"x", Some(1))),
+            ("r18", put("b", b"other", None)),
+            ("r0", put("a", b"1", Some(60_000))),
+        ] {
+            let mut c = cmd(2_000 + next, Some(id), op);
+            c.dedup = dedup;
+            cmds.push((next, c));
+            next += 1;
         }
-        let all = tempfile::tempdir().unwrap();
-        let mut batched = crate::open(all.path()).unwrap();
-        apply_all(&mut batched.sm, cmds).await;
+        cmds.push((next, cmd(3_000, None, put("b", b"2", None))));
+        let last = next;
 
-        assert_eq!(dump(&batched.sm), dump(&one_by_one.sm));
-        let a = stored(&batched, "a").unwrap();
-        assert_eq!((a.value.as_slice(), a.version), (&b"2"[..], 2));
-        for gone in ["p/1", "p/2", "p/3"] {
-            assert!(stored(&batched, gone).is_none(), "{gone}");
+        // Splits: one call each, one call for all, and pseudo-random ones.
+        let mut splits: Vec<Vec<usize>> = vec![vec![1; cmds.len()], vec![cmds.len()]];
+        let mut seed = 7u64;
+        for _ in 0..4 {
+            let mut sizes = Vec::new();
+            let mut left = cmds.len();
+            while left > 0 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let n = ((seed >> 33) as usize % 6 + 1).min(left);
+                sizes.push(n);
+                left -= n;
+            }
+            splits.push(sizes);
         }
-        assert_eq!(stored(&batched, "q").unwrap().value, b"gone");
-        assert_eq!(stored(&batched, "b").unwrap().version, 2);
-        assert!(stored(&batched, "e").is_none(), "expired within the batch");
-        assert_eq!(batched.sm.last_applied().unwrap().index(), 15);
-        let ttl_entries = dump(&batched.sm).iter().filter(|(ks, _, _)| *ks == "ttl").count();
-        assert_eq!(ttl_entries, 1, "only a's latest TTL is indexed");
-        drop(batched);
-        let reopened = crate::open(all.path()).unwrap();
-        assert_eq!(reopened.sm.last_applied().unwrap().index(), 15);
+        let mut dumps = Vec::new();
+        for sizes in &splits {
+            let dir = tempfile::tempdir().unwrap();
+            let mut storage = crate::open(dir.path()).unwrap();
+            let prefill = committed.iter().enumerate();
+            let prefill = prefill.map(|(i, op)| (i as u64 + 1, cmd(500, None, op.clone())));
+            apply_all(&mut storage.sm, prefill.collect()).await;
+            let mut rest = cmds.clone();
+            for &n in sizes {
+                let call: Vec<_> = rest.drain(..n).collect();
+                apply_all(&mut storage.sm, call).await;
+            }
+            assert_eq!(storage.sm.last_applied().unwrap().index(), last);
+            let a = stored(&storage, "a").unwrap();
+            assert_eq!(
+                (a.value.as_slice(), a.version),
+                (&b"1"[..], 3),
+                "r0 was forgotten: applied anew"
+            );
+            for gone in ["c/1", "c/2", "c/3", "c/4", "p/0", "p/1", "p/2", "p/3"] {
+                assert!(stored(&storage, gone).is_none(), "{gone} in split {sizes:?}");
+            }
+            assert_eq!(stored(&storage, "q").unwrap().value, b"gone");
+            assert_eq!(stored(&storage, "t").unwrap().value, b"z");
+            let b = stored(&storage, "b").unwrap();
+            assert_eq!((b.value.as_slice(), b.version), (&b"2"[..], 2), "r18 reused: refused");
+            assert!(
+                stored(&storage, "e").is_none(),
+                "e expired; r19 retried: not applied again"
+            );
+            let ttl_entries = dump(&storage.sm).iter().filter(|(ks, _, _)| *ks == "ttl").count();
+            assert_eq!(ttl_entries, 1, "a's latest TTL only");
+            assert!(storage.sm.tokens.is_empty().unwrap(), "created then revoked");
+            dumps.push(dump(&storage.sm));
+            drop(storage);
+            let reopened = crate::open(dir.path()).unwrap();
+            assert_eq!(reopened.sm.last_applied().unwrap().index(), last);
+        }
+        for (sizes, d) in splits.iter().zip(&dumps).skip(1) {
+            assert!(d == &dumps[0], "split {sizes:?} stored another state");
+        }
+    }
+
+    /// The overlay's prefix scan: staged deletions hidden, staged puts
+    /// merged in order, at most `max`.
+    #[tokio::test]
+    async fn the_overlay_scans_prefixes_as_the_committed_view_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut storage = crate::open(dir.path()).unwrap();
+        let committed = ["p/1", "p/2", "p/3", "q/1"];
+        let cmds = committed.iter().enumerate();
+        let cmds = cmds.map(|(i, k)| (i as u64 + 1, cmd(1, None, put(k, b"x", None))));
+        apply_all(&mut storage.sm, cmds.collect()).await;
+        let record = stored(&storage, "p/1");
+        let mut staged = BTreeMap::new();
+        staged.insert("p/1".to_string(), None);
+        staged.insert("p/15".to_string(), record);
+        staged.insert("p/3".to_string(), None);
+        staged.insert("q/0".to_string(), None);
+        let view = Overlay {
+            staged: &staged,
+            kv: &storage.sm.kv,
+        };
+        assert_eq!(view.keys_with_prefix("p/", 2).unwrap(), ["p/15", "p/2"]);
+        assert_eq!(view.keys_with_prefix("p/", 10).unwrap(), ["p/15", "p/2"]);
+        assert_eq!(view.keys_with_prefix("q/", 10).unwrap(), ["q/1"]);
+        assert!(view.keys_with_prefix("p/", 0).unwrap().is_empty());
+        assert!(view.get("p/1").unwrap().is_none());
+        assert!(view.get("p/15").unwrap().is_some());
+        assert!(view.get("p/2").unwrap().is_some());
     }
 
     fn stored(storage: &crate::Storage, key: &str) -> Option<KvRecord> {

@@ -108,11 +108,13 @@ impl RaftNetworkFactory<TypeConfig> for PeerNetwork {
     type Network = PeerClient;
 
     async fn new_client(&mut self, target: NodeId, node: &NodeInfo) -> PeerClient {
+        let base = node.peer_url.trim_end_matches('/').to_string();
         PeerClient {
             http: self.http.clone(),
             cluster_id: self.cluster_id.clone(),
             target,
-            base: node.peer_url.trim_end_matches('/').to_string(),
+            append_url: reqwest::Url::parse(&format!("{base}{}", path::APPEND)).ok(),
+            base,
             sends: self.sends.clone(),
         }
     }
@@ -124,6 +126,9 @@ pub struct PeerClient {
     cluster_id: Arc<str>,
     target: NodeId,
     base: String,
+    /// The append URL, parsed once: appends are most of the RPCs, and a
+    /// parse per call (host name processing included) showed in profiles.
+    append_url: Option<reqwest::Url>,
     sends: Arc<crate::peer::snapshot::SnapshotSends>,
 }
 
@@ -149,9 +154,14 @@ impl PeerClient {
         // times out on every retry and never commits. Allow 1 ms per KiB
         // on top (the 2 KiB of a heartbeat add nothing).
         let timeout = timeout + Duration::from_millis(body.len() as u64 / 1024);
+        let url = match &self.append_url {
+            Some(url) if path == path::APPEND => url.clone(),
+            _ => reqwest::Url::parse(&format!("{}{path}", self.base))
+                .map_err(|e| other(format!("peer URL {}{path}: {e}", self.base)))?,
+        };
         let req = self
             .http
-            .post(format!("{}{path}", self.base))
+            .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(body);
         let send = req.header(CLUSTER_ID_HEADER, &*self.cluster_id).send();
