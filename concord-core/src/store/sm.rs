@@ -835,7 +835,7 @@ pub(super) mod tests {
             ttl_ms,
         };
         let auth = Op::Auth;
-        let committed = vec![
+        let committed = [
             put("c/1", b"x", None),
             put("c/2", b"x", None),
             put("c/3", b"x", None),
