@@ -311,6 +311,7 @@ pub async fn run(
         auth_failures: Default::default(),
         started: std::time::Instant::now(),
         free_space: std::sync::Mutex::new((0, 0)),
+        read_gate: Default::default(),
     });
     let recovery = {
         let node = node.clone();

@@ -80,6 +80,20 @@ pub(crate) struct Node {
     /// The last free-space reading: milliseconds since `started` (0: never)
     /// and bytes free.
     pub(crate) free_space: std::sync::Mutex<(u64, u64)>,
+    /// Linearizable reads waiting for a leadership confirmation.
+    pub(crate) read_gate: std::sync::Mutex<ReadGate>,
+}
+
+/// Linearizable reads share ReadIndex rounds: one openraft call (a message
+/// to the Raft core, a heartbeat round, a wait for apply) answers every
+/// read that was waiting when it began, instead of one call per read. A
+/// read that arrives while a round runs waits for the next round, which
+/// begins after it arrived, as ReadIndex requires.
+#[derive(Default)]
+pub(crate) struct ReadGate {
+    waiting: Vec<tokio::sync::oneshot::Sender<Result<(), ApiError>>>,
+    /// A task is running rounds.
+    running: bool,
 }
 
 impl Node {
@@ -182,7 +196,7 @@ impl Node {
     }
 
     /// What a read at `consistency` must wait for first.
-    pub(crate) async fn read_barrier(&self, consistency: Consistency) -> Result<(), ApiError> {
+    pub(crate) async fn read_barrier(self: &Arc<Self>, consistency: Consistency) -> Result<(), ApiError> {
         match consistency {
             Consistency::Linearizable => self.linearize().await?,
             Consistency::Stale => {}
@@ -197,17 +211,53 @@ impl Node {
     }
 
     /// Waits until a read here is linearizable: ReadIndex confirmed by a quorum
-    /// and applied locally.
-    pub(crate) async fn linearize(&self) -> Result<(), ApiError> {
+    /// and applied locally. Concurrent reads share confirmations (see
+    /// [`ReadGate`]).
+    pub(crate) async fn linearize(self: &Arc<Self>) -> Result<(), ApiError> {
         if cfg!(feature = "broken-linearizable-reads") {
             return Ok(());
         }
         if cfg!(feature = "broken-leader-reads") && self.metrics().state == openraft::ServerState::Leader {
             return Ok(());
         }
-        self.bounded(self.raft.ensure_linearizable(ReadPolicy::ReadIndex))
-            .await??;
-        Ok(())
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let start = {
+            let mut gate = self.read_gate.lock().unwrap_or_else(|e| e.into_inner());
+            gate.waiting.push(tx);
+            !std::mem::replace(&mut gate.running, true)
+        };
+        if start {
+            let node = self.clone();
+            tokio::spawn(async move { node.confirm_reads().await });
+        }
+        match self.bounded(rx).await? {
+            Ok(answer) => answer,
+            Err(_) => Err(ApiError::unavailable("the read confirmation was dropped; retry")),
+        }
+    }
+
+    /// Runs ReadIndex rounds while reads wait: each round answers the reads
+    /// that were waiting when it began, so every read is confirmed by a
+    /// round that started after it arrived.
+    async fn confirm_reads(&self) {
+        loop {
+            let waiting = {
+                let mut gate = self.read_gate.lock().unwrap_or_else(|e| e.into_inner());
+                if gate.waiting.is_empty() {
+                    gate.running = false;
+                    return;
+                }
+                std::mem::take(&mut gate.waiting)
+            };
+            let answer = match self.bounded(self.raft.ensure_linearizable(ReadPolicy::ReadIndex)).await {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(e)) => Err(ApiError::from(e)),
+                Err(e) => Err(e),
+            };
+            for tx in waiting {
+                let _ = tx.send(answer.clone());
+            }
+        }
     }
 
     pub(crate) async fn bounded<F: Future>(&self, fut: F) -> Result<F::Output, ApiError> {

@@ -11,7 +11,7 @@ use concord_core::{NodeId, TypeConfig};
 use openraft::error::{ChangeMembershipError, ClientWriteError, ForwardToLeader, LinearizableReadError, RaftError};
 
 /// An error answer: its [`Code`] decides the status.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: Code,
