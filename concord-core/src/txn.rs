@@ -132,6 +132,10 @@ pub struct Pending<'a, V: KvView> {
     base: &'a V,
     now_ms: u64,
     pub changes: BTreeMap<String, Option<KvRecord>>,
+    /// For each changed key, when its record in the view (before this
+    /// entry) expires, if it has one: the TTL index entry to remove, known
+    /// without reading the record again.
+    pub prior_expiry: BTreeMap<String, Option<u64>>,
     /// Set when the transaction must be refused as a whole (a
     /// `delete_prefix` over more than [`MAX_DELETE_PREFIX_KEYS`] keys): the
     /// caller discards `changes` and answers the reason.
@@ -147,6 +151,7 @@ impl<'a, V: KvView> Pending<'a, V> {
             base,
             now_ms,
             changes: BTreeMap::new(),
+            prior_expiry: BTreeMap::new(),
             refused: None,
             prefix_keys: 0,
         }
@@ -161,9 +166,24 @@ impl<'a, V: KvView> Pending<'a, V> {
         Ok(record.filter(|r| is_live(r, self.now_ms)))
     }
 
+    /// The record of `key` as stored or pending, expired or not; the first
+    /// read of a key from the view also notes its expiry in `prior_expiry`.
+    fn current(&mut self, key: &str) -> io::Result<Option<KvRecord>> {
+        if let Some(pending) = self.changes.get(key) {
+            return Ok(pending.clone());
+        }
+        let stored = self.base.get(key)?;
+        if !self.prior_expiry.contains_key(key) {
+            let expiry = stored.as_ref().and_then(|r| r.expires_at_ms);
+            self.prior_expiry.insert(key.to_string(), expiry);
+        }
+        Ok(stored)
+    }
+
     pub fn put(&mut self, key: String, value: Vec<u8>, ttl_ms: Option<u64>, revision: u64) -> io::Result<()> {
         let expires_at_ms = ttl_ms.map(|t| self.now_ms.saturating_add(t));
-        let record = match self.get(&key)? {
+        let now_ms = self.now_ms;
+        let record = match self.current(&key)?.filter(|r| is_live(r, now_ms)) {
             Some(prev) => KvRecord {
                 value,
                 create_revision: prev.create_revision,
@@ -185,9 +205,16 @@ impl<'a, V: KvView> Pending<'a, V> {
 
     /// Deletes `key`; returns whether a live key was there.
     pub fn delete(&mut self, key: &str) -> io::Result<bool> {
-        let existed = self.get(key)?.is_some();
+        let pending = self.changes.contains_key(key);
+        let record = self.current(key)?;
+        let existed = record.as_ref().is_some_and(|r| is_live(r, self.now_ms));
         // Expired-but-unswept records are removed too.
-        if existed || self.base.get(key)?.is_some() {
+        let stored = if pending {
+            self.base.get(key)?.is_some()
+        } else {
+            record.is_some()
+        };
+        if existed || stored {
             self.changes.insert(key.to_string(), None);
         }
         Ok(existed)

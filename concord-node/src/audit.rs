@@ -46,6 +46,8 @@ pub(crate) struct Line {
 /// What an audit line needs of a request, kept cheaply (the URI and a
 /// header value are reference-counted) while the request itself is handled.
 pub(crate) struct Seen {
+    /// When the request arrived: the line's time.
+    at: std::time::SystemTime,
     method: axum::http::Method,
     uri: axum::http::Uri,
     forwarded_by: Option<axum::http::HeaderValue>,
@@ -54,6 +56,7 @@ pub(crate) struct Seen {
 impl Seen {
     pub(crate) fn of(req: &Request) -> Seen {
         Seen {
+            at: std::time::SystemTime::now(),
             method: req.method().clone(),
             uri: req.uri().clone(),
             forwarded_by: req.headers().get(concord_core::api::headers::FORWARDED).cloned(),
@@ -72,7 +75,7 @@ impl Seen {
                 .map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned())
         });
         Line {
-            time: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+            time: humantime::format_rfc3339_millis(self.at).to_string(),
             token_id: token_id.map(str::to_string),
             remote: remote.map(|r| r.to_string()),
             method: self.method.to_string(),

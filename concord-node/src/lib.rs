@@ -309,8 +309,6 @@ pub async fn run(
         secret_header,
         audit,
         auth_failures: Default::default(),
-        started: std::time::Instant::now(),
-        free_space: std::sync::Mutex::new((0, 0)),
         read_gate: Default::default(),
     });
     let recovery = {

@@ -21,11 +21,6 @@ use crate::http::forward;
 
 pub(crate) use concord_core::now_ms;
 
-/// How far above `--min-free-space` (besides twice it) the free space must
-/// be for a cached reading to be trusted for a second: more than a second
-/// of writes can add.
-const FREE_SPACE_SLACK: u64 = 1 << 30;
-
 /// What the HTTP handlers and background tasks share.
 pub(crate) struct Node {
     pub(crate) id: NodeId,
@@ -75,11 +70,6 @@ pub(crate) struct Node {
     pub(crate) audit: crate::audit::AuditLog,
     /// Failed authentications per remote address (`--max-auth-failures`).
     pub(crate) auth_failures: crate::http::auth::Failures,
-    /// When this node started (the clock of `free_space`).
-    pub(crate) started: Instant,
-    /// The last free-space reading: milliseconds since `started` (0: never)
-    /// and bytes free.
-    pub(crate) free_space: std::sync::Mutex<(u64, u64)>,
     /// Linearizable reads waiting for a leadership confirmation.
     pub(crate) read_gate: std::sync::Mutex<ReadGate>,
 }
@@ -164,25 +154,10 @@ impl Node {
         }
     }
 
-    /// Refuses writes that add data while the disk is nearly full. The
-    /// free space is asked of the file system at most once a second while
-    /// it is far above the limit (by [`FREE_SPACE_SLACK`] and twice the
-    /// limit), and on every write near it.
+    /// Refuses writes that add data while the disk is nearly full.
     fn check_free_space(&self) -> Result<(), ApiError> {
-        let now = self.started.elapsed().as_millis() as u64;
-        let (checked_at, free) = *self.free_space.lock().unwrap_or_else(|e| e.into_inner());
-        let far = free
-            >= self
-                .config
-                .min_free_space
-                .saturating_mul(2)
-                .saturating_add(FREE_SPACE_SLACK);
-        if far && checked_at != 0 && now.saturating_sub(checked_at) < 1_000 {
-            return Ok(());
-        }
         let free = fs4::available_space(&self.config.data_dir)
             .map_err(|e| ApiError::internal(format!("checking free space in the data directory: {e}")))?;
-        *self.free_space.lock().unwrap_or_else(|e| e.into_inner()) = (now.max(1), free);
         if free < self.config.min_free_space {
             return Err(ApiError::new(
                 Code::InsufficientStorage,
@@ -240,11 +215,25 @@ impl Node {
     /// that were waiting when it began, so every read is confirmed by a
     /// round that started after it arrived.
     async fn confirm_reads(&self) {
+        // Should this task ever stop early (a panic), the next read starts
+        // another instead of waiting for one that is gone.
+        struct Running<'a>(&'a Node, bool);
+        impl Drop for Running<'_> {
+            fn drop(&mut self) {
+                if self.1 {
+                    let mut gate = self.0.read_gate.lock().unwrap_or_else(|e| e.into_inner());
+                    gate.running = false;
+                    gate.waiting.clear();
+                }
+            }
+        }
+        let mut running = Running(self, true);
         loop {
             let waiting = {
                 let mut gate = self.read_gate.lock().unwrap_or_else(|e| e.into_inner());
                 if gate.waiting.is_empty() {
                     gate.running = false;
+                    running.1 = false;
                     return;
                 }
                 std::mem::take(&mut gate.waiting)

@@ -421,14 +421,19 @@ impl StateMachine {
         batch: &mut fjall::OwnedWriteBatch,
         staged: &mut Staged,
         changes: BTreeMap<String, Option<KvRecord>>,
+        prior_expiry: &BTreeMap<String, Option<u64>>,
     ) -> io::Result<()> {
         for (key, new) in changes {
-            let old = Overlay {
-                staged: &staged.kv,
-                kv: &self.kv,
-            }
-            .get(&key)?;
-            if let Some(t) = old.and_then(|old| old.expires_at_ms) {
+            let old_expiry = match prior_expiry.get(&key) {
+                Some(known) => *known,
+                None => Overlay {
+                    staged: &staged.kv,
+                    kv: &self.kv,
+                }
+                .get(&key)?
+                .and_then(|old| old.expires_at_ms),
+            };
+            if let Some(t) = old_expiry {
                 batch.remove(&self.ttl, ttl_key(t, &key));
                 staged.bytes += key.len() + STAGED_CHANGE_BYTES;
             }
@@ -493,13 +498,15 @@ impl StateMachine {
                     Some(reason) => CommandResponse::Refused { reason },
                     None => {
                         let changes = std::mem::take(&mut pending.changes);
-                        self.write_changes(batch, staged, changes)?;
+                        let prior = std::mem::take(&mut pending.prior_expiry);
+                        self.write_changes(batch, staged, changes, &prior)?;
                         CommandResponse::Txn(resp)
                     }
                 }
             }
             Op::Expire { keys } => {
                 let mut changes = BTreeMap::new();
+                let mut prior = BTreeMap::new();
                 let view = Overlay {
                     staged: &staged.kv,
                     kv: &self.kv,
@@ -507,12 +514,13 @@ impl StateMachine {
                 for (key, rev) in keys {
                     if let Some(r) = view.get(&key)? {
                         if r.mod_revision == rev && !is_live(&r, now_ms) {
+                            prior.insert(key.clone(), r.expires_at_ms);
                             changes.insert(key, None);
                         }
                     }
                 }
                 let deleted = changes.len() as u64;
-                self.write_changes(batch, staged, changes)?;
+                self.write_changes(batch, staged, changes, &prior)?;
                 CommandResponse::Expired { deleted }
             }
             Op::ReserveNodeId { id, peer_url } => reserve_node_id(&mut self.cluster, id, peer_url),
