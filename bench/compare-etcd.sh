@@ -11,9 +11,10 @@
 # A B A B ..., and prints one table: throughput, p50, p99, server CPU
 # seconds per 1,000 operations (all nodes, from /proc), medians of the
 # rounds, and Concord/etcd ratios. Then the 1,000,000-key runs on one
-# Concord node (LARGE=0 skips them): put throughput with 10,000 and with
-# 1,000,000 keys stored, peak resident memory of an import of 1,000,000
-# keys of 100 bytes, and the time from a `kill -9` restart to `/ready`.
+# Concord node (LARGE=0 skips them): peak resident memory of an import of
+# 1,000,000 keys of 100 bytes, put throughput and p99 on that node against
+# a node holding 10,000 keys (alternating rounds), and the time from a
+# `kill -9` restart to `/ready`.
 #
 # Everything listens on 127.0.0.1 only; every load run stops by itself
 # (wrk -d plus `timeout`); servers are stopped by PID on exit.
@@ -21,7 +22,7 @@
 # Knobs (environment):
 #   ROUNDS=3        rounds per workload (A B per round)
 #   DURATION=10     seconds per wrk run
-#   WORKLOADS="put-c64 put-c1 get-c64 stale-c64"
+#   WORKLOADS="put-c64 put-c1 get-c64 stale-c64"   ("" runs only the large part)
 #   LARGE=1         0 skips the 1,000,000-key runs
 #   LARGE_KEYS=1000000
 #   CONCORD_BIN     a concord binary to use instead of building one
@@ -35,7 +36,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10}"
-WORKLOADS="${WORKLOADS:-put-c64 put-c1 get-c64 stale-c64}"
+WORKLOADS="${WORKLOADS-put-c64 put-c1 get-c64 stale-c64}"
 LARGE="${LARGE:-1}"
 LARGE_KEYS="${LARGE_KEYS:-1000000}"
 STATE="$(mktemp -d /tmp/concord-bench.XXXXXX)"
@@ -152,6 +153,7 @@ run_wrk() { # target conns script args... ; server PIDs in SERVER_PIDS
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
+if [[ -n "$WORKLOADS" ]]; then # WORKLOADS="" runs only the 1,000,000-key part
 # --- clusters ------------------------------------------------------------------
 log "state in $STATE"
 (cd "$HERE" && ./etcd-cluster.sh up 3 >&2)
@@ -216,52 +218,63 @@ echo "   x_tput = concord/etcd throughput; x_p99 and x_cpu = concord/etcd (lower
 for pid in "${CONCORD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 for pid in "${CONCORD_PIDS[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
 (cd "$HERE" && ./etcd-cluster.sh down >/dev/null 2>&1) || true
+fi
 
 # --- 1,000,000 keys on one node ------------------------------------------------
 [[ "$LARGE" == 1 ]] || exit 0
 log "large: one Concord node, $LARGE_KEYS keys of 100 bytes"
-# Puts with 10,000 keys stored, on a node of their own.
-rm -rf "$STATE/concord1"
-concord_start 1 1
-wait_ready http://127.0.0.1:17379 60 "${PIDS[1]}"
-SERVER_PIDS=("${PIDS[1]}")
-gen_import 10000 256 | "$CONCORD_BIN" kv import --endpoints http://127.0.0.1:17379 - >/dev/null
-small="$(run_wrk http://127.0.0.1:17379 64 wrk/concord-put.lua)"
-kill -TERM "${PIDS[1]}"; wait "${PIDS[1]}" 2>/dev/null || true
-# A fresh node imports LARGE_KEYS keys: resident memory sampled every 100 ms
-# through the import and 2 s after it, and the kernel's high-water mark.
-rm -rf "$STATE/concord1"
+# A fresh node (B, port 17389) imports LARGE_KEYS keys, alone on the
+# machine: resident memory sampled every 100 ms through the import and 2 s
+# after it, and the kernel's high-water mark.
+rm -rf "$STATE/concord1" "$STATE/concord2"
 gen_import "$LARGE_KEYS" 100 >"$STATE/large.jsonl"
-concord_start 1 1
-wait_ready http://127.0.0.1:17379 60 "${PIDS[1]}"
-SERVER_PIDS=("${PIDS[1]}")
+concord_start 2 1
+wait_ready http://127.0.0.1:17389 60 "${PIDS[2]}"
 ( peak=0
-  while kill -0 "${PIDS[1]}" 2>/dev/null; do
-    rss=$(awk '/^VmRSS/{print $2}' "/proc/${PIDS[1]}/status" 2>/dev/null || echo 0)
+  while kill -0 "${PIDS[2]}" 2>/dev/null; do
+    rss=$(awk '/^VmRSS/{print $2}' "/proc/${PIDS[2]}/status" 2>/dev/null || echo 0)
     ((rss > peak)) && peak=$rss && echo "$peak" >"$STATE/rss_peak"
     sleep 0.1
   done ) &
 SAMPLER=$!
 t0=$(date +%s.%N)
-"$CONCORD_BIN" kv import --endpoints http://127.0.0.1:17379 --timeout 60s "$STATE/large.jsonl" >/dev/null
+"$CONCORD_BIN" kv import --endpoints http://127.0.0.1:17389 --timeout 60s "$STATE/large.jsonl" >/dev/null
 t1=$(date +%s.%N)
 sleep 2
-rss_after=$(awk '/^VmRSS/{print $2}' "/proc/${PIDS[1]}/status")
-hwm=$(awk '/^VmHWM/{print $2}' "/proc/${PIDS[1]}/status")
+rss_after=$(awk '/^VmRSS/{print $2}' "/proc/${PIDS[2]}/status")
+hwm=$(awk '/^VmHWM/{print $2}' "/proc/${PIDS[2]}/status")
 kill "$SAMPLER" 2>/dev/null || true
-# Then puts with LARGE_KEYS keys stored, then a kill -9 and a restart.
-large="$(run_wrk http://127.0.0.1:17379 64 wrk/concord-put.lua)"
-rss_load=$(awk '/^VmRSS/{print $2}' "/proc/${PIDS[1]}/status")
-kill -KILL "${PIDS[1]}"
-wait "${PIDS[1]}" 2>/dev/null || true
-t2=$(date +%s.%N)
+# Node A (port 17379) holds 10,000 keys. Then puts against A and B in
+# alternating rounds (A B A B), as in the side-by-side table.
 concord_start 1 1
-wait_ready http://127.0.0.1:17379 120 "${PIDS[1]}"
+wait_ready http://127.0.0.1:17379 60 "${PIDS[1]}"
+gen_import 10000 256 | "$CONCORD_BIN" kv import --endpoints http://127.0.0.1:17379 - >/dev/null
+: >"$STATE/large-results"
+for ((round = 1; round <= ROUNDS; round++)); do
+  SERVER_PIDS=("${PIDS[1]}")
+  a="$(run_wrk http://127.0.0.1:17379 64 wrk/concord-put.lua)"
+  SERVER_PIDS=("${PIDS[2]}")
+  b="$(run_wrk http://127.0.0.1:17389 64 wrk/concord-put.lua)"
+  log "large round $round: 10,000 keys [$a]  $LARGE_KEYS keys [$b]  (rps p50 p99 cpu-s/1k)"
+  echo "small $a" >>"$STATE/large-results"
+  echo "large $b" >>"$STATE/large-results"
+done
+col() { awk -v w="$1" -v c="$2" '$1 == w { print $c }' "$STATE/large-results" | median; }
+small="$(col small 2) x $(col small 4)"
+large="$(col large 2) x $(col large 4)"
+rss_load=$(awk '/^VmRSS/{print $2}' "/proc/${PIDS[2]}/status")
+kill -TERM "${PIDS[1]}"; wait "${PIDS[1]}" 2>/dev/null || true
+# Then a kill -9 of B and a restart.
+kill -KILL "${PIDS[2]}"
+wait "${PIDS[2]}" 2>/dev/null || true
+t2=$(date +%s.%N)
+concord_start 2 1
+wait_ready http://127.0.0.1:17389 120 "${PIDS[2]}"
 t3=$(date +%s.%N)
 read -r s_rps _ s_p99 _ <<<"$small"
 read -r l_rps _ l_p99 _ <<<"$large"
 echo
-echo "== One Concord node: puts at 64 connections, 10,000 vs $LARGE_KEYS keys stored"
+echo "== One Concord node: puts at 64 connections, 10,000 vs $LARGE_KEYS keys stored (medians of $ROUNDS alternating rounds)"
 awk -v sr="$s_rps" -v sp="$s_p99" -v lr="$l_rps" -v lp="$l_p99" -v n="$LARGE_KEYS" 'BEGIN {
   printf "%-22s %9s %8s\n", "keys stored", "puts/s", "p99ms"
   printf "%-22s %9.0f %8.2f\n", "10,000", sr, sp
