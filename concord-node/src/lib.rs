@@ -17,6 +17,7 @@ mod join;
 mod maintainer;
 mod node;
 mod peer;
+mod read_gate;
 mod serve;
 mod tls;
 

@@ -71,19 +71,7 @@ pub(crate) struct Node {
     /// Failed authentications per remote address (`--max-auth-failures`).
     pub(crate) auth_failures: crate::http::auth::Failures,
     /// Linearizable reads waiting for a leadership confirmation.
-    pub(crate) read_gate: std::sync::Mutex<ReadGate>,
-}
-
-/// Linearizable reads share ReadIndex rounds: one openraft call (a message
-/// to the Raft core, a heartbeat round, a wait for apply) answers every
-/// read that was waiting when it began, instead of one call per read. A
-/// read that arrives while a round runs waits for the next round, which
-/// begins after it arrived, as ReadIndex requires.
-#[derive(Default)]
-pub(crate) struct ReadGate {
-    waiting: Vec<tokio::sync::oneshot::Sender<Result<(), ApiError>>>,
-    /// A task is running rounds.
-    running: bool,
+    pub(crate) read_gate: crate::read_gate::ReadGate,
 }
 
 impl Node {
@@ -187,7 +175,7 @@ impl Node {
 
     /// Waits until a read here is linearizable: ReadIndex confirmed by a quorum
     /// and applied locally. Concurrent reads share confirmations (see
-    /// [`ReadGate`]).
+    /// [`crate::read_gate`]).
     pub(crate) async fn linearize(self: &Arc<Self>) -> Result<(), ApiError> {
         if cfg!(feature = "broken-linearizable-reads") {
             return Ok(());
@@ -195,57 +183,23 @@ impl Node {
         if cfg!(feature = "broken-leader-reads") && self.metrics().state == openraft::ServerState::Leader {
             return Ok(());
         }
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let start = {
-            let mut gate = self.read_gate.lock().unwrap_or_else(|e| e.into_inner());
-            gate.waiting.push(tx);
-            !std::mem::replace(&mut gate.running, true)
-        };
+        let (answer, start) = self.read_gate.join();
         if start {
             let node = self.clone();
-            tokio::spawn(async move { node.confirm_reads().await });
+            tokio::spawn(async move {
+                let round = || async {
+                    match node.bounded(node.raft.ensure_linearizable(ReadPolicy::ReadIndex)).await {
+                        Ok(Ok(_)) => Ok(()),
+                        Ok(Err(e)) => Err(ApiError::from(e)),
+                        Err(e) => Err(e),
+                    }
+                };
+                node.read_gate.run_rounds(round).await
+            });
         }
-        match self.bounded(rx).await? {
+        match self.bounded(answer).await? {
             Ok(answer) => answer,
             Err(_) => Err(ApiError::unavailable("the read confirmation was dropped; retry")),
-        }
-    }
-
-    /// Runs ReadIndex rounds while reads wait: each round answers the reads
-    /// that were waiting when it began, so every read is confirmed by a
-    /// round that started after it arrived.
-    async fn confirm_reads(&self) {
-        // Should this task ever stop early (a panic), the next read starts
-        // another instead of waiting for one that is gone.
-        struct Running<'a>(&'a Node, bool);
-        impl Drop for Running<'_> {
-            fn drop(&mut self) {
-                if self.1 {
-                    let mut gate = self.0.read_gate.lock().unwrap_or_else(|e| e.into_inner());
-                    gate.running = false;
-                    gate.waiting.clear();
-                }
-            }
-        }
-        let mut running = Running(self, true);
-        loop {
-            let waiting = {
-                let mut gate = self.read_gate.lock().unwrap_or_else(|e| e.into_inner());
-                if gate.waiting.is_empty() {
-                    gate.running = false;
-                    running.1 = false;
-                    return;
-                }
-                std::mem::take(&mut gate.waiting)
-            };
-            let answer = match self.bounded(self.raft.ensure_linearizable(ReadPolicy::ReadIndex)).await {
-                Ok(Ok(_)) => Ok(()),
-                Ok(Err(e)) => Err(ApiError::from(e)),
-                Err(e) => Err(e),
-            };
-            for tx in waiting {
-                let _ = tx.send(answer.clone());
-            }
         }
     }
 
