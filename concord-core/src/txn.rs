@@ -182,8 +182,7 @@ impl<'a, V: KvView> Pending<'a, V> {
 
     pub fn put(&mut self, key: String, value: Vec<u8>, ttl_ms: Option<u64>, revision: u64) -> io::Result<()> {
         let expires_at_ms = ttl_ms.map(|t| self.now_ms.saturating_add(t));
-        let now_ms = self.now_ms;
-        let record = match self.current(&key)?.filter(|r| is_live(r, now_ms)) {
+        let record = match self.current(&key)?.filter(|r| is_live(r, self.now_ms)) {
             Some(prev) => KvRecord {
                 value,
                 create_revision: prev.create_revision,

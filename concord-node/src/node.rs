@@ -188,11 +188,9 @@ impl Node {
             let node = self.clone();
             tokio::spawn(async move {
                 let round = || async {
-                    match node.bounded(node.raft.ensure_linearizable(ReadPolicy::ReadIndex)).await {
-                        Ok(Ok(_)) => Ok(()),
-                        Ok(Err(e)) => Err(ApiError::from(e)),
-                        Err(e) => Err(e),
-                    }
+                    node.bounded(node.raft.ensure_linearizable(ReadPolicy::ReadIndex))
+                        .await??;
+                    Ok(())
                 };
                 node.read_gate.run_rounds(round).await
             });

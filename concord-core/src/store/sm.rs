@@ -18,9 +18,9 @@
 //!   right after each entry; its apply worker does not wait on answers, so
 //!   answering after the batch only delays them). An error in apply leaves
 //!   the staged entries unanswered and the in-memory state ahead of the
-//!   disk: harmless only because openraft treats it as fatal and stops. The batch is not fsynced: the Raft log is the
-//!   durable record, and openraft re-applies committed entries after a
-//!   crash.
+//!   disk: harmless only because openraft treats it as fatal and stops.
+//!   The batch is not fsynced: the Raft log is the durable record, and
+//!   openraft re-applies committed entries after a crash.
 //! - Applying is deterministic: it reads only the committed state and the
 //!   entry (its index, the leader's time `at_ms` and the leader's
 //!   request-id limits), never this machine's clock or configuration.
@@ -230,6 +230,11 @@ impl Staged {
     fn is_full(&self) -> bool {
         self.entries >= STAGE_MAX_ENTRIES || self.bytes >= STAGE_MAX_BYTES
     }
+
+    /// The committed `kv` keyspace as the next entry must see it.
+    fn over<'a>(&'a self, kv: &'a Keyspace) -> Overlay<'a> {
+        Overlay { staged: &self.kv, kv }
+    }
 }
 
 /// About what an answer holds in memory: the values a transaction read.
@@ -426,12 +431,7 @@ impl StateMachine {
         for (key, new) in changes {
             let old_expiry = match prior_expiry.get(&key) {
                 Some(known) => *known,
-                None => Overlay {
-                    staged: &staged.kv,
-                    kv: &self.kv,
-                }
-                .get(&key)?
-                .and_then(|old| old.expires_at_ms),
+                None => staged.over(&self.kv).get(&key)?.and_then(|old| old.expires_at_ms),
             };
             if let Some(t) = old_expiry {
                 batch.remove(&self.ttl, ttl_key(t, &key));
@@ -488,10 +488,7 @@ impl StateMachine {
         };
         let response = match cmd.op {
             Op::Txn(txn) => {
-                let view = Overlay {
-                    staged: &staged.kv,
-                    kv: &self.kv,
-                };
+                let view = staged.over(&self.kv);
                 let mut pending = Pending::new(&view, now_ms);
                 let resp = pending.apply(txn, index)?;
                 match pending.refused.take() {
@@ -507,10 +504,7 @@ impl StateMachine {
             Op::Expire { keys } => {
                 let mut changes = BTreeMap::new();
                 let mut prior = BTreeMap::new();
-                let view = Overlay {
-                    staged: &staged.kv,
-                    kv: &self.kv,
-                };
+                let view = staged.over(&self.kv);
                 for (key, rev) in keys {
                     if let Some(r) = view.get(&key)? {
                         if r.mod_revision == rev && !is_live(&r, now_ms) {
@@ -544,11 +538,10 @@ impl StateMachine {
 
     /// Commits the staged entries with the metadata as of the last of them,
     /// then answers them.
-    fn commit_staged(&mut self, batch: fjall::OwnedWriteBatch, staged: &mut Staged) -> io::Result<()> {
+    fn commit_staged(&mut self, mut batch: fjall::OwnedWriteBatch, staged: &mut Staged) -> io::Result<()> {
         if staged.entries == 0 {
             return Ok(());
         }
-        let mut batch = batch;
         batch.insert(&self.meta, META_LAST_APPLIED, encode(&self.last_applied)?);
         batch.insert(&self.meta, META_MEMBERSHIP, encode(&self.membership)?);
         batch.insert(&self.meta, META_CLUSTER, encode(&self.cluster)?);
