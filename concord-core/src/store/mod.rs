@@ -147,6 +147,7 @@ pub fn open(dir: &Path) -> Result<Storage, OpenError> {
     let cluster_id = log.cluster_id().map_err(io_err)?;
     let is_fresh = log.is_empty().map_err(io_err)?;
     let sm = StateMachine::open(&dir.join("sm"), &dir.join("snapshots"), lock).map_err(io_err)?;
+    sync_dir_tree(dir).map_err(io_err)?;
     let reader = sm.reader();
     Ok(Storage {
         log,
@@ -156,6 +157,29 @@ pub fn open(dir: &Path) -> Result<Storage, OpenError> {
         cluster_id,
         is_fresh,
     })
+}
+
+/// Fsyncs `dir`, every directory below it, and its parent, so that the
+/// entries created while opening (the data directory itself, fjall's
+/// `keyspaces/<id>/` directories, which fjall 3.1 creates without syncing
+/// `keyspaces/`) survive a power cut. Found by the lazyfs power-loss tests: a
+/// node cut off after its first writes came back with no keyspaces.
+fn sync_dir_tree(dir: &Path) -> io::Result<()> {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        for entry in fs::read_dir(&at)? {
+            let entry = entry?;
+            if entry.file_type()?.is_dir() {
+                stack.push(entry.path());
+            }
+        }
+        fs::File::open(&at)?.sync_all()?;
+    }
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::File::open(parent)?.sync_all()
 }
 
 impl Storage {
