@@ -114,6 +114,13 @@ impl AuditLog {
             std::fs::create_dir_all(dir)?;
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
+        // The file's directory entry survives a power cut (its lines are
+        // written, not fsynced, one by one).
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        File::open(dir)?.sync_all()?;
         Ok(AuditLog { file: Mutex::new(file) })
     }
 

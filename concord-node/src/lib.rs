@@ -120,6 +120,9 @@ pub async fn run(
     if cfg!(feature = "broken-leader-reads") {
         tracing::error!("TEST BUILD: broken-leader-reads is enabled; a leader serves reads without ReadIndex");
     }
+    if cfg!(feature = "ack-before-fsync") {
+        tracing::error!("TEST BUILD: ack-before-fsync is enabled; writes are acknowledged before they are on disk");
+    }
     let is_fresh = storage.is_fresh;
     let me = NodeInfo {
         client_url: advertised(&config.advertise_client, &listeners.client, config.tls.cert.is_some())?,

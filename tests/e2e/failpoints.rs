@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crate::chaos::ChaosCluster;
+use crate::lazyfs::LazyDisk;
 use crate::support::{client, eventually, feature_binary, TestNode};
 
 const FAILPOINTS: &str = "FAILPOINTS";
@@ -95,9 +96,18 @@ fn crashes_around_the_log_fsync_lose_nothing() {
 
 #[test]
 fn a_crash_while_building_a_snapshot_or_purging_the_log_loses_nothing() {
+    crash_building_snapshots_and_purging(None);
+}
+
+/// Crashes while building a snapshot and while purging the log, each
+/// followed by a power cut when the data is on `disk` (`power_loss.rs`).
+pub(crate) fn crash_building_snapshots_and_purging(mut disk: Option<&mut LazyDisk>) {
     let bin = feature_binary("failpoints");
     let mut node = TestNode::new(Some(1), &["--snapshot-logs", "20"]);
     node.bin = bin;
+    if let Some(disk) = disk.as_deref() {
+        node.data_dir = disk.mount.join("data");
+    }
     let mut acked = BTreeMap::new();
     for (round, point) in [
         "snapshot-build-before-persist",
@@ -113,6 +123,9 @@ fn a_crash_while_building_a_snapshot_or_purging_the_log_loses_nothing() {
         node.wait_ready();
         acked.extend(write_until_death(&node, &format!("s{round}")));
         assert_died_at(&mut node, point, 10);
+        if let Some(disk) = disk.as_deref_mut() {
+            eprintln!("{point}: {}", disk.power_cut());
+        }
         node.env.clear();
         node.spawn();
         node.wait_ready();
@@ -134,6 +147,9 @@ fn a_crash_while_building_a_snapshot_or_purging_the_log_loses_nothing() {
             || node.info_u64("snapshot_index").filter(|s| *s > applied),
         );
         node.kill9();
+        if let Some(disk) = disk.as_deref_mut() {
+            disk.power_cut();
+        }
     }
     node.spawn();
     node.wait_ready();
@@ -142,19 +158,32 @@ fn a_crash_while_building_a_snapshot_or_purging_the_log_loses_nothing() {
 
 #[test]
 fn a_follower_crashing_while_installing_a_snapshot_recovers() {
+    crash_installing_snapshots(
+        &[
+            "snapshot-install-after-marker",
+            "snapshot-install-after-clear",
+            "snapshot-install-before-last-batch",
+            "snapshot-install-after-commit",
+        ],
+        false,
+    );
+}
+
+/// A follower that must catch up through a snapshot crashes at each of
+/// `points` while installing it (and loses power too, on lazyfs), then
+/// recovers.
+pub(crate) fn crash_installing_snapshots(points: &[&str], on_lazyfs: bool) {
     let bin = feature_binary("failpoints");
-    let mut chaos = ChaosCluster::start(3, Some(&bin), &["--snapshot-logs", "20"]);
+    let mut chaos = ChaosCluster::start_on(3, Some(&bin), &["--snapshot-logs", "20"], on_lazyfs);
     let c = client(Duration::from_secs(10));
     let mut expected = BTreeMap::new();
-    for point in [
-        "snapshot-install-after-marker",
-        "snapshot-install-after-clear",
-        "snapshot-install-before-last-batch",
-        "snapshot-install-after-commit",
-    ] {
+    for &point in points {
         let leader = chaos.cluster.leader();
         let follower = (leader + 1) % 3;
         chaos.cluster.nodes[follower].kill9();
+        if on_lazyfs {
+            chaos.disks[follower].power_cut();
+        }
         // The follower cannot hold more of the log than the leader has now.
         let follower_last = chaos.cluster.nodes[leader]
             .info_u64("last_log_index")
@@ -199,6 +228,10 @@ fn a_follower_crashing_while_installing_a_snapshot_recovers() {
         armed(node, &format!("{point}=return"));
         node.spawn();
         assert_died_at(node, point, 30);
+        if on_lazyfs {
+            eprintln!("{point}: {}", chaos.disks[follower].power_cut());
+        }
+        let node = &mut chaos.cluster.nodes[follower];
         node.env.clear();
         node.spawn();
         node.wait_ready();

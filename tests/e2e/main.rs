@@ -3,6 +3,7 @@
 //! `cargo test --workspace` (or set `CONCORD_BIN`).
 
 mod chaos;
+mod lazyfs;
 mod netproxy;
 mod support;
 
@@ -19,5 +20,6 @@ mod hardening;
 mod http;
 mod malformed;
 mod overload;
+mod power_loss;
 mod routes;
 mod security;

@@ -1,13 +1,15 @@
 //! [`ChaosCluster`]: a cluster of real `concord` processes whose peer
 //! traffic goes through one [`Proxy`] per node, so the nemeses can cut,
 //! delay and drop single links, plus the replacement of a member by a fresh
-//! node. It starts, stops and rewires processes; it records nothing and
-//! checks nothing beyond its own steps having worked.
+//! node, and power cuts when the data directories are on lazyfs. It starts,
+//! stops and rewires processes; it records nothing and checks nothing
+//! beyond its own steps having worked.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::lazyfs::LazyDisk;
 use crate::netproxy::{Net, Proxy};
 use crate::support::{client, eventually, TestCluster, TestNode};
 
@@ -17,14 +19,31 @@ pub struct ChaosCluster {
     /// `proxies[i]` fronts `cluster.nodes[i]`.
     pub proxies: Vec<Proxy>,
     pub net: Arc<Net>,
+    /// `disks[i]` holds `cluster.nodes[i]`'s data directory, on lazyfs;
+    /// empty when the data lives on the real disk. Dropped after the nodes.
+    pub disks: Vec<LazyDisk>,
 }
 
 impl ChaosCluster {
     /// `n` nodes formed with `--initial-cluster`, running `bin` (the build
     /// under test when `None`).
     pub fn start(n: usize, bin: Option<&Path>, extra: &[&str]) -> ChaosCluster {
+        Self::start_on(n, bin, extra, false)
+    }
+
+    /// [`ChaosCluster::start`], with each node's data directory on its own
+    /// lazyfs mount when `lazy`.
+    pub fn start_on(n: usize, bin: Option<&Path>, extra: &[&str], lazy: bool) -> ChaosCluster {
         let net = Arc::new(Net::default());
         let mut nodes: Vec<TestNode> = (1..=n as u64).map(|id| TestNode::new(Some(id), extra)).collect();
+        let disks: Vec<LazyDisk> = if lazy {
+            nodes.iter().map(|_| LazyDisk::mount()).collect()
+        } else {
+            Vec::new()
+        };
+        for (node, disk) in nodes.iter_mut().zip(&disks) {
+            node.data_dir = disk.mount.join("data");
+        }
         if let Some(bin) = bin {
             for node in &mut nodes {
                 node.bin = bin.to_path_buf();
@@ -54,7 +73,29 @@ impl ChaosCluster {
         }
         let cluster = TestCluster { nodes };
         cluster.wait_voters(n);
-        ChaosCluster { cluster, proxies, net }
+        ChaosCluster {
+            cluster,
+            proxies,
+            net,
+            disks,
+        }
+    }
+
+    /// `kill -9` of nodes `which`, a power cut of their disks (everything
+    /// they had not fsynced is gone), and a restart after `hold`.
+    pub fn power_cut(&mut self, which: &[usize], hold: Duration) {
+        assert!(!self.disks.is_empty(), "power cuts need the data on lazyfs");
+        for &i in which {
+            self.cluster.nodes[i].kill9();
+        }
+        for &i in which {
+            let report = self.disks[i].power_cut();
+            eprintln!("node {}: {report}", self.id(i));
+        }
+        std::thread::sleep(hold);
+        for &i in which {
+            self.cluster.nodes[i].spawn();
+        }
     }
 
     pub fn ids(&self) -> Vec<u64> {

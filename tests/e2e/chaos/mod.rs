@@ -53,7 +53,9 @@ pub use history::write_outcome;
 
 use checks::check_ttl;
 use history::{read_group_history, write_history, Recorded, TtlRead, TtlWrite};
-use runs::{deposed_leader_scenario, run, Plan};
+use runs::deposed_leader_scenario;
+// Also used by `power_loss.rs`.
+pub use runs::{run, Plan};
 
 #[test]
 fn chaos_three_nodes() {
@@ -62,6 +64,7 @@ fn chaos_three_nodes() {
         seconds: env_u64("CONCORD_CHAOS_SECONDS", 60),
         seed: env_u64("CONCORD_SEED", 7),
         membership: false,
+        power: false,
     });
 }
 
@@ -72,6 +75,7 @@ fn chaos_five_nodes_with_membership_changes() {
         seconds: env_u64("CONCORD_CHAOS_SECONDS", 45),
         seed: env_u64("CONCORD_SEED", 7) + 1,
         membership: true,
+        power: false,
     });
 }
 

@@ -1,7 +1,8 @@
 //! The nemeses: the fault kinds a run schedules ([`nemesis_kinds`]) and
 //! [`nemesis`], which injects one fault, holds it, and heals it: `kill -9`,
-//! SIGSTOP/SIGCONT, cut, one-way, bridged, slow and lossy links, and member
-//! replacement. A nemesis only breaks and repairs; it records no call.
+//! SIGSTOP/SIGCONT, cut, one-way, bridged, slow and lossy links, member
+//! replacement, and power cuts on lazyfs. A nemesis only breaks and
+//! repairs; it records no call.
 
 use std::time::Duration;
 
@@ -13,6 +14,9 @@ use super::runs::Plan;
 
 /// The nemesis kinds of a run: every one is scheduled at least once.
 pub(super) fn nemesis_kinds(plan: &Plan) -> Vec<&'static str> {
+    if plan.power {
+        return vec!["power-cut-follower", "power-cut-leader", "power-cut-all"];
+    }
     let mut kinds = vec![
         "kill",
         "kill-leader",
@@ -103,6 +107,23 @@ pub(super) fn nemesis(chaos: &mut ChaosCluster, rng: &mut StdRng, kind: &str) {
             chaos.net.heal();
         }
         "membership" => chaos.replace(victim),
+        "power-cut-follower" => {
+            let leader = chaos.cluster.leader();
+            let follower = (leader + rng.gen_range(1..n)) % n;
+            let hold = hold(rng);
+            chaos.power_cut(&[follower], hold);
+        }
+        "power-cut-leader" => {
+            let leader = chaos.cluster.leader();
+            let hold = hold(rng);
+            chaos.power_cut(&[leader], hold);
+        }
+        "power-cut-all" => {
+            // A rack losing power: every node at once.
+            let all: Vec<usize> = (0..n).collect();
+            let hold = hold(rng);
+            chaos.power_cut(&all, hold);
+        }
         other => panic!("no nemesis of kind {other:?}"),
     }
 }

@@ -30,6 +30,9 @@ pub struct Plan {
     pub seed: u64,
     /// Also replace members under load.
     pub membership: bool,
+    /// Data directories on lazyfs, and power cuts (a follower, the leader,
+    /// every node at once) as the only nemeses.
+    pub power: bool,
 }
 
 /// Runs one chaos run and asserts every check.
@@ -39,7 +42,7 @@ pub struct Plan {
 pub fn run(plan: Plan) {
     // The heaviest tests: nothing timing-sensitive runs alongside.
     let _load = exclusive();
-    let mut chaos = ChaosCluster::start(plan.nodes, None, &[]);
+    let mut chaos = ChaosCluster::start_on(plan.nodes, None, &[], plan.power);
     let urls = Arc::new(RwLock::new(chaos.urls()));
     let origin = Instant::now();
     let now: Arc<dyn Fn() -> u64 + Send + Sync> = Arc::new(move || origin.elapsed().as_nanos() as u64);

@@ -15,7 +15,7 @@ use clap::Parser;
 use fuser::{
     Config, Errno, FileAttr, FileHandle, FileType, Filesystem, FopenFlags, Generation, INodeNo, MountOption, OpenFlags,
     RenameFlags, ReplyAttr, ReplyCreate, ReplyData, ReplyDirectory, ReplyEmpty, ReplyEntry, ReplyOpen, ReplyStatfs,
-    ReplyWrite, Request, SessionACL, TimeOrNow, WriteFlags,
+    ReplyWrite, Request, TimeOrNow, WriteFlags,
 };
 use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
 
@@ -341,9 +341,9 @@ fn run(args: Args) -> Result<(), String> {
         MountOption::FSName("lazyfs".into()),
         MountOption::Subtype("lazyfs".into()),
         MountOption::DefaultPermissions,
-        MountOption::AutoUnmount,
     ];
-    config.acl = SessionACL::RootAndOwner;
+    // No AutoUnmount: through fusermount3 it left SIGTERM's unmount hanging.
+    // A lazyfs killed with -9 leaves its mount to `fusermount3 -uz`.
     let lazy = LazyFs {
         fs: shared.clone(),
         uid: nix::unistd::getuid().as_raw(),
