@@ -123,7 +123,7 @@ pub struct Storage {
 
 /// Opens (creating when needed) the data directory at `dir` and takes its lock.
 pub fn open(dir: &Path) -> Result<Storage, OpenError> {
-    fs::create_dir_all(dir).map_err(|source| OpenError::CreateDir {
+    create_dir_durably(dir).map_err(|source| OpenError::CreateDir {
         path: dir.to_path_buf(),
         source,
     })?;
@@ -164,6 +164,26 @@ pub fn open(dir: &Path) -> Result<Storage, OpenError> {
 /// `keyspaces/<id>/` directories, which fjall 3.1 creates without syncing
 /// `keyspaces/`) survive a power cut. Found by the lazyfs power-loss tests: a
 /// node cut off after its first writes came back with no keyspaces.
+/// `create_dir_all`, then an fsync of the parent of every directory it
+/// created, so that they survive a power cut.
+fn create_dir_durably(dir: &Path) -> io::Result<()> {
+    let mut created = Vec::new();
+    let mut at = Some(dir);
+    while let Some(d) = at.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        created.push(d);
+        at = d.parent();
+    }
+    fs::create_dir_all(dir)?;
+    for d in created {
+        let parent = d
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs::File::open(parent)?.sync_all()?;
+    }
+    Ok(())
+}
+
 fn sync_dir_tree(dir: &Path) -> io::Result<()> {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(at) = stack.pop() {

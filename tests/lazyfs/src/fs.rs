@@ -233,8 +233,11 @@ impl Fs {
             let is_dir = meta.is_dir();
             let ino = self.alloc(Inode::new(kind, mode));
             let name = entry.file_name();
-            self.link_vol(dir, &name, ino);
-            self.dir_mut(dir).dur.insert(name.clone(), ino);
+            self.link_vol(dir, &name, ino).map_err(io::Error::from_raw_os_error)?;
+            self.dir_mut(dir)
+                .map_err(io::Error::from_raw_os_error)?
+                .dur
+                .insert(name.clone(), ino);
             self.inodes.get_mut(&ino).unwrap().dur_parent = Some((dir, name));
             if is_dir {
                 self.load_dir(ino, &entry.path())?;
@@ -265,10 +268,10 @@ impl Fs {
         }
     }
 
-    fn dir_mut(&mut self, ino: u64) -> &mut DirNode {
-        match &mut self.inodes.get_mut(&ino).expect("directory inode").kind {
-            Kind::Dir(d) => d,
-            Kind::File(_) => panic!("inode {ino} is not a directory"),
+    fn dir_mut(&mut self, ino: u64) -> Result<&mut DirNode> {
+        match &mut self.get_mut(ino)?.kind {
+            Kind::Dir(d) => Ok(d),
+            Kind::File(_) => Err(ENOTDIR),
         }
     }
 
@@ -279,9 +282,10 @@ impl Fs {
         }
     }
 
-    fn link_vol(&mut self, dir: u64, name: &OsStr, ino: u64) {
-        self.dir_mut(dir).vol.insert(name.to_os_string(), ino);
-        self.inodes.get_mut(&ino).unwrap().vol_parent = Some((dir, name.to_os_string()));
+    fn link_vol(&mut self, dir: u64, name: &OsStr, ino: u64) -> Result<()> {
+        self.dir_mut(dir)?.vol.insert(name.to_os_string(), ino);
+        self.get_mut(ino)?.vol_parent = Some((dir, name.to_os_string()));
+        Ok(())
     }
 
     pub fn lookup(&mut self, parent: u64, name: &OsStr) -> Result<u64> {
@@ -295,7 +299,8 @@ impl Fs {
     pub fn forget(&mut self, ino: u64, n: u64) {
         if let Some(inode) = self.inodes.get_mut(&ino) {
             inode.lookups = inode.lookups.saturating_sub(n);
-            if ino != ROOT && inode.lookups == 0 && inode.vol_parent.is_none() && inode.dur_parent.is_none() {
+            let holds = matches!(&inode.kind, Kind::Dir(d) if !d.dur.is_empty());
+            if ino != ROOT && inode.lookups == 0 && inode.vol_parent.is_none() && inode.dur_parent.is_none() && !holds {
                 self.inodes.remove(&ino);
             }
         }
@@ -317,7 +322,7 @@ impl Fs {
             })
         };
         let ino = self.alloc(Inode::new(kind, mode & 0o7777));
-        self.link_vol(parent, name, ino);
+        self.link_vol(parent, name, ino)?;
         self.get_mut(parent)?.mtime = SystemTime::now();
         self.inodes.get_mut(&ino).unwrap().lookups = 1;
         Ok(ino)
@@ -331,7 +336,7 @@ impl Fs {
             (Kind::File(_), true) => return Err(ENOTDIR),
             _ => {}
         }
-        self.dir_mut(parent).vol.remove(name);
+        self.dir_mut(parent)?.vol.remove(name);
         self.get_mut(parent)?.mtime = SystemTime::now();
         self.get_mut(ino)?.vol_parent = None;
         self.forget(ino, 0);
@@ -340,6 +345,14 @@ impl Fs {
 
     pub fn rename(&mut self, parent: u64, name: &OsStr, to: u64, to_name: &OsStr, no_replace: bool) -> Result<()> {
         let ino = *self.dir(parent)?.vol.get(name).ok_or(ENOENT)?;
+        // A directory may not move below itself.
+        let mut up = Some(to);
+        while let Some(d) = up {
+            if d == ino {
+                return Err(EINVAL);
+            }
+            up = self.get(d)?.vol_parent.as_ref().map(|(p, _)| *p);
+        }
         if let Some(&old) = self.dir(to)?.vol.get(to_name) {
             if old == ino {
                 return Ok(());
@@ -354,20 +367,12 @@ impl Fs {
                 Kind::File(_) if moving_dir => return Err(ENOTDIR),
                 _ => {}
             }
-            self.dir_mut(to).vol.remove(to_name);
+            self.dir_mut(to)?.vol.remove(to_name);
             self.get_mut(old)?.vol_parent = None;
             self.forget(old, 0);
         }
-        // A directory may not move below itself.
-        let mut up = Some(to);
-        while let Some(d) = up {
-            if d == ino {
-                return Err(EINVAL);
-            }
-            up = self.get(d)?.vol_parent.as_ref().map(|(p, _)| *p);
-        }
-        self.dir_mut(parent).vol.remove(name);
-        self.link_vol(to, to_name, ino);
+        self.dir_mut(parent)?.vol.remove(name);
+        self.link_vol(to, to_name, ino)?;
         let now = SystemTime::now();
         self.get_mut(parent)?.mtime = now;
         self.get_mut(to)?.mtime = now;
@@ -483,9 +488,16 @@ impl Fs {
     }
 
     fn unlink_dur(&mut self, dir: u64, name: &OsStr) -> Result<()> {
-        let Some(ino) = self.dir_mut(dir).dur.get(name).copied() else {
+        let Some(ino) = self.dir_mut(dir)?.dur.get(name).copied() else {
             return Ok(());
         };
+        let removed_dir = matches!(self.get(ino)?.kind, Kind::Dir(_)) && self.get(ino)?.vol_parent.is_none();
+        if removed_dir {
+            // A removed directory is empty: whatever it durably held was
+            // removed or moved out first, and goes with it (a move out to
+            // its new place).
+            self.sync_dir(ino)?;
+        }
         if let Some(path) = self.dur_path(ino) {
             let gone = match self.get(ino)?.kind {
                 Kind::Dir(_) => fs::remove_dir_all(&path),
@@ -500,21 +512,21 @@ impl Fs {
             })
             .map_err(io_errno)?;
         }
-        self.dir_mut(dir).dur.remove(name);
+        self.dir_mut(dir)?.dur.remove(name);
         self.get_mut(ino)?.dur_parent = None;
         self.forget(ino, 0);
         Ok(())
     }
 
     fn link_dur(&mut self, dir: u64, name: &OsStr, ino: u64) -> Result<()> {
-        if self.dir_mut(dir).dur.get(name) == Some(&ino) {
+        if self.dir_mut(dir)?.dur.get(name) == Some(&ino) {
             return Ok(());
         }
         self.unlink_dur(dir, name)?;
         if let Some((from, from_name)) = self.get(ino)?.dur_parent.clone() {
             self.unlink_dur(from, &from_name)?;
         }
-        self.dir_mut(dir).dur.insert(name.to_os_string(), ino);
+        self.dir_mut(dir)?.dur.insert(name.to_os_string(), ino);
         self.get_mut(ino)?.dur_parent = Some((dir, name.to_os_string()));
         if let Some(path) = self.dur_path(ino) {
             self.materialise(ino, &path).map_err(io_errno)?;
@@ -716,6 +728,27 @@ mod tests {
         fs.power_cut();
         assert_eq!(fs::read(dir.path().join("current")).unwrap(), b"new");
         assert!(!dir.path().join("tmp").exists());
+    }
+
+    #[test]
+    fn a_directory_emptied_by_a_move_then_removed_keeps_the_moved_file() {
+        let (dir, mut fs) = fresh();
+        let d = fs.create(ROOT, OsStr::new("d"), 0o755, true).unwrap();
+        let f = fs.create(d, OsStr::new("f"), 0o644, false).unwrap();
+        fs.write(f, 0, b"moved").unwrap();
+        fs.sync_file(f).unwrap();
+        fs.sync_dir(d).unwrap();
+        fs.sync_dir(ROOT).unwrap();
+        fs.rename(d, OsStr::new("f"), ROOT, OsStr::new("f"), false).unwrap();
+        fs.remove(ROOT, OsStr::new("d"), true).unwrap();
+        fs.forget(d, 1);
+        fs.sync_dir(ROOT).unwrap();
+        assert!(!dir.path().join("d").exists());
+        assert_eq!(fs::read(dir.path().join("f")).unwrap(), b"moved");
+        fs.power_cut();
+        let f = fs.lookup(ROOT, OsStr::new("f")).unwrap();
+        assert_eq!(fs.read(f, 0, 10).unwrap(), b"moved");
+        assert_eq!(fs.lookup(ROOT, OsStr::new("d")), Err(ENOENT));
     }
 
     #[test]

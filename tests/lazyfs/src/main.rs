@@ -38,10 +38,16 @@ struct Args {
 /// sees the new state.
 const TTL: Duration = Duration::ZERO;
 
+type Listing = Vec<(std::ffi::OsString, u64, bool)>;
+
 struct LazyFs {
     fs: Arc<Mutex<Fs>>,
     uid: u32,
     gid: u32,
+    /// Each open directory's entries as they were at `opendir`, so that a
+    /// listing goes on at the right place while entries are removed.
+    listings: Mutex<std::collections::HashMap<u64, Listing>>,
+    next_handle: std::sync::atomic::AtomicU64,
 }
 
 impl LazyFs {
@@ -209,11 +215,17 @@ impl Filesystem for LazyFs {
         offset: u64,
         data: &[u8],
         _write_flags: WriteFlags,
-        _flags: OpenFlags,
+        flags: OpenFlags,
         _lock_owner: Option<fuser::LockOwner>,
         reply: ReplyWrite,
     ) {
-        match self.lock().write(ino.0, offset, data) {
+        let mut fs = self.lock();
+        let mut done = fs.write(ino.0, offset, data);
+        // O_SYNC and O_DSYNC writes are durable when they return.
+        if done.is_ok() && flags.0 & nix::libc::O_DSYNC != 0 {
+            done = fs.sync_file(ino.0);
+        }
+        match done {
             Ok(()) => reply.written(data.len() as u32),
             Err(e) => reply.error(Errno::from_i32(e)),
         }
@@ -228,24 +240,37 @@ impl Filesystem for LazyFs {
         empty(self.lock().sync_file(ino.0), reply);
     }
 
-    fn opendir(&self, _req: &Request, _ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
-        reply.opened(FileHandle(0), FopenFlags::empty());
-    }
-
-    fn readdir(&self, _req: &Request, ino: INodeNo, _fh: FileHandle, offset: u64, mut reply: ReplyDirectory) {
+    fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
         let fs = self.lock();
         let entries = match fs.entries(ino.0) {
             Ok(e) => e,
             Err(e) => return reply.error(Errno::from_i32(e)),
         };
         let dots = [(".".into(), ino.0, true), ("..".into(), fs.parent_of(ino.0), true)];
-        for (i, (name, child, dir)) in dots.into_iter().chain(entries).enumerate().skip(offset as usize) {
+        let fh = self.next_handle.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut listings = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        listings.insert(fh, dots.into_iter().chain(entries).collect());
+        reply.opened(FileHandle(fh), FopenFlags::empty());
+    }
+
+    fn releasedir(&self, _req: &Request, _ino: INodeNo, fh: FileHandle, _flags: OpenFlags, reply: ReplyEmpty) {
+        self.listings.lock().unwrap_or_else(|e| e.into_inner()).remove(&fh.0);
+        reply.ok();
+    }
+
+    fn readdir(&self, _req: &Request, _ino: INodeNo, fh: FileHandle, offset: u64, mut reply: ReplyDirectory) {
+        let listings = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(listing) = listings.get(&fh.0) else {
+            return reply.error(Errno::EBADF);
+        };
+        for (i, (name, child, dir)) in listing.iter().enumerate().skip(offset as usize) {
+            let (name, child, dir) = (name, *child, *dir);
             let kind = if dir {
                 FileType::Directory
             } else {
                 FileType::RegularFile
             };
-            if reply.add(INodeNo(child), i as u64 + 1, kind, &name) {
+            if reply.add(INodeNo(child), i as u64 + 1, kind, name) {
                 break;
             }
         }
@@ -348,6 +373,8 @@ fn run(args: Args) -> Result<(), String> {
         fs: shared.clone(),
         uid: nix::unistd::getuid().as_raw(),
         gid: nix::unistd::getgid().as_raw(),
+        listings: Mutex::default(),
+        next_handle: std::sync::atomic::AtomicU64::new(1),
     };
     let session = fuser::spawn_mount(lazy, &args.mount, &config)
         .map_err(|e| format!("cannot mount {}: {e}", args.mount.display()))?;

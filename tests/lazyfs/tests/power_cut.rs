@@ -81,8 +81,7 @@ impl Mounted {
         });
         self.stderr()
             .lines()
-            .filter(|l| l.contains("power cut"))
-            .last()
+            .rfind(|l| l.contains("power cut"))
             .unwrap()
             .to_string()
     }
@@ -94,7 +93,18 @@ impl Drop for Mounted {
             .arg("-TERM")
             .arg(self.child.id().to_string())
             .status();
+        // A lazyfs that does not stop within 10 s is killed and its mount
+        // detached.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
         let _ = self.child.wait();
+        let mounts = fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+        if mounts.contains(&self.mount.display().to_string()) {
+            let _ = Command::new("fusermount3").arg("-uz").arg(&self.mount).status();
+        }
     }
 }
 
