@@ -116,11 +116,7 @@ impl AuditLog {
         let file = OpenOptions::new().create(true).append(true).open(path)?;
         // The file's directory entry survives a power cut (its lines are
         // written, not fsynced, one by one).
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        File::open(dir)?.sync_all()?;
+        concord_core::store::sync_parent_dir(path)?;
         Ok(AuditLog { file: Mutex::new(file) })
     }
 

@@ -159,11 +159,16 @@ pub fn open(dir: &Path) -> Result<Storage, OpenError> {
     })
 }
 
-/// Fsyncs `dir`, every directory below it, and its parent, so that the
-/// entries created while opening (the data directory itself, fjall's
-/// `keyspaces/<id>/` directories, which fjall 3.1 creates without syncing
-/// `keyspaces/`) survive a power cut. Found by the lazyfs power-loss tests: a
-/// node cut off after its first writes came back with no keyspaces.
+/// Fsyncs the directory that holds `path` (the current directory for a
+/// bare name), so that `path`'s entry in it survives a power cut.
+pub fn sync_parent_dir(path: &Path) -> io::Result<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::File::open(parent)?.sync_all()
+}
+
 /// `create_dir_all`, then an fsync of the parent of every directory it
 /// created, so that they survive a power cut.
 fn create_dir_durably(dir: &Path) -> io::Result<()> {
@@ -174,16 +179,14 @@ fn create_dir_durably(dir: &Path) -> io::Result<()> {
         at = d.parent();
     }
     fs::create_dir_all(dir)?;
-    for d in created {
-        let parent = d
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        fs::File::open(parent)?.sync_all()?;
-    }
-    Ok(())
+    created.into_iter().try_for_each(sync_parent_dir)
 }
 
+/// Fsyncs `dir`, every directory below it, and its parent, so that the
+/// entries created while opening (the data directory itself, fjall's
+/// `keyspaces/<id>/` directories, which fjall 3.1 creates without syncing
+/// `keyspaces/`) survive a power cut. Found by the lazyfs power-loss tests: a
+/// node cut off after its first writes came back with no keyspaces.
 fn sync_dir_tree(dir: &Path) -> io::Result<()> {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(at) = stack.pop() {
@@ -195,11 +198,7 @@ fn sync_dir_tree(dir: &Path) -> io::Result<()> {
         }
         fs::File::open(&at)?.sync_all()?;
     }
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::File::open(parent)?.sync_all()
+    sync_parent_dir(dir)
 }
 
 impl Storage {
