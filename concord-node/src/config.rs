@@ -817,6 +817,13 @@ impl NodeConfig {
             // Snapshots are scheduled by `maintainer::snapshots`.
             snapshot_policy: openraft::SnapshotPolicy::Never,
             max_in_snapshot_log_to_keep: crate::maintainer::LOG_KEPT_AFTER_SNAPSHOT.min(self.snapshot_logs.max(1)),
+            // A restarted leader campaigns, as in standard Raft. Restoring its
+            // old term at once is unsafe here: the commit index is fsynced only
+            // with the next append, so after a power cut the leader would know
+            // an older commit than writes it had acknowledged, and its ReadIndex
+            // would serve reads from before them. A new term's first entry
+            // covers every earlier commit.
+            enable_leader_restore: Some(false),
             ..Default::default()
         }
         .validate()

@@ -188,8 +188,10 @@ impl Node {
             let node = self.clone();
             tokio::spawn(async move {
                 let round = || async {
-                    node.bounded(node.raft.ensure_linearizable(ReadPolicy::ReadIndex))
+                    let read = node
+                        .bounded(node.raft.ensure_linearizable(ReadPolicy::ReadIndex))
                         .await??;
+                    tracing::debug!(read_log_id = %read, applied = ?node.metrics().last_applied, "read round confirmed");
                     Ok(())
                 };
                 node.read_gate.run_rounds(round).await

@@ -202,6 +202,11 @@ impl TestNode {
             "--listen-peer".into(),
             format!("127.0.0.1:{}", self.peer_port),
         ]);
+        // For debugging a failure: `CONCORD_E2E_LOG_LEVEL=info,openraft=info`
+        // gives every node of every test that log filter.
+        if let Ok(level) = std::env::var("CONCORD_E2E_LOG_LEVEL") {
+            args.extend(["--log-level".to_string(), level]);
+        }
         args.extend(self.extra_args.iter().cloned());
         args
     }

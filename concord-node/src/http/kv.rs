@@ -209,6 +209,11 @@ pub(crate) async fn list(
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
         .map_err(|e| ApiError::read("listing", e))?;
+    tracing::debug!(
+        revisions = ?page.items.iter().map(|(k, r)| (k.as_str(), r.mod_revision)).collect::<Vec<_>>(),
+        applied = ?node.metrics().last_applied,
+        "list served"
+    );
     // The records' values move into the items (UTF-8 ones are not copied):
     // the page (at most `MAX_LIST_PAGE_BYTES` of values) is held once as
     // items and once as JSON.

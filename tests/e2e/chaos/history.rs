@@ -103,7 +103,9 @@ fn history_line<O>(r: &Recorded<O>, op: Value) -> String {
 }
 
 /// Writes every recorded register and group call as JSON lines to
-/// `target/chaos-histories/<name>.jsonl` (kept for replay and inspection).
+/// `target/chaos-histories/<name>-<unix seconds>-<pid>.jsonl`, kept for
+/// replay and inspection. The time and pid make every run's file its own, so a
+/// repeat run with the same seed cannot overwrite the history of a failure.
 pub(super) fn write_history(
     name: &str,
     registers: &[Recorded<Op>],
@@ -115,7 +117,10 @@ pub(super) fn write_history(
         .join("target")
         .join("chaos-histories");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.jsonl"));
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let path = dir.join(format!("{name}-{stamp}-{}.jsonl", std::process::id()));
     let mut out = String::new();
     for r in registers {
         out.push_str(&history_line(r, register_op_json(&r.call.op)));
