@@ -817,12 +817,16 @@ impl NodeConfig {
             // Snapshots are scheduled by `maintainer::snapshots`.
             snapshot_policy: openraft::SnapshotPolicy::Never,
             max_in_snapshot_log_to_keep: crate::maintainer::LOG_KEPT_AFTER_SNAPSHOT.min(self.snapshot_logs.max(1)),
-            // A restarted leader campaigns, as in standard Raft. Restoring its
-            // old term at once is unsafe here: the commit index is fsynced only
-            // with the next append, so after a power cut the leader would know
-            // an older commit than writes it had acknowledged, and its ReadIndex
-            // would serve reads from before them. A new term's first entry
-            // covers every earlier commit.
+            // A restarted leader campaigns, as in standard Raft; restoring its
+            // old term at once is unsafe, for two reasons. Its log may lack
+            // entries it acknowledged: the two followers' fsyncs alone can
+            // commit an entry before the leader's own, so after a power cut
+            // it would give such an index to another entry. And the commit
+            // index reaches the disk only with a later fsync of the log, so
+            // its ReadIndex would stop below acknowledged writes. A durable
+            // commit index would fix only the second. A new term's first
+            // entry, which only a node holding every committed entry can get
+            // elected to write, covers every earlier commit.
             enable_leader_restore: Some(false),
             ..Default::default()
         }
@@ -839,6 +843,14 @@ mod tests {
 
     fn settings_command() -> clap::Command {
         NodeSettings::augment_args(clap::Command::new("start"))
+    }
+
+    /// See `raft_config`: a restarted leader must campaign
+    /// (`power_loss::a_leader_back_from_a_power_cut_...` shows why end to end).
+    #[test]
+    fn a_restarted_leader_does_not_restore_its_old_term() {
+        let config = NodeConfig::default().raft_config().unwrap();
+        assert_eq!(config.enable_leader_restore, Some(false));
     }
 
     #[test]

@@ -210,7 +210,8 @@ pub(crate) async fn list(
         .map_err(|e| ApiError::internal(e.to_string()))?
         .map_err(|e| ApiError::read("listing", e))?;
     tracing::debug!(
-        revisions = ?page.items.iter().map(|(k, r)| (k.as_str(), r.mod_revision)).collect::<Vec<_>>(),
+        items = page.items.len(),
+        first_revisions = ?page.items.iter().take(20).map(|(k, r)| (k.as_str(), r.mod_revision)).collect::<Vec<_>>(),
         applied = ?node.metrics().last_applied,
         "list served"
     );
