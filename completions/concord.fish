@@ -284,6 +284,8 @@ complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_su
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l advertise-client -d 'Client URL others use to reach this node [default: from --listen-client]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l advertise-peer -d 'Peer URL other nodes use to reach this node [default: from --listen-peer]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l log-level -d 'Log filter: error, warn, info, debug, trace, or a tracing directive [default: info,openraft=warn]. Logs go to stderr' -r
+complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l log-format -d 'Log format on stderr: `text`, or `json` (one JSON object per line: time, level, target, message and the event\'s fields) [default: text]' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l max-value-size -d 'Largest value accepted, in bytes; at most 64 MiB [default: 1048576]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l heartbeat-interval -d 'Leader heartbeat period [default: 100ms]' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and __fish_seen_subcommand_from start" -l election-timeout -d 'Minimum election timeout; the maximum is twice this. A follower starts an election after the leader lease (the maximum) plus a random timeout without hearing from the leader [default: 300ms]' -r

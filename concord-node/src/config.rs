@@ -158,6 +158,10 @@ pub struct NodeSettings {
     /// [default: {default}]. Logs go to stderr.
     #[arg(long, value_name = "LEVEL")]
     pub log_level: Option<String>,
+    /// Log format on stderr: `text`, or `json` (one JSON object per line:
+    /// time, level, target, message and the event's fields) [default: {default}].
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
     /// Largest value accepted, in bytes; at most 64 MiB [default: {default}].
     #[arg(long, value_name = "BYTES")]
     pub max_value_size: Option<usize>,
@@ -243,6 +247,7 @@ fn help_default(id: &str) -> Option<String> {
         listen_client,
         listen_peer,
         log_level,
+        log_format,
     } = StartConfig::default();
     let time = |d: Duration| humantime::format_duration(d).to_string();
     let url = |url: Option<String>, otherwise: &str| url.unwrap_or_else(|| otherwise.into());
@@ -266,6 +271,7 @@ fn help_default(id: &str) -> Option<String> {
         "advertise_client" => url(d.advertise_client, "from --listen-client"),
         "advertise_peer" => url(d.advertise_peer, "from --listen-peer"),
         "log_level" => log_level,
+        "log_format" => log_format.to_string(),
         "max_value_size" => d.max_value_size.to_string(),
         "heartbeat_interval" => time(d.heartbeat_interval),
         "election_timeout" => time(d.election_timeout),
@@ -326,6 +332,7 @@ impl NodeSettings {
             advertise_client,
             advertise_peer,
             log_level,
+            log_format,
             max_value_size,
             heartbeat_interval,
             election_timeout,
@@ -370,6 +377,7 @@ impl NodeSettings {
             advertise_client,
             advertise_peer,
             log_level,
+            log_format,
             max_value_size,
             heartbeat_interval,
             election_timeout,
@@ -400,6 +408,7 @@ impl NodeSettings {
         set(&mut start.listen_client, listen_client);
         set(&mut start.listen_peer, listen_peer);
         set(&mut start.log_level, log_level);
+        set(&mut start.log_format, log_format);
         let node = &mut start.node;
         node.id = id.or(node.id);
         let join = join.unwrap_or_default();
@@ -453,6 +462,26 @@ impl NodeSettings {
     }
 }
 
+/// How the node writes its logs (`--log-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl std::fmt::Display for LogFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        })
+    }
+}
+
 /// What `concord node start` needs: the node's configuration, the addresses
 /// its two listeners are bound to, and the log filter.
 #[derive(Debug, Clone)]
@@ -464,6 +493,8 @@ pub struct StartConfig {
     pub listen_peer: SocketAddr,
     /// A `tracing` filter directive (`--log-level`).
     pub log_level: String,
+    /// `text` or `json` (`--log-format`).
+    pub log_format: LogFormat,
 }
 
 impl Default for StartConfig {
@@ -474,6 +505,7 @@ impl Default for StartConfig {
             listen_client: SocketAddr::from(([127, 0, 0, 1], 7379)),
             listen_peer: SocketAddr::from(([127, 0, 0, 1], 7380)),
             log_level: "info,openraft=warn".into(),
+            log_format: LogFormat::Text,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod fuzzing;
 mod http;
 mod join;
 mod maintainer;
+mod metrics;
 mod node;
 mod peer;
 mod read_gate;
@@ -239,6 +240,12 @@ pub async fn run(
         snapshot_sends.clone(),
     )
     .map_err(|e| NodeError::Raft(e.to_string()))?;
+    let prom = metrics::Metrics::new();
+    let fsyncs = prom.clone();
+    storage
+        .log
+        .on_fsync(Arc::new(move |took| fsyncs.fsync_duration.observe(took.as_secs_f64())));
+    let log_store = storage.log.clone();
     let raft = Raft::new(id, raft_config, network, storage.log, storage.sm)
         .await
         .map_err(|e| NodeError::Raft(e.to_string()))?;
@@ -314,6 +321,8 @@ pub async fn run(
         audit,
         auth_failures: Default::default(),
         read_gate: Default::default(),
+        prom,
+        log_store,
     });
     let recovery = {
         let node = node.clone();
@@ -327,6 +336,7 @@ pub async fn run(
             }
         })
     };
+    let leadership = tokio::spawn(metrics::watch_leadership(node.clone()));
     let maintainer = tokio::spawn(maintainer::run(node.clone()));
     let snapshots = tokio::spawn(maintainer::snapshots(node.clone()));
     let reload = tokio::spawn(tls::watch(tls.reloading.clone()));
@@ -360,6 +370,7 @@ pub async fn run(
     let _ = stop_tx.send(true);
     recovery.abort();
     maintainer.abort();
+    leadership.abort();
     snapshots.abort();
     reload.abort();
     // In-flight requests get a moment to finish; then Raft stops.

@@ -74,12 +74,13 @@ pub(crate) async fn snapshots(node: Arc<Node>) {
             );
         }
         holding_since = None;
+        let started = std::time::Instant::now();
         if let Err(e) = node.raft.trigger().snapshot().await {
             tracing::warn!(error = %e, "could not trigger a snapshot");
         }
         // openraft builds it in the background; wait for it before asking
         // again.
-        let _ = node
+        let built = node
             .raft
             .wait(Some(Duration::from_secs(60)))
             .metrics(
@@ -87,6 +88,11 @@ pub(crate) async fn snapshots(node: Arc<Node>) {
                 "snapshot built",
             )
             .await;
+        if built.is_ok() {
+            let took = started.elapsed();
+            node.prom.snapshot_duration.observe(took.as_secs_f64());
+            tracing::info!(index = applied, took_ms = took.as_millis() as u64, "snapshot built");
+        }
     }
 }
 
@@ -115,8 +121,13 @@ async fn tick(node: &Node) -> Result<(), crate::http::error::ApiError> {
         .expired(crate::node::now_ms(), SWEEP_BATCH)
         .map_err(|e| crate::http::error::ApiError::internal(format!("scanning TTLs: {e}")))?;
     if !expired.is_empty() {
-        tracing::debug!(keys = expired.len(), "sweeping expired keys");
-        node.write(Op::Expire { keys: expired }, None).await?;
+        let found = expired.len();
+        if let concord_core::CommandResponse::Expired { deleted } =
+            node.write(Op::Expire { keys: expired }, None).await?
+        {
+            node.prom.ttl_expired.inc_by(deleted);
+            tracing::info!(found, deleted, "TTL sweep deleted expired keys");
+        }
     }
 
     let m = node.metrics();

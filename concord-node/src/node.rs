@@ -72,6 +72,10 @@ pub(crate) struct Node {
     pub(crate) auth_failures: crate::http::auth::Failures,
     /// Linearizable reads waiting for a leadership confirmation.
     pub(crate) read_gate: crate::read_gate::ReadGate,
+    /// The Prometheus metrics (see `metrics.rs`).
+    pub(crate) prom: Arc<crate::metrics::Metrics>,
+    /// A handle on the Raft log (openraft owns the store), for its size.
+    pub(crate) log_store: concord_core::LogStore,
 }
 
 impl Node {

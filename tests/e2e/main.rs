@@ -19,6 +19,7 @@ mod front;
 mod hardening;
 mod http;
 mod malformed;
+mod ops;
 mod overload;
 mod power_loss;
 mod routes;

@@ -48,6 +48,37 @@ pub struct Health {
     pub status: String,
 }
 
+/// One check of `GET /health?verbose=true` or `GET /ready?verbose=true`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ProbeCheck {
+    /// `recovered`, `auth`, `leader_known` or `caught_up`.
+    pub name: String,
+    pub ok: bool,
+    /// Why it failed, or what it saw.
+    pub detail: String,
+}
+
+/// The body of `GET /health?verbose=true` and `GET /ready?verbose=true`:
+/// the node's view and each check. Not ready is a 503 whose body also holds
+/// the usual `error`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ProbeReport {
+    /// `ok` (health), `ready` or `not_ready`.
+    pub status: String,
+    pub id: crate::NodeId,
+    /// `leader`, `follower`, `candidate`, `learner` or `shutdown`.
+    pub role: String,
+    pub term: u64,
+    pub leader_id: Option<crate::NodeId>,
+    pub commit_index: u64,
+    pub applied_index: u64,
+    pub checks: Vec<ProbeCheck>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<error::ErrorDetail>,
+}
+
 /// The body of `GET /ready` when the node is ready.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]

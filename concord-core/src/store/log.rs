@@ -8,14 +8,21 @@
 //!   reported durable before an fsync that began after its write.
 //! - `save_vote`, `truncate_after` and `purge` are fsynced before they return.
 //!   `purge` deletes the entries and records `last_purged` in one batch.
-//! - `save_committed` is a hint and is not fsynced: losing it only means
-//!   re-learning the commit index from the leader.
+//! - `save_committed` is a hint and is not fsynced (it reaches the disk with
+//!   the next fsync of this database): losing it only means re-learning the
+//!   commit index from a leader of a new term, which is why a restarted
+//!   leader must campaign (`enable_leader_restore` off, see concord-node's
+//!   `raft_config`).
+//! - Every group-commit fsync is timed: [`LogStore::on_fsync`] hands the
+//!   duration to the node's metrics, and one slower than [`SLOW_FSYNC`] is
+//!   logged as a warning.
 
 use std::fmt::Debug;
 use std::io;
 use std::ops::{Bound, RangeBounds};
 use std::path::Path;
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 use openraft::entry::RaftEntry;
@@ -34,6 +41,13 @@ const META_NODE_ID: &str = "node_id";
 const META_FORMAT: &str = "format_version";
 const META_CLUSTER_ID: &str = "cluster_id";
 
+/// A group-commit fsync slower than this is logged as a warning (etcd warns
+/// from 1 s; a healthy disk takes milliseconds).
+pub const SLOW_FSYNC: Duration = Duration::from_millis(500);
+
+/// Told the duration of every group-commit fsync of the Raft log.
+pub type FsyncObserver = Arc<dyn Fn(Duration) + Send + Sync>;
+
 /// The Raft log store. Cheap to clone; clones share the database and flusher.
 #[derive(Clone)]
 pub struct LogStore {
@@ -45,6 +59,7 @@ struct Inner {
     log: Keyspace,
     meta: Keyspace,
     flusher: mpsc::Sender<IOFlushed<TypeConfig>>,
+    observer: Arc<OnceLock<FsyncObserver>>,
     _lock: DirLock,
 }
 
@@ -60,18 +75,32 @@ impl LogStore {
         let meta = db.keyspace("meta", opts).map_err(fj)?;
         let (tx, rx) = mpsc::channel::<IOFlushed<TypeConfig>>();
         let flush_db = db.clone();
+        let observer = Arc::new(OnceLock::new());
+        let flush_observer = observer.clone();
         std::thread::Builder::new()
             .name("concord-log-flush".into())
-            .spawn(move || flusher(flush_db, rx))?;
+            .spawn(move || flusher(flush_db, rx, flush_observer))?;
         Ok(LogStore {
             inner: Arc::new(Inner {
                 db,
                 log,
                 meta,
                 flusher: tx,
+                observer,
                 _lock: lock,
             }),
         })
+    }
+
+    /// Sets the observer told the duration of every group-commit fsync
+    /// (once; later calls are ignored).
+    pub fn on_fsync(&self, observer: FsyncObserver) {
+        let _ = self.inner.observer.set(observer);
+    }
+
+    /// Bytes on disk: journals and tables.
+    pub fn disk_space(&self) -> io::Result<u64> {
+        self.inner.db.disk_space().map_err(fj)
     }
 
     fn get_meta<T: serde::de::DeserializeOwned>(&self, key: &str) -> io::Result<Option<T>> {
@@ -149,12 +178,25 @@ impl LogStore {
 
 /// The group-commit loop: one fsync for every callback queued while the
 /// previous fsync ran.
-fn flusher(db: Database, rx: mpsc::Receiver<IOFlushed<TypeConfig>>) {
+fn flusher(db: Database, rx: mpsc::Receiver<IOFlushed<TypeConfig>>, observer: Arc<OnceLock<FsyncObserver>>) {
     while let Ok(first) = rx.recv() {
         let mut waiting = vec![first];
         waiting.extend(rx.try_iter());
         crash_point!("log-append-before-fsync");
-        match db.persist(PersistMode::SyncAll) {
+        let started = Instant::now();
+        let persisted = db.persist(PersistMode::SyncAll);
+        let took = started.elapsed();
+        if let Some(observe) = observer.get() {
+            observe(took);
+        }
+        if took > SLOW_FSYNC {
+            tracing::warn!(
+                took_ms = took.as_millis() as u64,
+                appends = waiting.len(),
+                "slow fsync of the Raft log"
+            );
+        }
+        match persisted {
             Ok(()) => {
                 crash_point!("log-append-after-fsync");
                 waiting.into_iter().for_each(|cb| cb.io_completed(Ok(())))

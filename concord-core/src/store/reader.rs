@@ -131,6 +131,23 @@ impl KvReader {
         read_cluster(&self.meta)
     }
 
+    /// The number of keys stored, expired ones not yet swept included: a
+    /// scan of every key (keys only), for the metrics.
+    pub fn count_keys(&self) -> io::Result<u64> {
+        let view = self.view()?;
+        let mut n = 0u64;
+        for guard in view.iter(&self.kv) {
+            guard.key().map_err(fj)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Bytes the state machine takes on disk: journals and tables.
+    pub fn disk_space(&self) -> io::Result<u64> {
+        self.db.disk_space().map_err(fj)
+    }
+
     /// The live record of `key`, if any (expired keys are invisible).
     pub fn get(&self, key: &str) -> io::Result<Option<KvRecord>> {
         // Through a snapshot too: a batch being applied (a snapshot install

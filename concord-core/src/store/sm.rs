@@ -678,7 +678,13 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             tracing::warn!(snapshot = %meta, applied = ?self.last_applied, "ignoring a snapshot that is not newer than the applied state");
             return Ok(());
         }
+        let started = std::time::Instant::now();
         self.install_on_disk(meta, snapshot).await?;
+        tracing::info!(
+            index = ?meta.last_log_id.map(|l| l.index()),
+            took_ms = started.elapsed().as_millis() as u64,
+            "snapshot installed"
+        );
         self.last_applied = meta.last_log_id;
         self.membership = meta.last_membership.clone();
         self.cluster = read_cluster(&self.meta)?;

@@ -206,6 +206,7 @@ pub(crate) async fn guard(node: &Arc<Node>, mut req: Request, next: Next) -> Res
         Authn::Refused(e) => {
             let resp = e.into_response();
             node.audit.record(&req, None, remote, resp.status());
+            failed_authentication(node, remote, req.uri().path(), resp.status());
             return resp;
         }
         Authn::Unknown(e) => {
@@ -215,7 +216,9 @@ pub(crate) async fn guard(node: &Arc<Node>, mut req: Request, next: Next) -> Res
                 node.auth_failures.record(ip);
             }
             let line = crate::audit::Line::of(&req, None, remote);
+            let path = req.uri().path().to_string();
             let resp = crate::http::forward::forward_or(node, req, |_| async { e.into_response() }).await;
+            failed_authentication(node, remote, &path, resp.status());
             if resp.status() != axum::http::StatusCode::UNAUTHORIZED {
                 if let Some(ip) = ip {
                     node.auth_failures.forgive(ip);
@@ -235,6 +238,20 @@ pub(crate) async fn guard(node: &Arc<Node>, mut req: Request, next: Next) -> Res
         node.audit.write(seen.line(caller.id(), remote), resp.status());
     }
     resp
+}
+
+/// Counts and logs a request refused as unauthenticated (401): the remote
+/// address and path only, never the token.
+fn failed_authentication(
+    node: &Node,
+    remote: Option<std::net::SocketAddr>,
+    path: &str,
+    status: axum::http::StatusCode,
+) {
+    if status == axum::http::StatusCode::UNAUTHORIZED {
+        node.prom.auth_failures.inc();
+        tracing::warn!(remote = ?remote, path, "authentication failed");
+    }
 }
 
 /// Was the request relayed by a member (it carries `Concord-Forwarded`

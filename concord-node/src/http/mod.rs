@@ -25,7 +25,7 @@ use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use concord_core::api::{headers, Code, Health, Ready};
+use concord_core::api::{headers, Code, Health, ProbeCheck, ProbeReport, Ready};
 
 use crate::http::error::ApiError;
 use crate::node::Node;
@@ -49,20 +49,33 @@ pub(crate) fn router(node: Arc<Node>) -> Router {
 /// `from_fn` layer costs a boxed future and a service clone per request):
 /// the path and `Host` checks ([`front`]), the in-flight limit
 /// ([`shed_load`]), then authentication and the audit log
-/// ([`auth::guard`]). Probes take no permit and need no token.
+/// ([`auth::guard`]). Probes (`/health`, `/ready`) and `/metrics` take no permit and
+/// need no token. Every answer is counted in `concord_requests_total`.
 async fn front_door(
     State(node): State<Arc<Node>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    if let Err(e) = front::check(&node, &req) {
+    // Counted by route template (bounded), never by the raw path.
+    let started = std::time::Instant::now();
+    let op = match req.extensions().get::<axum::extract::MatchedPath>() {
+        Some(path) => format!("{} {}", req.method(), path.as_str()),
+        None => "unmatched".to_string(),
+    };
+    let resp = admit(&node, req, next).await;
+    node.prom.request(op, resp.status().as_u16(), started.elapsed());
+    resp
+}
+
+async fn admit(node: &Arc<Node>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if let Err(e) = front::check(node, &req) {
         return e.into_response();
     }
-    if matches!(req.uri().path(), "/health" | "/ready") {
+    if matches!(req.uri().path(), "/health" | "/ready" | "/metrics") {
         return next.run(req).await;
     }
-    match shed_load(&node) {
-        Ok(permit) => serve::hold_until_sent(auth::guard(&node, req, next).await, permit),
+    match shed_load(node) {
+        Ok(permit) => serve::hold_until_sent(auth::guard(node, req, next).await, permit),
         Err(refused) => refused.into_response(),
     }
 }
@@ -89,6 +102,7 @@ where
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/metrics", get(crate::metrics::handler))
         .route("/v1/debug/digest", get(kv::digest))
         .route("/v1/cluster/status", get(cluster::status))
         .route("/v1/cluster/members", get(cluster::members))
@@ -165,27 +179,113 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     )
 }
 
-async fn health() -> Json<Health> {
-    Json(Health { status: "ok".into() })
+/// `?verbose=true` on the probes.
+#[derive(serde::Deserialize)]
+struct ProbeParams {
+    verbose: Option<bool>,
 }
 
-async fn ready(State(node): State<Arc<Node>>) -> Result<Json<Ready>, ApiError> {
-    if !node.recovered.load(Ordering::Acquire) {
-        return Err(ApiError::new(
-            Code::NotReady,
-            "the state machine is still applying the log found at start-up",
-        ));
+/// A follower is caught up when it has applied all but this many of the
+/// entries it knows committed.
+const CAUGHT_UP_SLACK: u64 = 1_000;
+
+/// `GET /health`: the process answers. `?verbose=true` adds the node's view.
+async fn health(State(node): State<Arc<Node>>, params: Result<Query<ProbeParams>, QueryRejection>) -> Response {
+    match query(params) {
+        Ok(p) if p.verbose == Some(true) => Json(probe_report(&node, "ok", Vec::new(), None)).into_response(),
+        Ok(_) => Json(Health { status: "ok".into() }).into_response(),
+        Err(e) => e.into_response(),
     }
-    if let Some(why) = auth::not_ready(&node) {
-        return Err(ApiError::new(Code::NotReady, why));
-    }
-    match node.metrics().current_leader {
-        Some(leader_id) => Ok(Json(Ready {
+}
+
+/// `GET /ready`: the state machine has applied the log found at start-up,
+/// auth is in place when asked for, a leader is known, and this node has
+/// applied what it knows committed (within [`CAUGHT_UP_SLACK`]) and is not
+/// installing a snapshot. 503 `not_ready` otherwise, saying why;
+/// `?verbose=true` answers every check either way.
+async fn ready(State(node): State<Arc<Node>>, params: Result<Query<ProbeParams>, QueryRejection>) -> Response {
+    let verbose = match query(params) {
+        Ok(p) => p.verbose == Some(true),
+        Err(e) => return e.into_response(),
+    };
+    let m = node.metrics();
+    let applied = m.last_applied.map_or(0, |l| l.index());
+    let committed = m.local_committed.map_or(0, |l| l.index());
+    let recovered = node.recovered.load(Ordering::Acquire);
+    let auth = auth::not_ready(&node);
+    let check = |name: &str, ok: bool, detail: String| ProbeCheck {
+        name: name.into(),
+        ok,
+        detail,
+    };
+    let checks = vec![
+        check(
+            "recovered",
+            recovered,
+            if recovered {
+                "the log found at start-up is applied".into()
+            } else {
+                "the state machine is still applying the log found at start-up".into()
+            },
+        ),
+        check(
+            "auth",
+            auth.is_none(),
+            auth.unwrap_or("in place or not asked for").into(),
+        ),
+        check(
+            "leader_known",
+            m.current_leader.is_some(),
+            match m.current_leader {
+                Some(id) => format!("node {id}"),
+                None => "no leader is known yet".into(),
+            },
+        ),
+        check(
+            "caught_up",
+            applied + CAUGHT_UP_SLACK >= committed && !node.reader.installing(),
+            if node.reader.installing() {
+                "installing a snapshot from the leader".into()
+            } else {
+                format!("applied {applied} of {committed} committed")
+            },
+        ),
+    ];
+    let failed = checks.iter().find(|c| !c.ok).map(|c| c.detail.clone());
+    match (failed, verbose) {
+        (None, false) => Json(Ready {
             id: node.id,
-            leader_id,
+            leader_id: m.current_leader.unwrap_or_default(),
             status: "ready".into(),
-        })),
-        None => Err(ApiError::new(Code::NotReady, "no leader is known yet")),
+        })
+        .into_response(),
+        (None, true) => Json(probe_report(&node, "ready", checks, None)).into_response(),
+        (Some(why), false) => ApiError::new(Code::NotReady, why).into_response(),
+        (Some(why), true) => {
+            let error = concord_core::api::ErrorDetail::new(Code::NotReady, why);
+            let report = probe_report(&node, "not_ready", checks, Some(error));
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(report)).into_response()
+        }
+    }
+}
+
+fn probe_report(
+    node: &Node,
+    status: &str,
+    checks: Vec<ProbeCheck>,
+    error: Option<concord_core::api::ErrorDetail>,
+) -> ProbeReport {
+    let m = node.metrics();
+    ProbeReport {
+        status: status.into(),
+        id: node.id,
+        role: format!("{:?}", m.state).to_lowercase(),
+        term: m.current_term,
+        leader_id: m.current_leader,
+        commit_index: m.cluster_committed.or(m.local_committed).map_or(0, |l| l.index()),
+        applied_index: m.last_applied.map_or(0, |l| l.index()),
+        checks,
+        error,
     }
 }
 

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use concord_node::config::LogFormat;
 use concord_node::{Listeners, NodeError, NodeSettings};
 
 use crate::error::CliError;
@@ -37,6 +38,10 @@ The same, bootstrapped statically (run on each node with its own --id and ports)
   concord node start --id 2 --data-dir n2 --listen-client 127.0.0.1:7381 --listen-peer 127.0.0.1:7382 \\
       --initial-cluster 1=http://127.0.0.1:7380,2=http://127.0.0.1:7382,3=http://127.0.0.1:7384
 
+Monitoring: every node serves GET /metrics (Prometheus text format, no token),
+GET /health and GET /ready (?verbose=true explains each check); --log-format json
+writes one JSON object per log line. Dashboard, alert rules and a systemd unit: deploy/.
+
 Config file (TOML; flags win over the file):
   id = 1
   data-dir = \"/var/lib/concord\"
@@ -45,6 +50,7 @@ Config file (TOML; flags win over the file):
   advertise-client = \"http://127.0.0.1:7379\"
   advertise-peer = \"http://127.0.0.1:7380\"
   log-level = \"info\"
+  log-format = \"text\"
   max-value-size = 1048576
   heartbeat-interval = \"100ms\"
   election-timeout = \"300ms\"
@@ -91,15 +97,25 @@ fn read_config(path: &Path) -> Result<NodeSettings, CliError> {
     toml::from_str(&text).map_err(|e| CliError::usage(format!("config file {}: {e}", path.display())))
 }
 
-fn init_logging(level: &str) -> Result<(), CliError> {
+fn init_logging(level: &str, format: LogFormat) -> Result<(), CliError> {
     let filter = tracing_subscriber::EnvFilter::try_new(level)
         .map_err(|e| CliError::usage(format!("invalid --log-level {level:?}: {e}")))?;
-    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => {
+            let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            logs.with_ansi(ansi).init();
+        }
+        // One object per line, the event's fields beside `message`.
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .init(),
+    }
     Ok(())
 }
 
@@ -119,7 +135,7 @@ pub fn run(args: NodeStartArgs) -> Result<(), CliError> {
     };
     let mut start = args.settings.or(file).resolve().map_err(|e| node_error(e.into()))?;
     read_secrets(&mut start.node)?;
-    init_logging(&start.log_level)?;
+    init_logging(&start.log_level, start.log_format)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
