@@ -37,6 +37,7 @@ complete -c concord -n "__fish_concord_needs_command" -s h -l help -d 'Print hel
 complete -c concord -n "__fish_concord_needs_command" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_needs_command" -f -a "cluster" -d 'Inspect the cluster and change its membership'
 complete -c concord -n "__fish_concord_needs_command" -f -a "kv" -d 'Read and write keys'
+complete -c concord -n "__fish_concord_needs_command" -f -a "bench" -d 'Measure throughput and latency: puts, gets or both, N connections'
 complete -c concord -n "__fish_concord_needs_command" -f -a "node" -d 'Run a node'
 complete -c concord -n "__fish_concord_needs_command" -f -a "token" -d 'Create, list and revoke tokens; bootstrap the root token'
 complete -c concord -n "__fish_concord_needs_command" -f -a "gen-docs" -d 'Write the man pages and shell completions (for maintainers)'
@@ -248,6 +249,30 @@ complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subc
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE or stdin (other fields, like those `kv export` writes, are ignored). Lines are written in large batches, each batch atomic (the import as a whole is not); a progress bar shows on a terminal. A line longer than 64 MiB (the most a node accepts) stops the import with exit 1'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "export" -d 'Export keys as JSON lines `{"key", "value" | "value_base64", "create_revision", "mod_revision", "version", "ttl_remaining", "ttl"?}`, all from one consistent revision (printed on stderr). `kv import` reads them back. `--timeout` bounds the wait for the export to start and any pause in it, not its length: a large export streams as long as it takes'
 complete -c concord -n "__fish_concord_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand bench" -l workload -d 'What to send' -r -f -a "put\t'Single-key puts'
+get\t'Single-key gets'
+mixed\t'Half puts, half gets'"
+complete -c concord -n "__fish_concord_using_subcommand bench" -l connections -d 'Requests in flight at once (one per connection), 1 to 4096' -r
+complete -c concord -n "__fish_concord_using_subcommand bench" -l duration -d 'How long to run, like `10s` or `1m` [default: 10s unless --requests]' -r
+complete -c concord -n "__fish_concord_using_subcommand bench" -l requests -d 'Stop after this many requests instead of after a duration' -r
+complete -c concord -n "__fish_concord_using_subcommand bench" -l key-space -d 'Distinct keys, chosen at random' -r
+complete -c concord -n "__fish_concord_using_subcommand bench" -l value-size -d 'Bytes per value' -r
+complete -c concord -n "__fish_concord_using_subcommand bench" -l consistency -d 'Consistency of the gets: `linearizable` confirms leadership with a quorum first; `stale` reads the node\'s local state' -r -f -a "linearizable\t''
+stale\t''"
+complete -c concord -n "__fish_concord_using_subcommand bench" -l target -d 'Where the connections go' -r -f -a "leader\t'Every connection to the leader'
+all\t'Connections spread over every --endpoints URL'"
+complete -c concord -n "__fish_concord_using_subcommand bench" -l prefix -d 'The keys\' prefix' -r
+complete -c concord -n "__fish_concord_using_subcommand bench" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member\'s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token' -r
+complete -c concord -n "__fish_concord_using_subcommand bench" -l timeout -d 'How long a request may wait for its answer to start, across every endpoint and retry, like `500ms`, `2s`, `1m` (then exit 5). An answer that has started is read as long as data keeps coming: only a pause of this long fails it, so `kv export` may stream for longer' -r
+complete -c concord -n "__fish_concord_using_subcommand bench" -s o -l output -d 'Output format: `text` for people, `json` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `text`)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout, stable for scripts'
+raw\t'`kv get`: the value\'s bytes exactly, even on a terminal. Other commands print text, as with `text`'"
+complete -c concord -n "__fish_concord_using_subcommand bench" -l token-file -d 'File holding the bearer token (read instead of `CONCORD_TOKEN`)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand bench" -l cacert -d 'PEM CA certificates to trust for `https://` endpoints (instead of the system\'s)' -r -F
+complete -c concord -n "__fish_concord_using_subcommand bench" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand bench" -l key -d 'PEM private key of `--cert`' -r -F
+complete -c concord -n "__fish_concord_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c concord -n "__fish_concord_using_subcommand bench" -s V -l version -d 'Print version'
 complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -l endpoints -d 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member\'s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -l timeout -d 'How long a request may wait for its answer to start, across every endpoint and retry, like `500ms`, `2s`, `1m` (then exit 5). An answer that has started is read as long as data keeps coming: only a pause of this long fails it, so `kv export` may stream for longer' -r
 complete -c concord -n "__fish_concord_using_subcommand node; and not __fish_seen_subcommand_from start help" -s o -l output -d 'Output format: `text` for people, `json` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `text`)' -r -f -a "text\t'Human-readable text'
@@ -396,12 +421,13 @@ complete -c concord -n "__fish_concord_using_subcommand gen-docs" -l cert -d 'PE
 complete -c concord -n "__fish_concord_using_subcommand gen-docs" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand gen-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand gen-docs" -s V -l version -d 'Print version'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node token gen-docs help" -f -a "cluster" -d 'Inspect the cluster and change its membership'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node token gen-docs help" -f -a "kv" -d 'Read and write keys'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node token gen-docs help" -f -a "node" -d 'Run a node'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node token gen-docs help" -f -a "token" -d 'Create, list and revoke tokens; bootstrap the root token'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node token gen-docs help" -f -a "gen-docs" -d 'Write the man pages and shell completions (for maintainers)'
-complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv node token gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv bench node token gen-docs help" -f -a "cluster" -d 'Inspect the cluster and change its membership'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv bench node token gen-docs help" -f -a "kv" -d 'Read and write keys'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv bench node token gen-docs help" -f -a "bench" -d 'Measure throughput and latency: puts, gets or both, N connections'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv bench node token gen-docs help" -f -a "node" -d 'Run a node'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv bench node token gen-docs help" -f -a "token" -d 'Create, list and revoke tokens; bootstrap the root token'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv bench node token gen-docs help" -f -a "gen-docs" -d 'Write the man pages and shell completions (for maintainers)'
+complete -c concord -n "__fish_concord_using_subcommand help; and not __fish_seen_subcommand_from cluster kv bench node token gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "status" -d 'Show the cluster\'s health: every member\'s role, term, commit and applied index, lag and reachability, and a verdict: healthy, degraded (a member down or lagging) or unavailable (no quorum). Exits 5 when unavailable'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "members" -d 'List the members: id, role (leader, follower or learner), client URL and peer URL'
 complete -c concord -n "__fish_concord_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "add-node" -d 'Add a node as a learner; it is promoted to voter once it has caught up. Start the new node with `concord node start --id N` (or use `--join`, which does this for you). Ids are never reused'

@@ -106,6 +106,40 @@ impl ClientConfig {
     }
 }
 
+impl ClientConfig {
+    /// An HTTP client builder with these settings' TLS trust and identity.
+    /// No overall timeout: `send` bounds the wait for the head and
+    /// `Answer::chunk` the progress of the body. No redirects: the API never
+    /// sends one, and following it would reach a URL nobody vetted.
+    pub fn http_builder(&self) -> Result<reqwest::ClientBuilder, CliError> {
+        let mut builder = Client::builder()
+            .connect_timeout(self.timeout.min(Duration::from_secs(2)))
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(pem) = &self.cacert {
+            let certs =
+                reqwest::Certificate::from_pem_bundle(pem).map_err(|e| CliError::usage(format!("--cacert: {e}")))?;
+            if certs.is_empty() {
+                return Err(CliError::usage("--cacert: no certificate in the file"));
+            }
+            builder = builder.tls_built_in_root_certs(false);
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if let Some(pem) = &self.identity {
+            let identity =
+                reqwest::Identity::from_pem(pem).map_err(|e| CliError::usage(format!("--cert/--key: {e}")))?;
+            builder = builder.identity(identity);
+        }
+        Ok(builder)
+    }
+
+    /// The bearer token, if one was given.
+    pub fn token(&self) -> Option<&Secret> {
+        self.token.as_ref()
+    }
+}
+
 /// Error codes that say "this node cannot serve it now; another may": the
 /// request is tried on the next endpoint. Writes carry one request id for
 /// every attempt, so retrying one elsewhere applies it at most once.
@@ -334,30 +368,8 @@ impl ApiClient {
             .map_err(|e| CliError::other(format!("starting the HTTP client: {e}")))?;
         let http = {
             let _inside = runtime.enter();
-            // No overall timeout: `send` bounds the wait for the head and
-            // `Answer::chunk` the progress of the body. No redirects: the
-            // API never sends one, and following it would reach a URL
-            // nobody vetted.
-            let mut builder = Client::builder()
-                .connect_timeout(config.timeout.min(Duration::from_secs(2)))
-                .redirect(reqwest::redirect::Policy::none());
-            if let Some(pem) = &config.cacert {
-                let certs = reqwest::Certificate::from_pem_bundle(pem)
-                    .map_err(|e| CliError::usage(format!("--cacert: {e}")))?;
-                if certs.is_empty() {
-                    return Err(CliError::usage("--cacert: no certificate in the file"));
-                }
-                builder = builder.tls_built_in_root_certs(false);
-                for cert in certs {
-                    builder = builder.add_root_certificate(cert);
-                }
-            }
-            if let Some(pem) = &config.identity {
-                let identity =
-                    reqwest::Identity::from_pem(pem).map_err(|e| CliError::usage(format!("--cert/--key: {e}")))?;
-                builder = builder.identity(identity);
-            }
-            builder
+            config
+                .http_builder()?
                 .build()
                 .map_err(|e| CliError::other(format!("building the HTTP client: {e}")))?
         };

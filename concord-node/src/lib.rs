@@ -337,6 +337,7 @@ pub async fn run(
         })
     };
     let leadership = tokio::spawn(metrics::watch_leadership(node.clone()));
+    let storage_figures = tokio::spawn(metrics::watch_storage(node.clone()));
     let maintainer = tokio::spawn(maintainer::run(node.clone()));
     let snapshots = tokio::spawn(maintainer::snapshots(node.clone()));
     let reload = tokio::spawn(tls::watch(tls.reloading.clone()));
@@ -371,6 +372,7 @@ pub async fn run(
     recovery.abort();
     maintainer.abort();
     leadership.abort();
+    storage_figures.abort();
     snapshots.abort();
     reload.abort();
     // In-flight requests get a moment to finish; then Raft stops.

@@ -88,10 +88,11 @@ pub(crate) async fn snapshots(node: Arc<Node>) {
                 "snapshot built",
             )
             .await;
-        if built.is_ok() {
+        if let Ok(m) = built {
             let took = started.elapsed();
             node.prom.snapshot_duration.observe(took.as_secs_f64());
-            tracing::info!(index = applied, took_ms = took.as_millis() as u64, "snapshot built");
+            let index = m.snapshot.map_or(0, |l| l.index());
+            tracing::info!(index, took_ms = took.as_millis() as u64, "snapshot built");
         }
     }
 }
@@ -125,8 +126,8 @@ async fn tick(node: &Node) -> Result<(), crate::http::error::ApiError> {
         if let concord_core::CommandResponse::Expired { deleted } =
             node.write(Op::Expire { keys: expired }, None).await?
         {
-            node.prom.ttl_expired.inc_by(deleted);
             tracing::info!(found, deleted, "TTL sweep deleted expired keys");
+            node.prom.ttl_expired.inc_by(deleted);
         }
     }
 

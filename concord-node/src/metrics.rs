@@ -5,6 +5,7 @@
 //! leader changes); gauges are read at scrape time from openraft's metrics,
 //! fjall and `/proc`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,11 +25,15 @@ use openraft::async_runtime::WatchReceiver;
 use crate::http::error::ApiError;
 use crate::node::Node;
 
-/// The key count is refreshed when it is older than this, and than
-/// [`KEY_COUNT_COST_FACTOR`] times the last count took: counting scans
-/// every key, so scrapes spend at most about 5% of the time counting.
-const KEY_COUNT_MIN_AGE: Duration = Duration::from_secs(1);
-const KEY_COUNT_COST_FACTOR: u32 = 20;
+/// The storage figures (keys, bytes on disk) are refreshed by a background
+/// task, never by a scrape: every this long, and at least
+/// [`STORAGE_COST_FACTOR`] times what the last count took (counting scans
+/// every key, so it takes at most about 5% of a thread).
+const STORAGE_MIN_PERIOD: Duration = Duration::from_secs(2);
+const STORAGE_COST_FACTOR: u32 = 20;
+
+/// At most this many scrapes run at once; more get 503 `overloaded`.
+const MAX_CONCURRENT_SCRAPES: usize = 4;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct RequestLabels {
@@ -59,8 +64,12 @@ pub(crate) struct Metrics {
     is_leader: Gauge,
     keys: Gauge,
     db_size: Gauge,
-    /// When `keys` was last counted, and how long counting took.
-    keys_counted: tokio::sync::Mutex<Option<(Instant, Duration)>>,
+    /// Permits for scrapes running at once.
+    scrapes: tokio::sync::Semaphore,
+    /// The second of the last `authentication failed` warning, and the
+    /// failures not logged since: one warning a second at most.
+    auth_warned_at: AtomicU64,
+    auth_unlogged: AtomicU64,
 }
 
 /// Latency buckets from 0.1 ms to about 26 s.
@@ -89,7 +98,9 @@ impl Metrics {
             is_leader: Gauge::default(),
             keys: Gauge::default(),
             db_size: Gauge::default(),
-            keys_counted: tokio::sync::Mutex::new(None),
+            scrapes: tokio::sync::Semaphore::new(MAX_CONCURRENT_SCRAPES),
+            auth_warned_at: AtomicU64::new(0),
+            auth_unlogged: AtomicU64::new(0),
             registry: Registry::default(),
         };
         // Names without the `_total` suffix: the encoder adds it to counters.
@@ -126,7 +137,7 @@ impl Metrics {
         );
         registry.register(
             "concord_keys",
-            "Keys stored in this node's state machine (expired ones not yet swept included), recounted at most once a second",
+            "Keys stored in this node's state machine (expired ones not yet swept included), counted in the background every few seconds",
             m.keys.clone(),
         );
         registry.register(
@@ -158,7 +169,9 @@ impl Metrics {
         Arc::new(Metrics { registry, ..m })
     }
 
-    /// Counts a request answered with `code` after `took`.
+    /// Counts a request answered with `code` after `took`. `op` is one of a
+    /// bounded set (see `http::front_door`): a label value per distinct
+    /// string would let clients grow the registry without bound.
     pub(crate) fn request(&self, op: String, code: u16, took: Duration) {
         self.request_duration
             .get_or_create(&OpLabel { op: op.clone() })
@@ -171,35 +184,34 @@ impl Metrics {
             .inc();
     }
 
-    /// The text exposition of every metric, gauges refreshed first.
-    async fn scrape(&self, node: &Node) -> Result<String, ApiError> {
+    /// Counts a request refused as unauthenticated, and logs it: the
+    /// remote address and the route template (never a token or a key), at
+    /// most once a second, with the number not logged since.
+    pub(crate) fn auth_failure(&self, remote: Option<std::net::SocketAddr>, route: &str) {
+        self.auth_failures.inc();
+        let second = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let last = self.auth_warned_at.swap(second, Ordering::Relaxed);
+        if last == second {
+            self.auth_unlogged.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let unlogged = self.auth_unlogged.swap(0, Ordering::Relaxed);
+        let remote = remote.map_or_else(|| "unknown".to_string(), |r| r.to_string());
+        tracing::warn!(%remote, route, unlogged, "authentication failed");
+    }
+
+    /// The text exposition of every metric, the Raft gauges refreshed first.
+    /// Never waits on storage: the storage gauges are kept by
+    /// [`watch_storage`].
+    fn scrape(&self, node: &Node) -> Result<String, ApiError> {
         let m = node.metrics();
         self.term.set(m.current_term as i64);
         let commit = m.cluster_committed.or(m.local_committed).map_or(0, |c| c.index());
         self.commit_index.set(commit as i64);
         self.applied_index.set(m.last_applied.map_or(0, |c| c.index()) as i64);
         self.is_leader.set(i64::from(m.current_leader == Some(node.id)));
-        let (reader, log) = (node.reader.clone(), node.log_store.clone());
-        let mut counted = self.keys_counted.lock().await;
-        let stale = counted.is_none_or(|(at, took)| at.elapsed() > KEY_COUNT_MIN_AGE.max(took * KEY_COUNT_COST_FACTOR));
-        let (keys, bytes) = tokio::task::spawn_blocking(move || {
-            let keys = if stale {
-                let started = Instant::now();
-                Some((reader.count_keys()?, started))
-            } else {
-                None
-            };
-            Ok::<_, std::io::Error>((keys, reader.disk_space()? + log.disk_space()?))
-        })
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?
-        .map_err(|e| ApiError::read("counting keys for the metrics", e))?;
-        if let Some((keys, started)) = keys {
-            self.keys.set(keys as i64);
-            *counted = Some((Instant::now(), started.elapsed()));
-        }
-        drop(counted);
-        self.db_size.set(bytes as i64);
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry)
             .map_err(|e| ApiError::internal(e.to_string()))?;
@@ -207,10 +219,50 @@ impl Metrics {
     }
 }
 
+/// Keeps `concord_keys` and `concord_db_size_bytes` current: one count at a
+/// time, in the background, skipped while a snapshot is being installed
+/// (the key space is being replaced); a failed count keeps the last value.
+pub(crate) async fn watch_storage(node: Arc<Node>) {
+    loop {
+        let (reader, log) = (node.reader.clone(), node.log_store.clone());
+        let started = Instant::now();
+        let counted = tokio::task::spawn_blocking(move || {
+            let keys = if reader.installing() {
+                None
+            } else {
+                Some(reader.count_keys()?)
+            };
+            Ok::<_, std::io::Error>((keys, reader.disk_space()? + log.disk_space()?))
+        })
+        .await;
+        let took = started.elapsed();
+        match counted {
+            Ok(Ok((keys, bytes))) => {
+                if let Some(keys) = keys {
+                    node.prom.keys.set(keys as i64);
+                }
+                node.prom.db_size.set(bytes as i64);
+            }
+            Ok(Err(e)) => tracing::debug!(error = %e, "counting keys for the metrics"),
+            Err(e) => tracing::debug!(error = %e, "the key count task failed"),
+        }
+        tokio::time::sleep(STORAGE_MIN_PERIOD.max(took * STORAGE_COST_FACTOR)).await;
+    }
+}
+
 /// `GET /metrics`: served by any node, without a token (as etcd's), like the
 /// probes; it shows counts and sizes, never keys, values or secrets.
 pub(crate) async fn handler(State(node): State<Arc<Node>>) -> Result<Response, ApiError> {
-    let body = node.prom.scrape(&node).await?;
+    let _permit = node.prom.scrapes.try_acquire().map_err(|_| {
+        ApiError::overloaded(format!(
+            "more than {MAX_CONCURRENT_SCRAPES} scrapes at once; retry shortly"
+        ))
+    })?;
+    let node2 = node.clone();
+    // The /proc reads are blocking I/O: off the async workers.
+    let body = tokio::task::spawn_blocking(move || node2.prom.scrape(&node2))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
     Ok((
         [(
             header::CONTENT_TYPE,
@@ -246,18 +298,28 @@ pub(crate) async fn watch_leadership(node: Arc<Node>) {
                     last_leader = Some(id);
                     tracing::info!(leader = id, term, "leader elected");
                 }
-                None => tracing::warn!(previous = ?leader, term, "leader lost"),
+                None => tracing::warn!(previous = leader.unwrap_or(0), term, "leader lost"),
             }
             leader = now_leader;
         }
         if now_role != role {
-            tracing::info!(from = ?role, to = ?now_role, term, "role changed");
+            tracing::info!(from = role_name(role), to = role_name(now_role), term, "role changed");
             role = now_role;
         }
         if now_voters != voters || now_learners != learners {
             tracing::info!(voters = ?now_voters, learners = ?now_learners, "membership changed");
             (voters, learners) = (now_voters, now_learners);
         }
+    }
+}
+
+pub(crate) fn role_name(state: openraft::ServerState) -> &'static str {
+    match state {
+        openraft::ServerState::Leader => "leader",
+        openraft::ServerState::Follower => "follower",
+        openraft::ServerState::Learner => "learner",
+        openraft::ServerState::Candidate => "candidate",
+        openraft::ServerState::Shutdown => "shutdown",
     }
 }
 

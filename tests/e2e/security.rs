@@ -406,6 +406,7 @@ fn every_route_against_every_permission() {
     let table: Vec<Row> = vec![
         ("GET", "/health", "/health".into(), None, Needs::Open, true),
         ("GET", "/ready", "/ready".into(), None, Needs::Open, true),
+        ("GET", "/metrics", "/metrics".into(), None, Needs::Open, true),
         (
             "GET",
             "/v1/debug/digest",

@@ -1,5 +1,6 @@
 //! One module per command group, one file per leaf command.
 
+pub mod bench;
 pub mod cluster;
 pub mod gen_docs;
 pub mod kv;
@@ -21,6 +22,8 @@ pub enum Commands {
     /// Read and write keys.
     #[command(subcommand)]
     Kv(kv::KvCommand),
+    /// Measure throughput and latency: puts, gets or both, N connections.
+    Bench(bench::BenchArgs),
     /// Run a node.
     #[command(subcommand)]
     Node(node::NodeCommand),
@@ -45,6 +48,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Commands::Token(cmd) => {
             let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
             token::run(&client, cmd)
+        }
+        Commands::Bench(args) => {
+            let config = ClientConfig::resolve(&cli.global)?;
+            let client = ApiClient::new(config.clone())?;
+            bench::run(&client, &config, args)
         }
         Commands::Node(cmd) => node::run(cmd),
         Commands::GenDocs(args) => gen_docs::run(args),

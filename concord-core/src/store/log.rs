@@ -184,22 +184,20 @@ fn flusher(db: Database, rx: mpsc::Receiver<IOFlushed<TypeConfig>>, observer: Ar
         waiting.extend(rx.try_iter());
         crash_point!("log-append-before-fsync");
         let started = Instant::now();
-        let persisted = db.persist(PersistMode::SyncAll);
-        let took = started.elapsed();
-        if let Some(observe) = observer.get() {
-            observe(took);
-        }
-        if took > SLOW_FSYNC {
-            tracing::warn!(
-                took_ms = took.as_millis() as u64,
-                appends = waiting.len(),
-                "slow fsync of the Raft log"
-            );
-        }
-        match persisted {
+        match db.persist(PersistMode::SyncAll) {
             Ok(()) => {
+                let took = started.elapsed();
+                let appends = waiting.len();
                 crash_point!("log-append-after-fsync");
-                waiting.into_iter().for_each(|cb| cb.io_completed(Ok(())))
+                waiting.into_iter().for_each(|cb| cb.io_completed(Ok(())));
+                // Only then the metrics and the warning: they never delay
+                // an acknowledgement.
+                if let Some(observe) = observer.get() {
+                    observe(took);
+                }
+                if took > SLOW_FSYNC {
+                    tracing::warn!(took_ms = took.as_millis() as u64, appends, "slow fsync of the Raft log");
+                }
             }
             Err(e) => {
                 tracing::error!(error = %e, "fsync of the Raft log failed");

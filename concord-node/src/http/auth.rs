@@ -196,7 +196,8 @@ enum Authn {
 /// the request is relayed to the leader, which has applied every token
 /// creation it acknowledged, so a new token works on every member at once;
 /// an unknown or revoked one gets the leader's 401.
-/// Probes (`/health`, `/ready`) never reach it (see `http::front_door`).
+/// Probes (`/health`, `/ready`) and `/metrics` never reach it (see
+/// `http::front_door`).
 pub(crate) async fn guard(node: &Arc<Node>, mut req: Request, next: Next) -> Response {
     let remote = req.extensions().get::<Remote>().map(|r| r.0);
     let relayed = relayed_by_member(node, req.headers());
@@ -206,7 +207,9 @@ pub(crate) async fn guard(node: &Arc<Node>, mut req: Request, next: Next) -> Res
         Authn::Refused(e) => {
             let resp = e.into_response();
             node.audit.record(&req, None, remote, resp.status());
-            failed_authentication(node, remote, req.uri().path(), resp.status());
+            if !relayed {
+                failed_authentication(node, remote, &route_of(&req), resp.status());
+            }
             return resp;
         }
         Authn::Unknown(e) => {
@@ -216,9 +219,11 @@ pub(crate) async fn guard(node: &Arc<Node>, mut req: Request, next: Next) -> Res
                 node.auth_failures.record(ip);
             }
             let line = crate::audit::Line::of(&req, None, remote);
-            let path = req.uri().path().to_string();
+            let route = route_of(&req);
             let resp = crate::http::forward::forward_or(node, req, |_| async { e.into_response() }).await;
-            failed_authentication(node, remote, &path, resp.status());
+            if !relayed {
+                failed_authentication(node, remote, &route, resp.status());
+            }
             if resp.status() != axum::http::StatusCode::UNAUTHORIZED {
                 if let Some(ip) = ip {
                     node.auth_failures.forgive(ip);
@@ -245,12 +250,19 @@ pub(crate) async fn guard(node: &Arc<Node>, mut req: Request, next: Next) -> Res
 fn failed_authentication(
     node: &Node,
     remote: Option<std::net::SocketAddr>,
-    path: &str,
+    route: &str,
     status: axum::http::StatusCode,
 ) {
     if status == axum::http::StatusCode::UNAUTHORIZED {
-        node.prom.auth_failures.inc();
-        tracing::warn!(remote = ?remote, path, "authentication failed");
+        node.prom.auth_failure(remote, route);
+    }
+}
+
+/// The method and route template of a request (never the key in its path).
+fn route_of(req: &Request) -> String {
+    match req.extensions().get::<axum::extract::MatchedPath>() {
+        Some(path) => format!("{} {}", req.method(), path.as_str()),
+        None => "unmatched".into(),
     }
 }
 

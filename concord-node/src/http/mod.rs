@@ -56,10 +56,19 @@ async fn front_door(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    // Counted by route template (bounded), never by the raw path.
+    // Counted by method and route template, both from bounded sets: never
+    // the raw path, nor a method the client made up (hyper accepts any).
     let started = std::time::Instant::now();
+    let method = match *req.method() {
+        Method::GET => "GET",
+        Method::PUT => "PUT",
+        Method::POST => "POST",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        _ => "OTHER",
+    };
     let op = match req.extensions().get::<axum::extract::MatchedPath>() {
-        Some(path) => format!("{} {}", req.method(), path.as_str()),
+        Some(path) => format!("{method} {}", path.as_str()),
         None => "unmatched".to_string(),
     };
     let resp = admit(&node, req, next).await;
@@ -157,8 +166,9 @@ async fn served_by(State(node): State<Arc<Node>>, caller: auth::Caller) -> Resul
 /// rest get 503 `overloaded` at once, so memory stays bounded under floods.
 /// The permit is held until the response body has been sent (an export or
 /// a large listing streams after its handler returns). Probes (`/health`,
-/// `/ready`) take no permit: they are cheap, and a load balancer must see a
-/// busy node as alive.
+/// `/ready`) and `/metrics` take no permit: they are cheap (`/metrics` has
+/// its own small limit), and a load balancer or a monitor must see a busy
+/// node as alive.
 fn shed_load(node: &Arc<Node>) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
     node.in_flight.clone().try_acquire_owned().map_err(|_| {
         ApiError::overloaded(format!(
@@ -185,9 +195,10 @@ struct ProbeParams {
     verbose: Option<bool>,
 }
 
-/// A follower is caught up when it has applied all but this many of the
-/// entries it knows committed.
-const CAUGHT_UP_SLACK: u64 = 1_000;
+/// A node is caught up when it has applied all but this many of the
+/// entries the cluster has committed (ten appends' worth: one append can
+/// commit 1,024 entries at once).
+const CAUGHT_UP_SLACK: u64 = 10_240;
 
 /// `GET /health`: the process answers. `?verbose=true` adds the node's view.
 async fn health(State(node): State<Arc<Node>>, params: Result<Query<ProbeParams>, QueryRejection>) -> Response {
@@ -200,7 +211,7 @@ async fn health(State(node): State<Arc<Node>>, params: Result<Query<ProbeParams>
 
 /// `GET /ready`: the state machine has applied the log found at start-up,
 /// auth is in place when asked for, a leader is known, and this node has
-/// applied what it knows committed (within [`CAUGHT_UP_SLACK`]) and is not
+/// applied what the cluster committed (within [`CAUGHT_UP_SLACK`]) and is not
 /// installing a snapshot. 503 `not_ready` otherwise, saying why;
 /// `?verbose=true` answers every check either way.
 async fn ready(State(node): State<Arc<Node>>, params: Result<Query<ProbeParams>, QueryRejection>) -> Response {
@@ -210,7 +221,7 @@ async fn ready(State(node): State<Arc<Node>>, params: Result<Query<ProbeParams>,
     };
     let m = node.metrics();
     let applied = m.last_applied.map_or(0, |l| l.index());
-    let committed = m.local_committed.map_or(0, |l| l.index());
+    let committed = m.cluster_committed.or(m.local_committed).map_or(0, |l| l.index());
     let recovered = node.recovered.load(Ordering::Acquire);
     let auth = auth::not_ready(&node);
     let check = |name: &str, ok: bool, detail: String| ProbeCheck {
@@ -279,7 +290,7 @@ fn probe_report(
     ProbeReport {
         status: status.into(),
         id: node.id,
-        role: format!("{:?}", m.state).to_lowercase(),
+        role: crate::metrics::role_name(m.state).into(),
         term: m.current_term,
         leader_id: m.current_leader,
         commit_index: m.cluster_committed.or(m.local_committed).map_or(0, |l| l.index()),

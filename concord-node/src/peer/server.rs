@@ -284,13 +284,7 @@ impl Node {
     /// This node's view of itself, as `/raft/info` reports it.
     pub(crate) fn self_info(&self) -> PeerInfo {
         let m = self.metrics();
-        let state = match m.state {
-            openraft::ServerState::Leader => "leader",
-            openraft::ServerState::Follower => "follower",
-            openraft::ServerState::Learner => "learner",
-            openraft::ServerState::Candidate => "candidate",
-            openraft::ServerState::Shutdown => "shutdown",
-        };
+        let state = crate::metrics::role_name(m.state);
         PeerInfo {
             id: self.id,
             cluster_id: self.cluster_id.to_string(),
