@@ -7,6 +7,7 @@ mod lazyfs;
 mod netproxy;
 mod support;
 
+mod backup;
 mod cli;
 mod cli_front;
 mod cluster;

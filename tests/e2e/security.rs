@@ -453,6 +453,7 @@ fn every_route_against_every_permission() {
             true,
         ),
         ("GET", "/v1/export", "/v1/export".into(), None, Needs::Read, false),
+        ("GET", "/v1/snapshot", "/v1/snapshot".into(), None, Needs::Admin, false),
         ("GET", "/v1/tokens", "/v1/tokens".into(), None, Needs::Admin, true),
         (
             "DELETE",

@@ -5,6 +5,7 @@ pub mod cluster;
 pub mod gen_docs;
 pub mod kv;
 pub mod node;
+pub mod snapshot;
 pub mod token;
 
 use clap::Subcommand;
@@ -27,6 +28,9 @@ pub enum Commands {
     /// Run a node.
     #[command(subcommand)]
     Node(node::NodeCommand),
+    /// Back up the cluster to a file, check a backup, restore one offline.
+    #[command(subcommand)]
+    Snapshot(snapshot::SnapshotCommand),
     /// Create, list and revoke tokens; bootstrap the root token.
     #[command(subcommand)]
     Token(token::TokenCommand),
@@ -54,6 +58,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let client = ApiClient::new(config.clone())?;
             bench::run(&client, &config, args)
         }
+        Commands::Snapshot(snapshot::SnapshotCommand::Save(args)) => {
+            let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
+            snapshot::run_save(&client, args)
+        }
+        Commands::Snapshot(snapshot::SnapshotCommand::Inspect(args)) => snapshot::run_inspect(cli.global.output, args),
+        Commands::Snapshot(snapshot::SnapshotCommand::Restore(args)) => snapshot::run_restore(cli.global.output, args),
         Commands::Node(cmd) => node::run(cmd),
         Commands::GenDocs(args) => gen_docs::run(args),
     }

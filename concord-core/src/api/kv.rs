@@ -155,6 +155,13 @@ pub struct ExportParams {
     pub consistency: Option<Consistency>,
 }
 
+/// The query of `GET /v1/snapshot`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotParams {
+    pub consistency: Option<Consistency>,
+}
+
 /// The answer to `PUT /v1/kv/{key}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

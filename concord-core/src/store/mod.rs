@@ -12,6 +12,7 @@
 //!
 //! Durability rules (see ../shared/RAFT-NOTES.md) are stated in each module.
 
+mod backup;
 mod codec;
 mod log;
 mod reader;
@@ -22,6 +23,9 @@ use std::fs::{self, File, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use self::backup::{
+    inspect_backup, restore_backup, write_backup, BackupHeader, BackupInfo, RestoreError, Restored,
+};
 pub use self::log::LogStore;
 
 /// Runs blocking storage work (log appends and fsyncs, vote saves,

@@ -78,6 +78,7 @@ pub struct KvReader {
     pub(super) meta: Keyspace,
     pub(super) ttl: Keyspace,
     pub(super) tokens: Keyspace,
+    pub(super) requests: Keyspace,
     pub(super) installing: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
@@ -205,6 +206,18 @@ impl KvReader {
             snap,
             kv: self.kv.clone(),
         })
+    }
+
+    /// A point-in-time view of the whole state machine, for a backup
+    /// (refused during a snapshot install, like every read).
+    pub fn backup_view(&self) -> io::Result<super::StateView> {
+        Ok(super::StateView::of(
+            self.view()?,
+            &self.kv,
+            &self.meta,
+            &self.requests,
+            &self.tokens,
+        ))
     }
 
     /// Keys whose TTL ran out by `now_ms`, with their mod revision, at most

@@ -401,6 +401,7 @@ impl StateMachine {
             meta: self.meta.clone(),
             ttl: self.ttl.clone(),
             tokens: self.tokens.clone(),
+            requests: self.requests.clone(),
             installing: self.installing.clone(),
         }
     }

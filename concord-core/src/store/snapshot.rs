@@ -87,8 +87,29 @@ pub struct StateView {
 }
 
 impl StateView {
+    pub(super) fn of(
+        view: fjall::Snapshot,
+        kv: &Keyspace,
+        meta: &Keyspace,
+        requests: &Keyspace,
+        tokens: &Keyspace,
+    ) -> StateView {
+        StateView {
+            view,
+            kv: kv.clone(),
+            meta: meta.clone(),
+            requests: requests.clone(),
+            tokens: tokens.clone(),
+        }
+    }
+
+    /// The revision of this view: the index of the last entry it holds.
+    pub fn revision(&self) -> io::Result<u64> {
+        Ok(self.meta()?.last_log_id.map_or(0, |l| l.index()))
+    }
+
     /// `last_applied` and the membership as of this view.
-    fn meta(&self) -> io::Result<SnapshotMeta> {
+    pub(super) fn meta(&self) -> io::Result<SnapshotMeta> {
         let last_log_id: Option<LogId> = match self.view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
             Some(b) => decode(&b)?,
             None => None,
@@ -236,22 +257,43 @@ pub fn incoming_snapshot_path(data_dir: &Path, transfer: &str) -> io::Result<Pat
 }
 
 fn validate_frames<R: Read>(frames: &mut Frames<R>) -> io::Result<()> {
+    count_frames(frames).map(|_| ())
+}
+
+/// What a valid stream holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct StreamCounts {
+    pub(super) keys: u64,
+    pub(super) request_ids: u64,
+    pub(super) tokens: u64,
+}
+
+/// Checks a whole stream as [`validate_snapshot_stream`] does, counting
+/// what it holds.
+pub(super) fn count_stream(input: impl Read) -> io::Result<StreamCounts> {
+    count_frames(&mut Frames::new(input))
+}
+
+fn count_frames<R: Read>(frames: &mut Frames<R>) -> io::Result<StreamCounts> {
     let invalid = |m: &str| io::Error::new(io::ErrorKind::InvalidData, m.to_string());
     if !matches!(frames.next()?, Frame::Header { .. }) {
         return Err(invalid("a snapshot stream must start with its header"));
     }
+    let mut counts = StreamCounts::default();
     loop {
         match frames.next()? {
             Frame::Header { .. } => return Err(invalid("a second header in a snapshot stream")),
             Frame::Kv { key, record } => {
                 crate::limits::validate_key(&key).map_err(|e| invalid(&e.to_string()))?;
                 decode::<KvRecord>(&record)?;
+                counts.keys += 1;
             }
             Frame::Request { record, .. } => {
                 decode::<RequestRecord>(&record)?;
+                counts.request_ids += 1;
             }
-            Frame::Token(_) => {}
-            Frame::End { .. } => return Ok(()),
+            Frame::Token(_) => counts.tokens += 1,
+            Frame::End { .. } => return Ok(counts),
         }
     }
 }

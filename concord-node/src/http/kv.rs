@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use concord_core::api::{
     headers as api_headers, Code, DeleteParams, DeleteResponse, DigestResponse, ExportParams, Item, ListParams,
-    ListResponse, PrefixParams, PutResponse, ReadParams, ValueFormat, WriteParams,
+    ListResponse, PrefixParams, PutResponse, ReadParams, SnapshotParams, ValueFormat, WriteParams,
 };
 use concord_core::limits::validate_key;
 use concord_core::store::ListQuery;
@@ -287,6 +287,33 @@ pub(crate) async fn export(
     let view = node.reader.export_view().map_err(|e| ApiError::read("export", e))?;
     let revision = view.revision;
     let prefix = p.prefix.unwrap_or_default();
+    let now = now_ms();
+    let mut resp = stream_blocking(&node, slot, "export", move |out| {
+        view.for_each(&prefix, |key, record| {
+            let mut line = Item::new(key, record, now, false);
+            line.ttl = line.ttl_remaining.map(|secs| format!("{secs}s"));
+            serde_json::to_writer(&mut *out, &line).map_err(std::io::Error::other)?;
+            out.write_all(b"\n")
+        })
+    });
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-ndjson"));
+    resp.headers_mut()
+        .insert(api_headers::REVISION, HeaderValue::from(revision));
+    Ok(resp)
+}
+
+/// A 200 whose body `produce` writes on a blocking thread, sent in 64 KiB
+/// chunks; the thread waits for the client to take each chunk, but never
+/// longer than `--client-read-timeout`, and gives up when the client goes.
+/// A producer that fails breaks the body instead of ending it, so a cut
+/// stream never looks complete. `slot` is held until the producer ends.
+pub(crate) fn stream_blocking(
+    node: &Node,
+    slot: tokio::sync::OwnedSemaphorePermit,
+    what: &'static str,
+    produce: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + Send + 'static,
+) -> Response {
     let stall = node.config.client_read_timeout;
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
     let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -294,46 +321,82 @@ pub(crate) async fn export(
     let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        // Waits for the client to take a chunk, but not forever.
-        let send = |chunk: Bytes| -> std::io::Result<()> {
-            match runtime.block_on(tokio::time::timeout(stall, tx.send(chunk))) {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(_)) => Err(std::io::Error::other("the client went away")),
-                Err(_) => Err(std::io::Error::other("the client stopped reading")),
-            }
-        };
-        let mut buf = Vec::with_capacity(64 * 1024);
-        let now = now_ms();
-        let res = view.for_each(&prefix, |key, record| {
-            let mut line = Item::new(key, record, now, false);
-            line.ttl = line.ttl_remaining.map(|secs| format!("{secs}s"));
-            serde_json::to_writer(&mut buf, &line).map_err(std::io::Error::other)?;
-            buf.push(b'\n');
-            if buf.len() >= 64 * 1024 {
-                send(Bytes::from(std::mem::take(&mut buf)))?;
-            }
-            Ok(())
-        });
-        match res.and_then(|()| send(Bytes::from(buf))) {
+        let mut out = std::io::BufWriter::with_capacity(
+            64 * 1024,
+            Chunks {
+                send: |chunk: Bytes| match runtime.block_on(tokio::time::timeout(stall, tx.send(chunk))) {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(_)) => Err(std::io::Error::other("the client went away")),
+                    Err(_) => Err(std::io::Error::other("the client stopped reading")),
+                },
+            },
+        );
+        match produce(&mut out).and_then(|()| std::io::Write::flush(&mut out)) {
             Ok(()) => done.store(true, std::sync::atomic::Ordering::Release),
-            Err(e) => tracing::debug!(error = %e, "export abandoned"),
+            Err(e) => tracing::debug!(error = %e, "{what} abandoned"),
         }
     });
-    let stream = futures::stream::unfold((rx, finished), |(mut rx, finished)| async move {
+    let stream = futures::stream::unfold((rx, finished), move |(mut rx, finished)| async move {
         match rx.recv().await {
             Some(chunk) => Some((Ok(chunk), (rx, finished))),
             None if finished.load(std::sync::atomic::Ordering::Acquire) => None,
             // The producer gave up: break the body instead of ending it.
             None => {
                 finished.store(true, std::sync::atomic::Ordering::Release);
-                Some((Err(std::io::Error::other("export abandoned")), (rx, finished)))
+                Some((Err(std::io::Error::other(format!("{what} abandoned"))), (rx, finished)))
             }
         }
     });
     let mut resp = Body::from_stream(stream).into_response();
     *resp.status_mut() = StatusCode::OK;
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-ndjson"));
+    resp
+}
+
+/// A writer that hands each buffer it is given to `send` as one chunk.
+struct Chunks<F> {
+    send: F,
+}
+
+impl<F: FnMut(Bytes) -> std::io::Result<()>> std::io::Write for Chunks<F> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        (self.send)(Bytes::copy_from_slice(buf))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `GET /v1/snapshot` (admin): a backup of the whole state (every key and
+/// revision, the tokens as digests, the cluster metadata) as of a
+/// linearizable point, in the format of `concord_core::store::backup`,
+/// streamed. Relayed to the leader unless `consistency=stale`. It shares
+/// the export slots (`--max-concurrent-exports`).
+pub(crate) async fn snapshot(
+    State(node): State<Arc<Node>>,
+    caller: Caller,
+    params: Result<Query<SnapshotParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let p = query(params)?;
+    caller.require(Need::Admin)?;
+    let slot = node.exports.clone().try_acquire_owned().map_err(|_| {
+        ApiError::overloaded(format!(
+            "{} exports or snapshots are already streaming (--max-concurrent-exports); retry shortly",
+            node.config.max_concurrent_exports
+        ))
+    })?;
+    node.read_barrier(p.consistency.unwrap_or_default()).await?;
+    let view = node.reader.backup_view().map_err(|e| ApiError::read("snapshot", e))?;
+    let revision = view.revision().map_err(|e| ApiError::read("snapshot", e))?;
+    let (cluster_id, id) = (node.cluster_id.to_string(), node.id);
+    let mut resp = stream_blocking(&node, slot, "snapshot", move |out| {
+        concord_core::store::write_backup(&view, &cluster_id, id, out).map(|_| ())
+    });
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
     resp.headers_mut()
         .insert(api_headers::REVISION, HeaderValue::from(revision));
     Ok(resp)

@@ -128,6 +128,7 @@ where
         .route("/v1/kv/batch", get(kv::get_key))
         .route("/v1/kv/{*key}", get(kv::get_key))
         .route("/v1/export", get(kv::export))
+        .route("/v1/snapshot", get(kv::snapshot))
         .route("/v1/tokens", get(auth::list))
 }
 
