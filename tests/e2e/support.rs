@@ -470,14 +470,25 @@ pub fn timing_sensitive() -> std::sync::RwLockReadGuard<'static, ()> {
 
 /// A test-only build of `concord` with `feature`, copied to
 /// `target/features/concord-<feature>`. All such builds share the target dir
-/// `target/features` (`.ci/run` builds them first; here the build is a
-/// no-op or a catch-up).
+/// `target/features` (here the build is a no-op or a catch-up). With
+/// `CONCORD_PREBUILT_FEATURES=1` (set by `.ci/run`, which builds them in the
+/// default target dir, sharing its dependencies, and copies them there) the
+/// copies are taken as they are.
 pub fn feature_binary(feature: &str) -> PathBuf {
     // One build and copy at a time: the builds share one output path.
     static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let target = root.join("target").join("features");
+    let prebuilt = target.join(format!("concord-{feature}"));
+    if std::env::var_os("CONCORD_PREBUILT_FEATURES").is_some() {
+        assert!(
+            prebuilt.exists(),
+            "CONCORD_PREBUILT_FEATURES is set but {} is missing",
+            prebuilt.display()
+        );
+        return prebuilt;
+    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(&root)
