@@ -67,6 +67,12 @@ impl Seen {
         &self.method
     }
 
+    /// Reads that copy everything (`GET /v1/snapshot`) are logged as a
+    /// write would be.
+    pub(crate) fn copies_everything(&self) -> bool {
+        self.uri.path() == "/v1/snapshot"
+    }
+
     /// The line, once the caller is known.
     pub(crate) fn line(&self, token_id: Option<&str>, remote: Option<SocketAddr>) -> Line {
         let prefix = self.uri.query().and_then(|q| {

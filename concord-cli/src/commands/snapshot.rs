@@ -78,7 +78,12 @@ pub fn run_save(client: &ApiClient, args: SaveArgs) -> Result<(), CliError> {
     let name = file
         .file_name()
         .ok_or_else(|| CliError::usage(format!("{} is not a file name", file.display())))?;
-    let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}-{}",
+        name.to_string_lossy(),
+        std::process::id(),
+        concord_core::random_hex(1)
+    ));
     let result = download(client, &tmp).and_then(|info| {
         std::fs::rename(&tmp, file).map_err(|e| CliError::other(format!("renaming into {}: {e}", file.display())))?;
         std::fs::File::open(&dir)
@@ -108,8 +113,16 @@ pub fn run_save(client: &ApiClient, args: SaveArgs) -> Result<(), CliError> {
 
 /// Streams `GET /v1/snapshot` into `tmp`, fsyncs it and checks it whole.
 fn download(client: &ApiClient, tmp: &Path) -> Result<BackupInfo, CliError> {
+    // Only the owner may read it: it holds every value. A new file, never
+    // one that is there already (nor a link someone put in its place).
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut out = std::io::BufWriter::new(
-        std::fs::File::create(tmp).map_err(|e| CliError::other(format!("creating {}: {e}", tmp.display())))?,
+        options
+            .open(tmp)
+            .map_err(|e| CliError::other(format!("creating {}: {e}", tmp.display())))?,
     );
     let mut answer = client.get("/v1/snapshot")?;
     let bar = progress();
@@ -241,10 +254,7 @@ pub fn run_restore(format: Format, args: RestoreArgs) -> Result<(), CliError> {
         .map_err(|e| match e {
             RestoreError::Invalid(m) => CliError::other(m),
             RestoreError::DataDir(m) => CliError::usage(m),
-            e @ RestoreError::Io { .. } => CliError::other(e.to_string()).with_hint(format!(
-                "the restore stopped part way: remove {} before trying again",
-                args.data_dir.display()
-            )),
+            e @ RestoreError::Io { .. } => CliError::other(format!("{e}; nothing was left in place")),
         })?;
     match format {
         Format::Json => {

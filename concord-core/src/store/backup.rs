@@ -232,6 +232,13 @@ pub struct Restored {
 /// Restores the backup at `file` into `data_dir` (absent or empty) as a new
 /// single-node cluster whose one member is `id` at `me` (the URLs the node
 /// will advertise). See the module doc.
+///
+/// The data directory is built beside `data_dir` under a temporary name and
+/// renamed into place at the end, so an interrupted restore leaves no data
+/// directory that a node could start on (only the temporary one, which a
+/// later restore removes); on an error it is removed. The bytes installed
+/// are the ones checked: the file is read once more while it is copied,
+/// hashed against its trailer, and the copy is checked frame by frame.
 pub async fn restore_backup(file: &Path, data_dir: &Path, id: NodeId, me: NodeInfo) -> Result<Restored, RestoreError> {
     let info = inspect_backup(file).map_err(|e| RestoreError::Invalid(format!("{}: {e}", file.display())))?;
     if !info.checksum_ok {
@@ -240,7 +247,19 @@ pub async fn restore_backup(file: &Path, data_dir: &Path, id: NodeId, me: NodeIn
             file.display()
         )));
     }
-    crate::limits::validate_node_id(id).map_err(|e| RestoreError::DataDir(e.to_string()))?;
+    if info.revision == 0 {
+        return Err(RestoreError::Invalid(format!(
+            "{}: the backup holds no applied state; start a new node instead",
+            file.display()
+        )));
+    }
+    crate::limits::validate_node_id(id).map_err(RestoreError::DataDir)?;
+    let me = NodeInfo {
+        client_url: crate::limits::normalize_http_url(&me.client_url)
+            .map_err(|e| RestoreError::DataDir(format!("the client URL: {e}")))?,
+        peer_url: crate::limits::normalize_http_url(&me.peer_url)
+            .map_err(|e| RestoreError::DataDir(format!("the peer URL: {e}")))?,
+    };
     if data_dir.exists() {
         let mut entries =
             fs::read_dir(data_dir).map_err(|e| RestoreError::DataDir(format!("{}: {e}", data_dir.display())))?;
@@ -251,38 +270,110 @@ pub async fn restore_backup(file: &Path, data_dir: &Path, id: NodeId, me: NodeIn
             )));
         }
     }
+    let name = data_dir
+        .file_name()
+        .ok_or_else(|| RestoreError::DataDir(format!("{} is not a directory name", data_dir.display())))?;
+    let staging = data_dir.with_file_name(format!(".{}.restoring", name.to_string_lossy()));
+    if staging.exists() {
+        // A restore interrupted before: never a data directory anyone ran.
+        fs::remove_dir_all(&staging).map_err(|e| RestoreError::DataDir(format!("{}: {e}", staging.display())))?;
+    }
+    let built = build(file, &staging, id, me).await;
+    let restored = built.and_then(|cluster_id| {
+        let io_err = |source: io::Error| RestoreError::Io {
+            dir: data_dir.display().to_string(),
+            source,
+        };
+        if data_dir.exists() {
+            // Empty (checked above): the rename needs it gone.
+            fs::remove_dir(data_dir).map_err(io_err)?;
+        }
+        fs::rename(&staging, data_dir).map_err(io_err)?;
+        super::sync_parent_dir(data_dir).map_err(io_err)?;
+        Ok(Restored { cluster_id, id, info })
+    });
+    if restored.is_err() && staging.exists() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    restored
+}
+
+/// Builds the restored data directory at `dir` (see [`restore_backup`]);
+/// returns the new cluster id.
+async fn build(file: &Path, dir: &Path, id: NodeId, me: NodeInfo) -> Result<String, RestoreError> {
     let io_err = |source: io::Error| RestoreError::Io {
-        dir: data_dir.display().to_string(),
+        dir: dir.display().to_string(),
         source,
     };
-    let mut storage = super::open(data_dir).map_err(|e| RestoreError::DataDir(e.to_string()))?;
+    let mut storage = super::open(dir).map_err(|e| RestoreError::Io {
+        dir: dir.display().to_string(),
+        source: io::Error::other(e.to_string()),
+    })?;
     let cluster_id = crate::random_hex(1);
+    storage.claim_node_id(dir, id).map_err(|e| RestoreError::Io {
+        dir: dir.display().to_string(),
+        source: io::Error::other(e.to_string()),
+    })?;
     storage
-        .claim_node_id(data_dir, id)
-        .map_err(|e| RestoreError::DataDir(e.to_string()))?;
-    storage
-        .claim_cluster_id(data_dir, &cluster_id)
-        .map_err(|e| RestoreError::DataDir(e.to_string()))?;
+        .claim_cluster_id(dir, &cluster_id)
+        .map_err(|e| RestoreError::Io {
+            dir: dir.display().to_string(),
+            source: io::Error::other(e.to_string()),
+        })?;
 
-    // The stream, as a member catching up would have received it.
-    let mut input = BufReader::with_capacity(1 << 20, fs::File::open(file).map_err(io_err)?);
-    let (header, start) = read_header(&mut input).map_err(io_err)?;
-    let stream = super::incoming_snapshot_path(data_dir, "restore").map_err(io_err)?;
+    // The stream, copied while the whole file is hashed again: what is
+    // installed is what matches the trailer, and the copy is checked frame
+    // by frame.
+    let size = fs::metadata(file).map_err(io_err)?.len();
+    if size < MAGIC.len() as u64 + 4 + DIGEST_LEN {
+        return Err(RestoreError::Invalid(format!(
+            "{}: too short to be a Concord backup",
+            file.display()
+        )));
+    }
+    let mut input = Hashed {
+        inner: BufReader::with_capacity(1 << 20, fs::File::open(file).map_err(io_err)?).take(size - DIGEST_LEN),
+        hasher: Sha256::new(),
+    };
+    let (header, start) = read_header(&mut input).map_err(|e| RestoreError::Invalid(e.to_string()))?;
+    let stream = super::incoming_snapshot_path(dir, "restore").map_err(io_err)?;
     {
         let mut out = io::BufWriter::new(fs::File::create(&stream).map_err(io_err)?);
-        io::copy(&mut (&mut input).take(info.size - DIGEST_LEN - start), &mut out).map_err(io_err)?;
+        let copied = io::copy(&mut input, &mut out).map_err(io_err)?;
+        if copied != size - DIGEST_LEN - start {
+            return Err(RestoreError::Invalid(format!(
+                "{}: changed while it was read",
+                file.display()
+            )));
+        }
         out.into_inner()
             .map_err(|e| io_err(e.into_error()))?
             .sync_all()
             .map_err(io_err)?;
     }
+    let mut trailer = [0u8; DIGEST_LEN as usize];
+    input.inner.into_inner().read_exact(&mut trailer).map_err(io_err)?;
+    if input.hasher.finalize().as_slice() != trailer {
+        return Err(RestoreError::Invalid(format!(
+            "{}: the checksum does not match (did the file change while it was read?)",
+            file.display()
+        )));
+    }
+    super::validate_snapshot_file(&stream).map_err(|e| RestoreError::Invalid(e.to_string()))?;
     super::sync_parent_dir(&stream).map_err(io_err)?;
+    let last = header
+        .last_log_id
+        .ok_or_else(|| RestoreError::Invalid(format!("{}: the backup holds no applied state", file.display())))?;
 
+    // Raft first: a vote in the backup's last term, so the node's first
+    // election goes past it.
+    let vote = Vote::new(last.committed_leader_id().term, id);
+    storage.log.save_vote(&vote).await.map_err(io_err)?;
     let membership = openraft::Membership::new(vec![BTreeSet::from([id])], BTreeMap::from([(id, me)]))
-        .map_err(|e| RestoreError::Invalid(e.to_string()))?;
+        .map_err(|e| io_err(io::Error::other(e.to_string())))?;
     let meta = SnapshotMeta {
-        last_log_id: header.last_log_id,
-        last_membership: StoredMembership::new(header.last_log_id, membership),
+        last_log_id: Some(last),
+        last_membership: StoredMembership::new(Some(last), membership),
     };
     storage
         .sm
@@ -301,15 +392,25 @@ pub async fn restore_backup(file: &Path, data_dir: &Path, id: NodeId, me: NodeIn
         .insert(META_CLUSTER, encode(&cluster).map_err(io_err)?)
         .map_err(|e| io_err(fj(e)))?;
     sm.db.persist(fjall::PersistMode::SyncAll).map_err(|e| io_err(fj(e)))?;
+    // The log holds nothing up to the restored state.
+    storage.log.purge(last).await.map_err(io_err)?;
+    drop(storage);
+    super::sync_parent_dir(&dir.join("raft")).map_err(io_err)?;
+    Ok(cluster_id)
+}
 
-    // Raft: the log is purged up to the restored state, and the vote is in
-    // its term, so the first election goes past it.
-    if let Some(last) = header.last_log_id {
-        let vote = Vote::new(last.committed_leader_id().term, id);
-        storage.log.save_vote(&vote).await.map_err(io_err)?;
-        storage.log.purge(last).await.map_err(io_err)?;
+/// A reader that hashes what passes through it.
+struct Hashed<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for Hashed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
     }
-    Ok(Restored { cluster_id, id, info })
 }
 
 #[cfg(test)]

@@ -239,7 +239,7 @@ pub(crate) async fn guard(node: &Arc<Node>, mut req: Request, next: Next) -> Res
     let seen = crate::audit::Seen::of(&req);
     let resp = next.run(req).await;
     let denied = matches!(resp.status().as_u16(), 401 | 403 | 429);
-    if seen.method() != Method::GET || denied {
+    if seen.method() != Method::GET || denied || seen.copies_everything() {
         node.audit.write(seen.line(caller.id(), remote), resp.status());
     }
     resp

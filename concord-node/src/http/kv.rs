@@ -333,7 +333,11 @@ pub(crate) fn stream_blocking(
         );
         match produce(&mut out).and_then(|()| std::io::Write::flush(&mut out)) {
             Ok(()) => done.store(true, std::sync::atomic::Ordering::Release),
-            Err(e) => tracing::debug!(error = %e, "{what} abandoned"),
+            Err(e) => {
+                // Dropped unflushed: a flush would wait on the client again.
+                let _ = out.into_parts();
+                tracing::debug!(error = %e, "{what} abandoned");
+            }
         }
     });
     let stream = futures::stream::unfold((rx, finished), move |(mut rx, finished)| async move {
@@ -389,6 +393,11 @@ pub(crate) async fn snapshot(
     node.read_barrier(p.consistency.unwrap_or_default()).await?;
     let view = node.reader.backup_view().map_err(|e| ApiError::read("snapshot", e))?;
     let revision = view.revision().map_err(|e| ApiError::read("snapshot", e))?;
+    if revision == 0 {
+        return Err(ApiError::unavailable(
+            "nothing has been applied yet: there is nothing to back up",
+        ));
+    }
     let (cluster_id, id) = (node.cluster_id.to_string(), node.id);
     let mut resp = stream_blocking(&node, slot, "snapshot", move |out| {
         concord_core::store::write_backup(&view, &cluster_id, id, out).map(|_| ())
