@@ -49,6 +49,9 @@ _concord() {
             concord__subcmd__cluster,members)
                 cmd="concord__subcmd__cluster__subcmd__members"
                 ;;
+            concord__subcmd__cluster,recover)
+                cmd="concord__subcmd__cluster__subcmd__recover"
+                ;;
             concord__subcmd__cluster,remove-node)
                 cmd="concord__subcmd__cluster__subcmd__remove__subcmd__node"
                 ;;
@@ -66,6 +69,9 @@ _concord() {
                 ;;
             concord__subcmd__cluster__subcmd__help,members)
                 cmd="concord__subcmd__cluster__subcmd__help__subcmd__members"
+                ;;
+            concord__subcmd__cluster__subcmd__help,recover)
+                cmd="concord__subcmd__cluster__subcmd__help__subcmd__recover"
                 ;;
             concord__subcmd__cluster__subcmd__help,remove-node)
                 cmd="concord__subcmd__cluster__subcmd__help__subcmd__remove__subcmd__node"
@@ -105,6 +111,9 @@ _concord() {
                 ;;
             concord__subcmd__help__subcmd__cluster,members)
                 cmd="concord__subcmd__help__subcmd__cluster__subcmd__members"
+                ;;
+            concord__subcmd__help__subcmd__cluster,recover)
+                cmd="concord__subcmd__help__subcmd__cluster__subcmd__recover"
                 ;;
             concord__subcmd__help__subcmd__cluster,remove-node)
                 cmd="concord__subcmd__help__subcmd__cluster__subcmd__remove__subcmd__node"
@@ -409,7 +418,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version status members add-node remove-node transfer-leader help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version status members add-node remove-node transfer-leader recover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,7 +522,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__help)
-            opts="status members add-node remove-node transfer-leader help"
+            opts="status members add-node remove-node transfer-leader recover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -555,6 +564,20 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__help__subcmd__members)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__cluster__subcmd__help__subcmd__recover)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -617,6 +640,60 @@ _concord() {
                 return 0
             fi
             case "${prev}" in
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__cluster__subcmd__recover)
+            opts="-o -h -V --data-dir --compare --yes --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compare)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --endpoints)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -873,7 +950,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help__subcmd__cluster)
-            opts="status members add-node remove-node transfer-leader"
+            opts="status members add-node remove-node transfer-leader recover"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -901,6 +978,20 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help__subcmd__cluster__subcmd__members)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__cluster__subcmd__recover)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -10,52 +10,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::support::TEST_ROOT as ROOT;
 use crate::support::*;
-
-const SECRET: &str = "e2e-backup-cluster-secret-0123456789";
-const ROOT: &str = "e2e-backup-root-token-abcdefghijklmnop";
-
-fn secured(node: &mut TestNode) {
-    node.env.push(("CONCORD_CLUSTER_SECRET".into(), SECRET.into()));
-    node.env.push(("CONCORD_ROOT_TOKEN".into(), ROOT.into()));
-    node.token = Some(ROOT.into());
-    node.secret = Some(SECRET.into());
-}
-
-/// Every key under `prefix` with its value and mod revision, read with
-/// `token` at `consistency`; `None` if a page is refused.
-fn all_keys(url: &str, prefix: &str, token: &str, consistency: &str) -> Option<BTreeMap<String, (String, u64)>> {
-    let c = client(Duration::from_secs(10));
-    let mut all = BTreeMap::new();
-    let mut start: Option<String> = None;
-    loop {
-        let mut req = c
-            .get(format!("{url}/v1/kv"))
-            .query(&[("prefix", prefix), ("consistency", consistency)])
-            .bearer_auth(token);
-        if let Some(s) = &start {
-            req = req.query(&[("start", s)]);
-        }
-        let resp = req.send().ok()?;
-        if resp.status() != 200 {
-            return None;
-        }
-        let page: Value = resp.json().ok()?;
-        for item in page["items"].as_array().unwrap() {
-            all.insert(
-                item["key"].as_str().unwrap().to_string(),
-                (
-                    item["value"].as_str().unwrap().to_string(),
-                    item["mod_revision"].as_u64().unwrap(),
-                ),
-            );
-        }
-        if page["more"] != true {
-            return Some(all);
-        }
-        start = Some(page["next"].as_str().unwrap().to_string());
-    }
-}
 
 #[test]
 fn a_backup_taken_under_writes_restores_to_exactly_its_revision_with_its_tokens() {

@@ -23,5 +23,6 @@ mod malformed;
 mod ops;
 mod overload;
 mod power_loss;
+mod recover;
 mod routes;
 mod security;

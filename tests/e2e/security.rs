@@ -8,18 +8,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::support::*;
-
-const SECRET: &str = "e2e-cluster-secret-0123456789";
-const ROOT: &str = "e2e-root-token-abcdefghijklmnop";
-
-/// A node of an auth cluster: the secret and root token in its
-/// environment, the root token in the harness.
-fn secured(node: &mut TestNode) {
-    node.env.push(("CONCORD_CLUSTER_SECRET".into(), SECRET.into()));
-    node.env.push(("CONCORD_ROOT_TOKEN".into(), ROOT.into()));
-    node.token = Some(ROOT.into());
-    node.secret = Some(SECRET.into());
-}
+use crate::support::{TEST_ROOT as ROOT, TEST_SECRET as SECRET};
 
 /// `concord` against one node, with `token` (or none).
 fn cli_as(node: &TestNode, token: Option<&str>) -> std::process::Command {

@@ -680,3 +680,56 @@ pub fn encode(key: &str) -> String {
         })
         .collect()
 }
+
+/// The cluster secret and root token of test clusters that run with `--auth`.
+pub const TEST_SECRET: &str = "e2e-cluster-secret-0123456789";
+pub const TEST_ROOT: &str = "e2e-root-token-abcdefghijklmnop";
+
+/// Sets `node` up for `--auth`: the secret and the root token in its
+/// environment (never in argv), and the root token for the test's requests.
+pub fn secured(node: &mut TestNode) {
+    node.env.push(("CONCORD_CLUSTER_SECRET".into(), TEST_SECRET.into()));
+    node.env.push(("CONCORD_ROOT_TOKEN".into(), TEST_ROOT.into()));
+    node.token = Some(TEST_ROOT.into());
+    node.secret = Some(TEST_SECRET.into());
+}
+
+/// Every key under `prefix` with its value and mod revision, read with
+/// `token` at `consistency`; `None` if a page is refused.
+pub fn all_keys(
+    url: &str,
+    prefix: &str,
+    token: &str,
+    consistency: &str,
+) -> Option<std::collections::BTreeMap<String, (String, u64)>> {
+    let c = client(Duration::from_secs(10));
+    let mut all = std::collections::BTreeMap::new();
+    let mut start: Option<String> = None;
+    loop {
+        let mut req = c
+            .get(format!("{url}/v1/kv"))
+            .query(&[("prefix", prefix), ("consistency", consistency)])
+            .bearer_auth(token);
+        if let Some(s) = &start {
+            req = req.query(&[("start", s)]);
+        }
+        let resp = req.send().ok()?;
+        if resp.status() != 200 {
+            return None;
+        }
+        let page: serde_json::Value = resp.json().ok()?;
+        for item in page["items"].as_array().unwrap() {
+            all.insert(
+                item["key"].as_str().unwrap().to_string(),
+                (
+                    item["value"].as_str().unwrap().to_string(),
+                    item["mod_revision"].as_u64().unwrap(),
+                ),
+            );
+        }
+        if page["more"] != true {
+            return Some(all);
+        }
+        start = Some(page["next"].as_str().unwrap().to_string());
+    }
+}

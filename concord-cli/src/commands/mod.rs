@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
             kv::run(&client, cmd)
         }
+        Commands::Cluster(cluster::ClusterCommand::Recover(args)) => cluster::recover::run(cli.global.output, args),
         Commands::Cluster(cmd) => {
             let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
             cluster::run(&client, cmd)

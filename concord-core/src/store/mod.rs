@@ -16,6 +16,7 @@ mod backup;
 mod codec;
 mod log;
 mod reader;
+mod recover;
 mod sm;
 mod snapshot;
 
@@ -27,6 +28,7 @@ pub use self::backup::{
     inspect_backup, restore_backup, write_backup, BackupHeader, BackupInfo, RestoreError, Restored,
 };
 pub use self::log::LogStore;
+pub use self::recover::{examine, most_up_to_date, recover, Candidate, RecoverError, Recovered};
 
 /// Runs blocking storage work (log appends and fsyncs, vote saves,
 /// truncation, purge, snapshot build and install) on threads of its own,

@@ -3,6 +3,7 @@
 
 pub mod add_node;
 pub mod members;
+pub mod recover;
 pub mod remove_node;
 pub mod status;
 pub mod transfer_leader;
@@ -19,6 +20,7 @@ pub enum ClusterCommand {
     AddNode(add_node::AddNodeArgs),
     RemoveNode(remove_node::RemoveNodeArgs),
     TransferLeader(transfer_leader::TransferLeaderArgs),
+    Recover(recover::RecoverArgs),
 }
 
 pub fn run(client: &ApiClient, cmd: ClusterCommand) -> Result<(), CliError> {
@@ -28,6 +30,8 @@ pub fn run(client: &ApiClient, cmd: ClusterCommand) -> Result<(), CliError> {
         ClusterCommand::AddNode(args) => add_node::run(client, args),
         ClusterCommand::RemoveNode(args) => remove_node::run(client, args),
         ClusterCommand::TransferLeader(args) => transfer_leader::run(client, args),
+        // Offline: `commands::run` calls it without a client.
+        ClusterCommand::Recover(args) => recover::run(client.output(), args),
     }
 }
 
