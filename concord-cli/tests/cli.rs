@@ -50,6 +50,10 @@ fn committed_man_pages_and_completions_are_current() {
     let fresh = tempfile::tempdir().unwrap();
     concord_cli::commands::gen_docs::generate(fresh.path()).unwrap();
     let mut stale = Vec::new();
+    let openapi = std::fs::read(fresh.path().join("docs/openapi.json")).unwrap();
+    if std::fs::read(repo.join("docs/openapi.json")).unwrap_or_default() != openapi {
+        stale.push("docs/openapi.json".to_string());
+    }
     for sub in ["man", "completions"] {
         let mut names: Vec<_> = std::fs::read_dir(fresh.path().join(sub))
             .unwrap()

@@ -32,6 +32,12 @@ use concord_core::store::OpenError;
 use concord_core::{NodeId, NodeInfo, Raft};
 use tokio::net::TcpListener;
 
+/// The OpenAPI 3.1 document of the client API, as `GET /v1/openapi.json`
+/// serves it.
+pub fn openapi_document() -> &'static str {
+    crate::http::openapi::document()
+}
+
 pub use crate::config::{Bootstrap, ConfigError, NodeConfig, NodeSettings, StartConfig, TlsFiles};
 use crate::node::Node;
 use crate::serve::{serve, serve_owned, stopped};

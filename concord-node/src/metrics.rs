@@ -252,6 +252,12 @@ pub(crate) async fn watch_storage(node: Arc<Node>) {
 
 /// `GET /metrics`: served by any node, without a token (as etcd's), like the
 /// probes; it shows counts and sizes, never keys, values or secrets.
+#[utoipa::path(
+    get, path = "/metrics", tag = "operations",
+    summary = "Prometheus metrics",
+    description = "The OpenMetrics text format. No token needed.",
+    responses((status = 200, description = "Every metric family", content_type = "application/openmetrics-text", body = String), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = concord_core::api::ErrorBody))
+)]
 pub(crate) async fn handler(State(node): State<Arc<Node>>) -> Result<Response, ApiError> {
     let _permit = node.prom.scrapes.try_acquire().map_err(|_| {
         ApiError::overloaded(format!(

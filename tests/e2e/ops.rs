@@ -172,13 +172,8 @@ fn metrics_parse_as_prometheus_text_and_move_as_requests_are_served() {
 
 #[test]
 fn ttl_expiry_and_failed_authentication_are_counted() {
-    const SECRET: &str = "e2e-ops-cluster-secret-0123456789";
-    const ROOT: &str = "e2e-ops-root-token-abcdefghijklmnop";
     let mut node = TestNode::new(Some(1), &["--auth"]);
-    node.env.push(("CONCORD_CLUSTER_SECRET".into(), SECRET.into()));
-    node.env.push(("CONCORD_ROOT_TOKEN".into(), ROOT.into()));
-    node.token = Some(ROOT.into());
-    node.secret = Some(SECRET.into());
+    secured(&mut node);
     node.spawn();
     node.wait_ready();
 
@@ -431,4 +426,37 @@ fn bench_reports_sane_numbers_with_zero_errors_against_three_nodes() {
     let mut bad = cluster.cli();
     bad.args(["bench", "--connections", "0"]);
     assert_eq!(code(&run(bad)), 2);
+}
+
+/// Issue 15: the committed `docs/openapi.json` is exactly what a node serves
+/// at `GET /v1/openapi.json`, with auth on and no token (regenerate it
+/// with `concord gen-docs .`).
+#[test]
+fn the_committed_openapi_document_is_what_the_node_serves() {
+    let mut node = TestNode::new(Some(1), &["--auth"]);
+    secured(&mut node);
+    node.spawn();
+    node.wait_ready();
+    let resp = http().get(format!("{}/v1/openapi.json", node.url())).send().unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let served = resp.text().unwrap();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let committed = std::fs::read_to_string(repo.join("docs/openapi.json")).expect("docs/openapi.json");
+    assert!(
+        served == committed,
+        "docs/openapi.json differs from what the node serves: regenerate it with `concord gen-docs .`"
+    );
+    let doc: Value = serde_json::from_str(&served).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/v1/kv/{key}",
+        "/v1/txn",
+        "/v1/cluster/members",
+        "/v1/tokens",
+        "/v1/snapshot",
+        "/metrics",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is not documented");
+    }
 }

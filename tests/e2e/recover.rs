@@ -89,8 +89,27 @@ fn two_of_three_lost_for_good_the_survivor_recovers_and_regrows_the_cluster() {
     };
     let newest = candidates.iter().map(key).max().unwrap();
     for c in candidates {
-        assert!(c["last_log_index"].as_u64() >= c["applied_index"].as_u64(), "{report}");
         assert_eq!(c["most_up_to_date"], key(c) == newest, "{report}");
+    }
+    // Everything in the survivor's log is kept: the recovered revision is
+    // its last entry.
+    let mine = candidates
+        .iter()
+        .find(|c| c["node_id"].as_u64() == cluster.nodes[survivor].id)
+        .unwrap();
+    let survivor_last = mine["last_log_index"].as_u64().unwrap();
+    // A directory with a newer log, if there is one, is named and the
+    // survivor refused.
+    if let Some(newer) = candidates.iter().find(|c| key(c) > key(mine)) {
+        let mut refused = concord();
+        refused
+            .args(["cluster", "recover", "--yes", "--data-dir"])
+            .arg(&dir)
+            .arg("--compare")
+            .arg(newer["data_dir"].as_str().unwrap());
+        let out = run(refused);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(stderr(&out).contains("newer log"), "{}", stderr(&out));
     }
     // The lost nodes are gone for good.
     for &i in &lost {
@@ -108,7 +127,7 @@ fn two_of_three_lost_for_good_the_survivor_recovers_and_regrows_the_cluster() {
     let recovered = cli_json(recover);
     let report = &recovered["recovered"];
     let revision = report["revision"].as_u64().unwrap();
-    assert!(revision >= 100, "{recovered}");
+    assert_eq!(revision, survivor_last, "{recovered}");
     assert!(
         std::path::Path::new(report["previous_data_dir"].as_str().unwrap()).is_dir(),
         "{recovered}"
@@ -139,6 +158,14 @@ fn two_of_three_lost_for_good_the_survivor_recovers_and_regrows_the_cluster() {
         "nothing newer than the recovered revision"
     );
 
+    // The directory as it was is kept beside it.
+    let old = std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains(".before-recover-"))
+        .expect("the directory as it was is kept");
+    assert!(old.join("raft").is_dir());
+
     // Two fresh nodes join it; the cluster of three takes writes.
     let mut fresh = Vec::new();
     for _ in 0..2 {
@@ -158,6 +185,12 @@ fn two_of_three_lost_for_good_the_survivor_recovers_and_regrows_the_cluster() {
         .collect(),
     };
     regrown.wait_voters(3);
+    // The lost members' ids stay used: the joiners get new ones.
+    assert!(
+        regrown.member_ids().iter().filter(|id| **id > 3).count() == 2,
+        "{:?}",
+        regrown.member_ids()
+    );
     let leader = regrown.leader();
     let r = regrown.nodes[leader]
         .authed(http().put(regrown.nodes[leader].kv_url("after-recover")))

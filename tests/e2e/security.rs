@@ -398,6 +398,14 @@ fn every_route_against_every_permission() {
         ("GET", "/metrics", "/metrics".into(), None, Needs::Open, true),
         (
             "GET",
+            "/v1/openapi.json",
+            "/v1/openapi.json".into(),
+            None,
+            Needs::Open,
+            true,
+        ),
+        (
+            "GET",
             "/v1/debug/digest",
             "/v1/debug/digest".into(),
             None,

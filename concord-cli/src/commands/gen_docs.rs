@@ -1,6 +1,7 @@
 //! `concord gen-docs DIR` (hidden): writes the man pages to `DIR/man` and
 //! the shell completions to `DIR/completions`, from the same clap tree that
-//! parses the command line. The committed copies are checked by a test.
+//! parses the command line, and the OpenAPI document a node serves to
+//! `DIR/docs/openapi.json`. The committed copies are checked by a test.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +12,8 @@ use crate::error::CliError;
 
 #[derive(Debug, Args)]
 pub struct GenDocsArgs {
-    /// The repository root: `man/` and `completions/` are written below it.
+    /// The repository root: `man/`, `completions/` and `docs/openapi.json`
+    /// are written below it.
     pub out_dir: PathBuf,
 }
 
@@ -32,6 +34,8 @@ pub fn generate(root: &Path) -> std::io::Result<()> {
         let mut cmd = crate::command();
         clap_complete::generate_to(shell, &mut cmd, "concord", &comp_dir)?;
     }
+    std::fs::create_dir_all(root.join("docs"))?;
+    std::fs::write(root.join("docs").join("openapi.json"), concord_node::openapi_document())?;
     Ok(())
 }
 

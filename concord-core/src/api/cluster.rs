@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::NodeId;
 
 /// A member's role as the answering node sees it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Leader,
@@ -26,7 +26,7 @@ impl Role {
 }
 
 /// One entry of `GET /v1/cluster/members`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Member {
     pub client_url: String,
@@ -36,7 +36,7 @@ pub struct Member {
 }
 
 /// The cluster's health as `GET /v1/cluster/status` judges it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// A leader, every member reachable and caught up.
@@ -60,7 +60,7 @@ impl Verdict {
 
 /// One member in `GET /v1/cluster/status`; the `Option`s are `null` when
 /// the member did not answer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct MemberStatus {
     pub applied_index: Option<u64>,
@@ -79,7 +79,7 @@ pub struct MemberStatus {
 }
 
 /// The answer to `GET /v1/cluster/status`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ClusterStatus {
     /// The node that probed the others.
@@ -93,7 +93,7 @@ pub struct ClusterStatus {
 }
 
 /// The body of `POST /v1/cluster/members`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename = "AddMember")]
 pub struct AddMemberRequest {
     /// The id to give it; the next never-used id when absent.
@@ -104,7 +104,7 @@ pub struct AddMemberRequest {
 }
 
 /// The answer to `POST /v1/cluster/members`: the new learner.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct AddMemberResponse {
     /// Auth is on in the cluster: the joining node enforces it from the
@@ -118,14 +118,14 @@ pub struct AddMemberResponse {
 }
 
 /// The answer to `DELETE /v1/cluster/members/{id}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RemoveMemberResponse {
     pub removed: NodeId,
 }
 
 /// The body of `POST /v1/cluster/transfer-leader` (may be empty).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename = "TransferLeader")]
 pub struct TransferLeaderRequest {
     /// The voter to hand over to; the most caught-up one when absent.
@@ -134,7 +134,7 @@ pub struct TransferLeaderRequest {
 }
 
 /// The answer to `POST /v1/cluster/transfer-leader`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct TransferLeaderResponse {
     pub leader_id: NodeId,

@@ -143,15 +143,30 @@ impl<'de> Deserialize<'de> for Code {
     }
 }
 
+/// A string: one of [`Code::ALL`].
+impl utoipa::PartialSchema for Code {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(Code::ALL.iter().map(|c| c.as_str())))
+            .description(Some(
+                "What went wrong; each code has one HTTP status (README, \"HTTP API\").",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Code {}
+
 /// The body of every error answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 /// What went wrong. Fields beyond `code` and `message` appear only with
 /// the codes that use them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     pub code: Code,
     /// `conflict` on a single-key write: the key's revision now (0: absent).

@@ -14,7 +14,7 @@ use crate::KvRecord;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// How a read is served.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Consistency {
     /// ReadIndex through the leader: sees every write acknowledged before it.
@@ -35,7 +35,7 @@ impl Consistency {
 }
 
 /// How `GET /v1/kv/{key}` answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ValueFormat {
     /// The value's bytes, revisions in `Concord-*` headers (the default).
@@ -45,7 +45,7 @@ pub enum ValueFormat {
 }
 
 /// A key as JSON: its value as text when it is UTF-8, else as base64.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Item {
     pub create_revision: u64,
@@ -101,7 +101,8 @@ impl Item {
 }
 
 /// Query of `GET /v1/kv/{key}`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReadParams {
     pub consistency: Option<Consistency>,
@@ -110,7 +111,8 @@ pub struct ReadParams {
 }
 
 /// Query of `PUT /v1/kv/{key}`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WriteParams {
     /// Compare-and-set: the expected mod revision; 0 means "must not exist".
@@ -122,14 +124,16 @@ pub struct WriteParams {
 }
 
 /// Query of `DELETE /v1/kv/{key}`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteParams {
     pub if_revision: Option<u64>,
 }
 
 /// Query of `GET /v1/kv` (a listing).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     pub prefix: Option<String>,
@@ -141,14 +145,16 @@ pub struct ListParams {
 }
 
 /// Query of `DELETE /v1/kv` (a prefix delete).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PrefixParams {
     pub prefix: Option<String>,
 }
 
 /// Query of `GET /v1/export`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
     pub prefix: Option<String>,
@@ -156,21 +162,22 @@ pub struct ExportParams {
 }
 
 /// The query of `GET /v1/snapshot`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotParams {
     pub consistency: Option<Consistency>,
 }
 
 /// The answer to `PUT /v1/kv/{key}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PutResponse {
     pub revision: u64,
 }
 
 /// The answer to `DELETE /v1/kv/{key}` and `DELETE /v1/kv?prefix=`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct DeleteResponse {
     pub deleted: u64,
@@ -178,7 +185,7 @@ pub struct DeleteResponse {
 }
 
 /// A page of `GET /v1/kv`; pass `next` as `start` for the following page.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ListResponse {
     pub items: Vec<Item>,
@@ -187,7 +194,7 @@ pub struct ListResponse {
 }
 
 /// A put inside a transaction or batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename = "PutJson")]
 pub struct PutRequest {
     pub key: String,
@@ -201,14 +208,14 @@ pub struct PutRequest {
 }
 
 /// A get or delete inside a transaction or batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename = "KeyJson")]
 pub struct KeyRequest {
     pub key: String,
 }
 
 /// A prefix delete inside a transaction or batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename = "PrefixJson")]
 pub struct PrefixRequest {
     pub prefix: String,
@@ -216,7 +223,7 @@ pub struct PrefixRequest {
 
 /// One operation: `{"put": {...}}`, `{"get": {"key"}}`, `{"delete":
 /// {"key"}}` or `{"delete_prefix": {"prefix"}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case", rename = "OpJson")]
 pub enum OpRequest {
     Put(PutRequest),
@@ -227,7 +234,7 @@ pub enum OpRequest {
 
 /// One precondition of a transaction: exactly one of the targets, and `op`
 /// (`=`, `!=`, `<`, `>`; `=` when absent).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename = "CompareJson")]
 pub struct CompareRequest {
     pub key: String,
@@ -248,7 +255,7 @@ pub struct CompareRequest {
 }
 
 /// The body of `POST /v1/txn`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename = "TxnJson")]
 pub struct TxnRequest {
     #[serde(default)]
@@ -260,7 +267,7 @@ pub struct TxnRequest {
 }
 
 /// The result of one operation of a transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OpOutcome {
     Put {
@@ -277,7 +284,7 @@ pub enum OpOutcome {
 }
 
 /// The answer to `POST /v1/txn`: the results of the branch that ran.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct TxnResult {
     pub results: Vec<OpOutcome>,
@@ -286,14 +293,14 @@ pub struct TxnResult {
 }
 
 /// The body of `POST /v1/kv/batch`: puts and deletes, applied atomically.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename = "BatchJson")]
 pub struct BatchRequest {
     pub ops: Vec<OpRequest>,
 }
 
 /// The answer to `POST /v1/kv/batch`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct BatchResponse {
     pub count: u64,
@@ -302,7 +309,7 @@ pub struct BatchResponse {
 
 /// The answer to `GET /v1/debug/digest`: a SHA-256 over every stored key
 /// and record at `revision`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct DigestResponse {
     pub digest: String,

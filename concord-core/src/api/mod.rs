@@ -41,7 +41,7 @@ pub mod headers {
 }
 
 /// The body of `GET /health`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Health {
     /// Always `ok`.
@@ -49,7 +49,7 @@ pub struct Health {
 }
 
 /// One check of `GET /health?verbose=true` or `GET /ready?verbose=true`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ProbeCheck {
     /// `recovered`, `auth`, `leader_known` or `caught_up`.
@@ -62,7 +62,7 @@ pub struct ProbeCheck {
 /// The body of `GET /health?verbose=true` and `GET /ready?verbose=true`:
 /// the node's view and each check. Not ready is a 503 whose body also holds
 /// the usual `error`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ProbeReport {
     /// `ok` (health), `ready` or `not_ready`.
@@ -80,7 +80,7 @@ pub struct ProbeReport {
 }
 
 /// The body of `GET /ready` when the node is ready.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Ready {
     /// This node's id.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Permission;
 
 /// The body of `POST /v1/tokens`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename = "CreateToken")]
 pub struct CreateTokenRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,7 +22,7 @@ pub struct CreateTokenRequest {
 }
 
 /// A token's metadata, as `GET /v1/tokens` lists it: never the secret.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct TokenInfo {
     /// RFC 3339, UTC.
@@ -38,7 +38,7 @@ pub struct TokenInfo {
 /// The answer of `POST /v1/tokens` and `POST /v1/tokens/bootstrap`: the
 /// metadata and, this once, the secret `token` (written after the
 /// metadata's fields, so the JSON stays in alphabetical order).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreatedToken {
     #[serde(flatten)]
     pub info: TokenInfo,
@@ -49,14 +49,14 @@ pub struct CreatedToken {
 }
 
 /// The answer of `GET /v1/tokens`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct TokenList {
     pub tokens: Vec<TokenInfo>,
 }
 
 /// The answer of `DELETE /v1/tokens/{id}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RevokedToken {
     pub id: String,

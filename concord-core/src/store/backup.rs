@@ -21,11 +21,12 @@ use std::fs;
 use std::io::{self, BufReader, Read, Write};
 use std::path::Path;
 
-use openraft::storage::RaftLogStorage;
+use openraft::storage::{RaftLogStorage, RaftStateMachine};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::codec::{decode, encode, fj};
+use super::recover::Tail;
 use super::sm::{ClusterMeta, META_CLUSTER};
 use super::snapshot::{count_stream, SnapshotData, StateView};
 use crate::types::alias::{LogId, SnapshotMeta, StoredMembership, Vote};
@@ -226,6 +227,8 @@ pub enum RestoreError {
 pub struct Restored {
     pub cluster_id: String,
     pub id: NodeId,
+    /// The member's URLs as stored (normalised).
+    pub me: NodeInfo,
     pub info: BackupInfo,
 }
 
@@ -240,6 +243,18 @@ pub struct Restored {
 /// are the ones checked: the file is read once more while it is copied,
 /// hashed against its trailer, and the copy is checked frame by frame.
 pub async fn restore_backup(file: &Path, data_dir: &Path, id: NodeId, me: NodeInfo) -> Result<Restored, RestoreError> {
+    restore_into(file, data_dir, id, me, None).await
+}
+
+/// [`restore_backup`], with `tail` (log entries past the backup's state)
+/// applied on top before the membership is set (quorum-loss recovery).
+pub(super) async fn restore_into(
+    file: &Path,
+    data_dir: &Path,
+    id: NodeId,
+    me: NodeInfo,
+    tail: Option<Tail>,
+) -> Result<Restored, RestoreError> {
     let info = inspect_backup(file).map_err(|e| RestoreError::Invalid(format!("{}: {e}", file.display())))?;
     if !info.checksum_ok {
         return Err(RestoreError::Invalid(format!(
@@ -278,8 +293,8 @@ pub async fn restore_backup(file: &Path, data_dir: &Path, id: NodeId, me: NodeIn
         // A restore interrupted before: never a data directory anyone ran.
         fs::remove_dir_all(&staging).map_err(|e| RestoreError::DataDir(format!("{}: {e}", staging.display())))?;
     }
-    let built = build(file, &staging, id, me).await;
-    let restored = built.and_then(|cluster_id| {
+    let built = build(file, &staging, id, me.clone(), tail).await;
+    let restored = built.and_then(|(cluster_id, keys)| {
         let io_err = |source: io::Error| RestoreError::Io {
             dir: data_dir.display().to_string(),
             source,
@@ -290,7 +305,16 @@ pub async fn restore_backup(file: &Path, data_dir: &Path, id: NodeId, me: NodeIn
         }
         fs::rename(&staging, data_dir).map_err(io_err)?;
         super::sync_parent_dir(data_dir).map_err(io_err)?;
-        Ok(Restored { cluster_id, id, info })
+        let mut info = info;
+        if let Some(keys) = keys {
+            info.keys = keys;
+        }
+        Ok(Restored {
+            cluster_id,
+            id,
+            me,
+            info,
+        })
     });
     if restored.is_err() && staging.exists() {
         let _ = fs::remove_dir_all(&staging);
@@ -299,8 +323,14 @@ pub async fn restore_backup(file: &Path, data_dir: &Path, id: NodeId, me: NodeIn
 }
 
 /// Builds the restored data directory at `dir` (see [`restore_backup`]);
-/// returns the new cluster id.
-async fn build(file: &Path, dir: &Path, id: NodeId, me: NodeInfo) -> Result<String, RestoreError> {
+/// returns the new cluster id and, with a tail, the keys it holds then.
+async fn build(
+    file: &Path,
+    dir: &Path,
+    id: NodeId,
+    me: NodeInfo,
+    tail: Option<Tail>,
+) -> Result<(String, Option<u64>), RestoreError> {
     let io_err = |source: io::Error| RestoreError::Io {
         dir: dir.display().to_string(),
         source,
@@ -365,21 +395,40 @@ async fn build(file: &Path, dir: &Path, id: NodeId, me: NodeInfo) -> Result<Stri
         .last_log_id
         .ok_or_else(|| RestoreError::Invalid(format!("{}: the backup holds no applied state", file.display())))?;
 
-    // Raft first: a vote in the backup's last term, so the node's first
-    // election goes past it.
-    let vote = Vote::new(last.committed_leader_id().term, id);
-    storage.log.save_vote(&vote).await.map_err(io_err)?;
+    // With a tail, the node's log ends at the tail's last entry.
+    let end = tail.as_ref().map_or(last, |t| t.last);
+    // Raft first: a vote in the last entry's term (or the one the node had
+    // voted in, if later), so the node's first election goes past it.
+    let term = [last, end]
+        .iter()
+        .map(|l| l.committed_leader_id().term)
+        .chain(tail.as_ref().map(|t| t.vote_term))
+        .max()
+        .unwrap_or_default();
+    storage.log.save_vote(&Vote::new(term, id)).await.map_err(io_err)?;
     let membership = openraft::Membership::new(vec![BTreeSet::from([id])], BTreeMap::from([(id, me)]))
         .map_err(|e| io_err(io::Error::other(e.to_string())))?;
     let meta = SnapshotMeta {
         last_log_id: Some(last),
-        last_membership: StoredMembership::new(Some(last), membership),
+        last_membership: StoredMembership::new(Some(last), membership.clone()),
     };
     storage
         .sm
-        .install_on_disk(&meta, SnapshotData::Received(stream))
+        .install_snapshot(&meta, SnapshotData::Received(stream))
         .await
         .map_err(io_err)?;
+    let mut keys = None;
+    if let Some(tail) = tail {
+        super::recover::apply_tail(&mut storage.sm, tail)
+            .await
+            .map_err(io_err)?;
+        keys = Some(storage.reader.count_keys().map_err(io_err)?);
+        // The tail's membership entries named the old members.
+        storage
+            .sm
+            .set_membership(StoredMembership::new(Some(end), membership))
+            .map_err(io_err)?;
+    }
     // The new member's id is in use; the old cluster's reservations are not.
     let sm = storage.sm.handles();
     let mut cluster: ClusterMeta = match sm.meta.get(META_CLUSTER).map_err(|e| io_err(fj(e)))? {
@@ -393,10 +442,10 @@ async fn build(file: &Path, dir: &Path, id: NodeId, me: NodeInfo) -> Result<Stri
         .map_err(|e| io_err(fj(e)))?;
     sm.db.persist(fjall::PersistMode::SyncAll).map_err(|e| io_err(fj(e)))?;
     // The log holds nothing up to the restored state.
-    storage.log.purge(last).await.map_err(io_err)?;
+    storage.log.purge(end).await.map_err(io_err)?;
     drop(storage);
     super::sync_parent_dir(&dir.join("raft")).map_err(io_err)?;
-    Ok(cluster_id)
+    Ok((cluster_id, keys))
 }
 
 /// A reader that hashes what passes through it.

@@ -125,6 +125,8 @@ pub struct Storage {
     pub cluster_id: Option<String>,
     /// `true` when the directory held no Raft state (no vote, no log).
     pub is_fresh: bool,
+    /// The directory's lock: held while any clone of it lives.
+    pub lock: DirLock,
 }
 
 /// Opens (creating when needed) the data directory at `dir` and takes its lock.
@@ -152,7 +154,7 @@ pub fn open(dir: &Path) -> Result<Storage, OpenError> {
     let node_id = log.node_id().map_err(io_err)?;
     let cluster_id = log.cluster_id().map_err(io_err)?;
     let is_fresh = log.is_empty().map_err(io_err)?;
-    let sm = StateMachine::open(&dir.join("sm"), &dir.join("snapshots"), lock).map_err(io_err)?;
+    let sm = StateMachine::open(&dir.join("sm"), &dir.join("snapshots"), lock.clone()).map_err(io_err)?;
     sync_dir_tree(dir).map_err(io_err)?;
     let reader = sm.reader();
     Ok(Storage {
@@ -162,6 +164,7 @@ pub fn open(dir: &Path) -> Result<Storage, OpenError> {
         node_id,
         cluster_id,
         is_fresh,
+        lock,
     })
 }
 

@@ -2,25 +2,29 @@
 //! becomes a new single-node cluster that holds everything the survivor
 //! holds, so that fresh members can join it.
 //!
-//! Steps (the survivor's directory, DIR, locked throughout):
-//! 1. Every log entry past the survivor's applied index is applied, as the
-//!    node itself would once it learned the entries were committed. Entries
-//!    the survivor holds beyond its commit point are kept too: with the
-//!    other members gone for good nobody can say whether they committed,
-//!    and keeping them loses no acknowledged write (etcd's
-//!    `--force-new-cluster` does the same with its WAL).
-//! 2. The state is written to a backup file beside DIR and restored from it
-//!    into a new directory beside DIR ([`super::restore_backup`]: checked
-//!    whole, a new cluster id, a membership of this one node at the last
-//!    entry, a vote in that entry's term, everything fsynced).
-//! 3. DIR is renamed to `DIR.before-recover-<unix seconds>` and the new
-//!    directory to DIR, then the parent directory is fsynced. The old
-//!    directory is kept untouched but for step 1; the operator removes it
-//!    once the cluster is whole again.
+//! The survivor's directory, DIR, is locked throughout and only read:
+//! 1. Its state machine is written out as a backup file and restored into
+//!    a new directory beside DIR ([`super::restore_backup`]: checked whole,
+//!    a new cluster id). Every log entry past the applied index is then
+//!    applied there, as the node would once it learned they committed.
+//!    Entries the survivor holds beyond its commit point are kept too: with
+//!    the other members gone for good nobody can say whether they
+//!    committed, and keeping them loses no acknowledged write (etcd's
+//!    `--force-new-cluster` does the same with its WAL). Then the
+//!    membership becomes this one node at the last entry, the vote is past
+//!    every term the survivor saw, the log is marked purged to the last
+//!    entry, and everything is fsynced.
+//! 2. The new directory takes DIR's owner and mode, and the two are swapped
+//!    in one `renameat2(RENAME_EXCHANGE)`: a crash leaves one or the other
+//!    whole at DIR. The old one then moves to
+//!    `DIR.before-recover-<unix seconds>-<random>`; the operator removes it
+//!    once the cluster is whole again. A leftover `.DIR.recovered` (a crash
+//!    between the two renames) is refused until the operator moves it.
 //!
 //! A new cluster id means a lost member that comes back with its old data
 //! directory is refused by the recovered node (peer RPCs carry the cluster
-//! id) instead of voting with an outdated membership.
+//! id) instead of voting with an outdated membership. A directory that is a
+//! mount point is refused (it cannot be renamed).
 
 use std::fs;
 use std::io::{self, Write};
@@ -29,7 +33,8 @@ use std::path::{Path, PathBuf};
 use openraft::storage::{RaftLogStorage, RaftStateMachine};
 use openraft::RaftLogReader;
 
-use super::{lock_dir, open, restore_backup, write_backup, OpenError, RestoreError};
+use super::backup::restore_into;
+use super::{open, write_backup, OpenError, RestoreError};
 use crate::types::alias::LogId;
 use crate::types::{NodeId, NodeInfo};
 
@@ -61,6 +66,13 @@ impl Candidate {
 
     pub fn applied_index(&self) -> u64 {
         self.applied.map_or(0, |l| l.index())
+    }
+
+    /// How far this directory's state goes: its last log entry, or its
+    /// applied index when that is later (after a crash, a state machine can
+    /// be ahead of the durable log).
+    pub fn newest(&self) -> Option<LogId> {
+        self.last_log_id.max(self.applied)
     }
 }
 
@@ -139,76 +151,151 @@ pub async fn examine(dir: &Path) -> Result<Candidate, RecoverError> {
     })
 }
 
-/// The most up-to-date of `candidates` by Raft's rule (the last log entry's
-/// term, then its index); the first of equals.
+/// The most up-to-date of `candidates` by Raft's rule (the term, then the
+/// index, of [`Candidate::newest`]); the first of equals.
 pub fn most_up_to_date(candidates: &[Candidate]) -> Option<&Candidate> {
     candidates
         .iter()
-        .reduce(|best, c| if c.last_log_id > best.last_log_id { c } else { best })
+        .reduce(|best, c| if c.newest() > best.newest() { c } else { best })
+}
+
+/// The log entries past a backup's state, applied on top of it in the new
+/// directory (never in the survivor's own).
+pub(super) struct Tail {
+    pub log: super::LogStore,
+    /// The first entry to apply.
+    pub from: u64,
+    /// The last entry: the recovered node's last log id.
+    pub last: LogId,
+    /// The term the survivor had voted in: the new vote is at least that.
+    pub vote_term: u64,
+}
+
+/// Reads `from..=last` from `log` in chunks, checking that every entry is
+/// there, and hands each chunk to `f`.
+async fn each_chunk(
+    log: &mut super::LogStore,
+    from: u64,
+    last: u64,
+    mut f: impl AsyncFnMut(Vec<crate::types::alias::Entry>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut next = from;
+    while next <= last {
+        let end = last.min(next + APPLY_CHUNK - 1);
+        let entries = log.try_get_log_entries(next..=end).await?;
+        if let Some(missing) = (next..=end)
+            .zip(entries.iter().map(|e| e.log_id.index()).chain(std::iter::repeat(0)))
+            .find_map(|(want, got)| (want != got).then_some(want))
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("log entry {missing} is missing (the log must hold every entry from {from} to {last})"),
+            ));
+        }
+        f(entries).await?;
+        next = end + 1;
+    }
+    Ok(())
+}
+
+/// Applies `tail` to `sm` (the new directory's state machine).
+pub(super) async fn apply_tail(sm: &mut super::StateMachine, mut tail: Tail) -> io::Result<()> {
+    let (from, last) = (tail.from, tail.last.index());
+    each_chunk(&mut tail.log, from, last, async |entries| {
+        sm.apply(futures::stream::iter(entries.into_iter().map(|e| Ok((e, None)))))
+            .await
+    })
+    .await?;
+    let (applied, _) = sm.applied_state().await?;
+    if applied != Some(tail.last) {
+        return Err(io::Error::other(format!(
+            "applied {applied:?} after the log, not {}",
+            tail.last
+        )));
+    }
+    Ok(())
 }
 
 /// Recovers `dir` as a new single-node cluster (see the module doc).
 pub async fn recover(dir: &Path) -> Result<Recovered, RecoverError> {
     check_data_dir(dir)?;
+    // The rename must move the data, not a link to it.
+    let dir = &fs::canonicalize(dir).map_err(|e| failed(dir, "resolving it", e))?;
     let name = dir
         .file_name()
         .ok_or_else(|| RecoverError::Refused(format!("{} is not a directory name", dir.display())))?
         .to_string_lossy()
         .into_owned();
+    let parent = dir.parent().unwrap_or(Path::new("/"));
+    let meta = fs::metadata(dir).map_err(|e| failed(dir, "reading it", e))?;
+    {
+        use std::os::unix::fs::MetadataExt;
+        let parent_meta = fs::metadata(parent).map_err(|e| failed(parent, "reading it", e))?;
+        if meta.dev() != parent_meta.dev() {
+            return Err(RecoverError::Refused(format!(
+                "{} is a mount point: recovery builds the new directory beside it and swaps the two; \
+                 copy it (cp -a) to a directory that is not a mount point, recover that, and copy it back",
+                dir.display()
+            )));
+        }
+    }
+    let built = dir.with_file_name(format!(".{name}.recovered"));
+    if built.exists() {
+        return Err(RecoverError::Refused(format!(
+            "{} is left from an interrupted recovery and holds either the recovered or the original \
+             directory: compare the two (concord cluster recover --compare {} {}) and move it away",
+            built.display(),
+            dir.display(),
+            built.display()
+        )));
+    }
+
     let mut storage = open(dir).map_err(|e| open_err(dir, e))?;
+    // Held until the directories are swapped, after the stores are closed.
+    let lock = storage.lock.clone();
     let id = storage
         .node_id
         .ok_or_else(|| RecoverError::Refused(format!("{} has no node id: it never ran", dir.display())))?;
     let cluster_id = storage.cluster_id.clone().unwrap_or_default();
-
-    // 1. Apply every entry past the applied index.
     let last = storage
         .log
         .get_log_state()
         .await
         .map_err(|e| failed(dir, "reading the log", e))?
         .last_log_id;
-    let (applied, _) = storage
-        .sm
-        .applied_state()
+    let vote_term = storage
+        .log
+        .read_vote()
         .await
-        .map_err(|e| failed(dir, "reading the state machine", e))?;
-    let mut next = applied.map_or(0, |l| l.index() + 1);
-    let last_index = last.map_or(0, |l| l.index());
-    let mut reader = storage.log.get_log_reader().await;
-    while next <= last_index {
-        let end = last_index.min(next + APPLY_CHUNK - 1);
-        let entries = reader
-            .try_get_log_entries(next..=end)
-            .await
-            .map_err(|e| failed(dir, "reading the log", e))?;
-        if entries.first().map(|e| e.log_id.index()) != Some(next) || entries.len() as u64 != end - next + 1 {
-            return Err(failed(
-                dir,
-                "reading the log",
-                format!("entries {next}..={end} are not all there"),
-            ));
-        }
-        let stream = futures::stream::iter(entries.into_iter().map(|e| Ok((e, None))));
-        storage
-            .sm
-            .apply(stream)
-            .await
-            .map_err(|e| failed(dir, "applying the log", e))?;
-        next = end + 1;
-    }
-    // It holds the directory's lock, as the stores do.
-    drop(reader);
-    let (applied, membership) = storage
+        .map_err(|e| failed(dir, "reading the vote", e))?
+        .map_or(0, |v| v.leader_id().term);
+    let (applied, mut membership) = storage
         .sm
         .applied_state()
         .await
         .map_err(|e| failed(dir, "reading the state machine", e))?;
     if applied.is_none() {
         return Err(RecoverError::Refused(format!(
-            "{} holds no committed state: there is nothing to recover; start a new node instead",
+            "{} has applied nothing: there is nothing to recover; start a new node instead",
             dir.display()
         )));
+    }
+    // The log past the applied state: every entry must be there, and the
+    // last membership it names decides whether this node is a member.
+    let from = applied.map_or(0, |l| l.index() + 1);
+    let tail_last = last.filter(|l| Some(*l) > applied);
+    if let Some(tail_last) = tail_last {
+        let mut log = storage.log.clone();
+        each_chunk(&mut log, from, tail_last.index(), async |entries| {
+            for e in entries {
+                if let openraft::EntryPayload::Membership(m) = e.payload {
+                    membership = openraft::StoredMembership::new(Some(e.log_id), m);
+                }
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| RecoverError::Refused(format!("{}: {e}; nothing was changed", dir.display())))?;
     }
     let me = membership.membership().get_node(&id).cloned().ok_or_else(|| {
         RecoverError::Refused(format!(
@@ -217,59 +304,86 @@ pub async fn recover(dir: &Path) -> Result<Recovered, RecoverError> {
         ))
     })?;
 
-    // 2. Write the state out and restore it beside DIR.
+    // The state as applied, as a backup; restored beside DIR with the tail
+    // applied on top. DIR itself is only read.
     let backup = dir.with_file_name(format!(".{name}.recover-{}.backup", crate::random_hex(1)));
-    let built = dir.with_file_name(format!(".{name}.recovered"));
-    let result = write_state(&storage, &cluster_id, id, &backup);
-    drop(storage);
-    let restored = match result {
+    let written = write_state(&storage, &cluster_id, id, &backup);
+    let restored = match written {
         Ok(()) => {
-            if built.exists() {
-                // Left by a recovery interrupted before its renames.
-                fs::remove_dir_all(&built).map_err(|e| failed(&built, "removing", e))?;
-            }
-            restore_backup(&backup, &built, id, me.clone()).await
+            let tail = tail_last.map(|last| Tail {
+                log: storage.log.clone(),
+                from,
+                last,
+                vote_term,
+            });
+            restore_into(&backup, &built, id, me, tail).await
         }
-        Err(e) => Err(RestoreError::Io {
+        Err(source) => Err(RestoreError::Io {
             dir: backup.display().to_string(),
-            source: e,
+            source,
         }),
     };
     let _ = fs::remove_file(&backup);
-    let restored = restored.map_err(|e| RecoverError::Failed(format!("{}: {e}; it is unchanged", dir.display())))?;
+    drop(storage);
+    let restored = restored
+        .map_err(|e| RecoverError::Failed(format!("{}: {e}; {} is unchanged", dir.display(), dir.display())))?;
 
-    // 3. Swap the directories, with DIR locked again so that no node starts
-    // on it meanwhile (the lock moves with it).
-    let lock = lock_dir(dir).map_err(|e| open_err(dir, e))?;
-    let previous = dir.with_file_name(format!("{name}.before-recover-{}", crate::types::now_ms() / 1000));
-    fs::rename(dir, &previous).map_err(|e| failed(dir, "renaming it", e))?;
-    if let Err(e) = fs::rename(&built, dir) {
+    // The new directory gets the old one's owner and mode, then the two are
+    // swapped in one step (a crash leaves one or the other at DIR), and the
+    // old one is moved to a name of its own.
+    let undo = |e: RecoverError| {
+        let _ = fs::remove_dir_all(&built);
+        e
+    };
+    same_owner_and_mode(&built, &meta).map_err(|e| undo(failed(&built, "setting its owner", e)))?;
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, &built, CWD, dir, RenameFlags::EXCHANGE)
+        .map_err(|e| undo(failed(dir, "swapping it with the recovered directory", e)))?;
+    let previous = dir.with_file_name(format!(
+        "{name}.before-recover-{}-{}",
+        crate::types::now_ms() / 1000,
+        crate::random_hex(1)
+    ));
+    let moved = renameat_with(CWD, &built, CWD, &previous, RenameFlags::NOREPLACE)
+        .map_err(io::Error::from)
+        .and_then(|()| super::sync_parent_dir(dir));
+    drop(lock);
+    if let Err(e) = moved {
         return Err(RecoverError::Failed(format!(
-            "moving the recovered directory {} to {}: {e}; the original is at {}",
-            built.display(),
+            "{} is recovered (start it), but the directory as it was is still at {}: {e}",
             dir.display(),
-            previous.display()
+            built.display()
         )));
     }
-    super::sync_parent_dir(dir).map_err(|e| failed(dir, "syncing its parent directory", e))?;
-    drop(lock);
     Ok(Recovered {
         cluster_id: restored.cluster_id,
         id,
-        me: restored_me(me),
-        revision: restored.info.revision,
+        me: restored.me,
+        revision: tail_last.map_or(restored.info.revision, |l| l.index()),
         keys: restored.info.keys,
         tokens: restored.info.tokens,
         previous,
     })
 }
 
-/// The URLs as the restore stored them.
-fn restored_me(me: NodeInfo) -> NodeInfo {
-    NodeInfo {
-        client_url: crate::limits::normalize_http_url(&me.client_url).unwrap_or(me.client_url),
-        peer_url: crate::limits::normalize_http_url(&me.peer_url).unwrap_or(me.peer_url),
+/// Gives `dir` and everything below it the owner of `like`, and `dir` its
+/// mode (the service user must own what it runs on).
+fn same_owner_and_mode(dir: &Path, like: &fs::Metadata) -> io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let (uid, gid) = (like.uid(), like.gid());
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        let m = fs::symlink_metadata(&at)?;
+        if (m.uid(), m.gid()) != (uid, gid) {
+            std::os::unix::fs::lchown(&at, Some(uid), Some(gid))?;
+        }
+        if m.is_dir() {
+            for entry in fs::read_dir(&at)? {
+                stack.push(entry?.path());
+            }
+        }
     }
+    fs::set_permissions(dir, fs::Permissions::from_mode(like.permissions().mode()))
 }
 
 /// The state machine as a backup file at `path` (a new file, owner-only).
@@ -306,12 +420,17 @@ mod tests {
         }
     }
 
+    /// A membership of `ids` as entry `index`.
+    fn membership(index: u64, ids: &[u64]) -> Entry {
+        let nodes: BTreeMap<u64, NodeInfo> = ids.iter().map(|id| (*id, me(7000 + 2 * (*id as u16 - 1)))).collect();
+        let m = openraft::Membership::new(vec![ids.iter().copied().collect::<BTreeSet<_>>()], nodes).unwrap();
+        Entry::new_membership(log_id(index), m)
+    }
+
     /// Entry 1 makes nodes 1, 2 and 3 voters; every later one puts `k<index>`.
     fn entry(index: u64) -> Entry {
         if index == 1 {
-            let nodes = BTreeMap::from([(1, me(7000)), (2, me(7002)), (3, me(7004))]);
-            let m = openraft::Membership::new(vec![BTreeSet::from([1, 2, 3])], nodes).unwrap();
-            return Entry::new_membership(log_id(1), m);
+            return membership(1, &[1, 2, 3]);
         }
         let cmd = Command {
             request_id: None,
@@ -358,6 +477,12 @@ mod tests {
         assert_eq!(r.me, me(7000), "the member's own URLs");
         assert!(r.previous.join("raft").is_dir(), "the directory as it was is kept");
 
+        let kept = examine(&r.previous).await.unwrap();
+        assert_eq!(
+            (kept.applied_index(), kept.last_index(), kept.voters),
+            (4, 9, vec![1, 2, 3]),
+            "the survivor's own directory is only read"
+        );
         let after = examine(&dir).await.unwrap();
         assert_eq!(after.voters, vec![1], "a single-node cluster");
         assert_eq!(after.applied_index(), 9);
@@ -391,25 +516,57 @@ mod tests {
             assert!(matches!(e, RecoverError::Refused(ref m) if m.contains("in use")), "{e}");
         }
         assert_eq!(examine(&dir).await.unwrap().voters, vec![1, 2, 3], "unchanged");
+        // Removed from the membership by an entry past the applied state.
+        {
+            let mut s = open(&dir).unwrap();
+            s.log.append([membership(4, &[2, 3])], IOFlushed::noop()).await.unwrap();
+        }
+        let e = recover(&dir).await.unwrap_err();
+        assert!(
+            matches!(e, RecoverError::Refused(ref m) if m.contains("not in the last membership")),
+            "{e}"
+        );
+        let after = examine(&dir).await.unwrap();
+        assert_eq!((after.applied_index(), after.last_index()), (3, 4), "unchanged");
+        assert_eq!(
+            fs::read_dir(parent.path()).unwrap().count(),
+            1,
+            "nothing left beside it"
+        );
         let missing = parent.path().join("nothing-here");
         assert!(matches!(recover(&missing).await, Err(RecoverError::Refused(_))));
         assert!(!missing.exists(), "not created");
         let fresh = parent.path().join("fresh");
         drop(open(&fresh).unwrap());
         assert!(matches!(recover(&fresh).await, Err(RecoverError::Refused(_))));
+        // A leftover of a recovery cut between its two renames.
+        fs::create_dir(parent.path().join(".n1.recovered")).unwrap();
+        let e = recover(&dir).await.unwrap_err();
+        assert!(
+            matches!(e, RecoverError::Refused(ref m) if m.contains("interrupted")),
+            "{e}"
+        );
     }
 
     #[test]
-    fn the_most_up_to_date_has_the_newest_last_entry_by_term_then_index() {
-        let c = |name: &str, term: u64, index: u64| Candidate {
+    fn the_most_up_to_date_has_the_newest_entry_by_term_then_index() {
+        let id = |term, index| Some(openraft::testing::log_id::<TypeConfig>(term, 1, index));
+        let c = |name: &str, last, applied| Candidate {
             dir: name.into(),
             node_id: None,
             cluster_id: None,
-            last_log_id: Some(openraft::testing::log_id::<TypeConfig>(term, 1, index)),
-            applied: None,
+            last_log_id: last,
+            applied,
             voters: vec![],
         };
-        let all = [c("a", 2, 50), c("b", 3, 40), c("c", 3, 39)];
+        let mut all = vec![
+            c("a", id(2, 50), id(2, 50)),
+            c("b", id(3, 40), None),
+            c("c", id(3, 39), None),
+        ];
         assert_eq!(most_up_to_date(&all).unwrap().dir, PathBuf::from("b"));
+        // A state machine ahead of its durable log (after a power cut).
+        all.push(c("d", id(2, 10), id(3, 41)));
+        assert_eq!(most_up_to_date(&all).unwrap().dir, PathBuf::from("d"));
     }
 }

@@ -406,6 +406,15 @@ impl StateMachine {
         }
     }
 
+    /// Quorum-loss recovery only: makes `membership` the applied one,
+    /// durably (the entries applied named members that are gone).
+    pub(super) fn set_membership(&mut self, membership: StoredMembership) -> io::Result<()> {
+        self.meta.insert(META_MEMBERSHIP, encode(&membership)?).map_err(fj)?;
+        self.db.persist(fjall::PersistMode::SyncAll).map_err(fj)?;
+        self.membership = membership;
+        Ok(())
+    }
+
     pub(super) fn handles(&self) -> SmHandles {
         SmHandles {
             db: self.db.clone(),

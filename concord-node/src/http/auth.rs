@@ -23,7 +23,9 @@ use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use concord_core::api::{headers, Code, CreateTokenRequest, CreatedToken, RevokedToken, TokenInfo, TokenList};
+use concord_core::api::{
+    headers, Code, CreateTokenRequest, CreatedToken, ErrorBody, ReadParams, RevokedToken, TokenInfo, TokenList,
+};
 use concord_core::auth::{self, AuthOp, AuthOutcome, Need, Permission, TokenRecord};
 use concord_core::CommandResponse;
 
@@ -411,6 +413,13 @@ async fn propose(node: &Node, op: AuthOp) -> Result<AuthOutcome, ApiError> {
 
 /// `POST /v1/tokens` (admin): a [`CreateTokenRequest`], answered with the
 /// [`CreatedToken`], secret included, this once.
+#[utoipa::path(
+    post, path = "/v1/tokens", tag = "tokens",
+    summary = "Create a token",
+    description = "The secret is in the answer only; the cluster keeps its digest. Needs `admin`.",
+    request_body(content = CreateTokenRequest, content_type = "application/json"),
+    responses((status = 200, description = "Created", body = CreatedToken), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn create(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -431,6 +440,13 @@ pub(crate) async fn create(
 /// `GET /v1/tokens` (admin): every token's metadata, never a secret.
 /// `?consistency=stale` lists this member's own table (linearizable, on the
 /// leader, by default).
+#[utoipa::path(
+    get, path = "/v1/tokens", tag = "tokens",
+    summary = "List tokens",
+    description = "Ids, permissions and prefixes; never secrets. Needs `admin`.",
+    params(ReadParams),
+    responses((status = 200, description = "The tokens", body = TokenList), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn list(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -447,6 +463,13 @@ pub(crate) async fn list(
 
 /// `DELETE /v1/tokens/{id}` (admin): revokes the token on every member as
 /// each applies it.
+#[utoipa::path(
+    delete, path = "/v1/tokens/{id}", tag = "tokens",
+    summary = "Revoke a token",
+    description = "Needs `admin`.",
+    params(("id" = String, Path, description = "The token's id")),
+    responses((status = 200, description = "Revoked", body = RevokedToken), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn revoke(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -464,6 +487,12 @@ pub(crate) async fn revoke(
 /// `POST /v1/tokens/bootstrap` (open): creates the root token, an
 /// unscoped admin, once per cluster; 409 `conflict` after that, or while
 /// auth is off. Its answer is the only place the root secret appears.
+#[utoipa::path(
+    post, path = "/v1/tokens/bootstrap", tag = "tokens",
+    summary = "Create the root token and turn auth on",
+    description = "Once per cluster, with no token; refused (409) once auth is on.",
+    responses((status = 200, description = "The root token", body = CreatedToken), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn bootstrap(State(node): State<Arc<Node>>) -> Result<Json<CreatedToken>, ApiError> {
     let req = CreateTokenRequest {
         description: Some("root token (concord token bootstrap)".into()),

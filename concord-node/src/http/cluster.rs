@@ -14,8 +14,8 @@ use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use concord_core::api::{
-    AddMemberRequest, AddMemberResponse, ClusterStatus, Code, Member, MemberStatus, RemoveMemberResponse, Role,
-    TransferLeaderRequest, TransferLeaderResponse, Verdict,
+    AddMemberRequest, AddMemberResponse, ClusterStatus, Code, ErrorBody, Member, MemberStatus, RemoveMemberResponse,
+    Role, TransferLeaderRequest, TransferLeaderResponse, Verdict,
 };
 use concord_core::{CommandResponse, NodeId, NodeInfo, Op};
 use openraft::ChangeMembers;
@@ -44,6 +44,12 @@ fn role_of(id: NodeId, leader: Option<NodeId>, voters: &BTreeSet<NodeId>) -> Rol
 }
 
 /// `GET /v1/cluster/members`: this node's view of the membership.
+#[utoipa::path(
+    get, path = "/v1/cluster/members", tag = "cluster",
+    summary = "List the members",
+    description = "This node's view. Needs any token.",
+    responses((status = 200, description = "The members", body = Vec<Member>), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn members(State(node): State<Arc<Node>>, caller: Caller) -> Result<Json<Vec<Member>>, ApiError> {
     caller.require(Need::Token)?;
     let (voters, nodes) = node.members();
@@ -61,6 +67,12 @@ pub(crate) async fn members(State(node): State<Arc<Node>>, caller: Caller) -> Re
 }
 
 /// `GET /v1/cluster/status`: every member probed, and a verdict.
+#[utoipa::path(
+    get, path = "/v1/cluster/status", tag = "cluster",
+    summary = "The cluster's health",
+    description = "Each member probed from this node, with a verdict. Needs any token.",
+    responses((status = 200, description = "The status", body = ClusterStatus), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn status(State(node): State<Arc<Node>>, caller: Caller) -> Result<Json<ClusterStatus>, ApiError> {
     caller.require(Need::Token)?;
     let (voters, nodes) = node.members();
@@ -158,6 +170,13 @@ pub(crate) fn already_bootstrapped(id: NodeId, why: &str) -> ApiError {
 /// `POST /v1/cluster/members`: adds a learner (the leader promotes it
 /// once it has caught up). Needs an admin token, or (a join) the cluster
 /// secret when the node has one.
+#[utoipa::path(
+    post, path = "/v1/cluster/members", tag = "cluster",
+    summary = "Add a member",
+    description = "Adds a learner, waits until it has caught up, then makes it a voter (unless `learner`). Needs `admin`, or the cluster secret for a joining node.",
+    request_body(content = AddMemberRequest, content_type = "application/json"),
+    responses((status = 200, description = "Added", body = AddMemberResponse), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn add_member(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -262,6 +281,13 @@ pub(crate) async fn add_member(
 }
 
 /// `DELETE /v1/cluster/members/{id}`.
+#[utoipa::path(
+    delete, path = "/v1/cluster/members/{id}", tag = "cluster",
+    summary = "Remove a member",
+    description = "Needs `admin`.",
+    params(("id" = u64, Path, description = "The member's node id")),
+    responses((status = 200, description = "Removed", body = RemoveMemberResponse), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn remove_member(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -312,6 +338,13 @@ pub(crate) async fn remove_member(
 
 /// `POST /v1/cluster/transfer-leader`: hands leadership to `to`, or to
 /// the most caught-up voter.
+#[utoipa::path(
+    post, path = "/v1/cluster/transfer-leader", tag = "cluster",
+    summary = "Hand leadership to another voter",
+    description = "To `to`, or the most caught-up voter; waits until it leads. The body may be empty. Needs `admin`.",
+    request_body(content = TransferLeaderRequest, content_type = "application/json"),
+    responses((status = 200, description = "The new leader", body = TransferLeaderResponse), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn transfer_leader(
     State(node): State<Arc<Node>>,
     caller: Caller,

@@ -9,10 +9,13 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use concord_core::api::ErrorBody;
 use concord_core::api::{
     headers as api_headers, Code, DeleteParams, DeleteResponse, DigestResponse, ExportParams, Item, ListParams,
     ListResponse, PrefixParams, PutResponse, ReadParams, SnapshotParams, ValueFormat, WriteParams,
 };
+
+use crate::http::openapi::RawBytes;
 use concord_core::limits::validate_key;
 use concord_core::store::ListQuery;
 use concord_core::{Compare, CompareOp, OpResult, Target, Txn, TxnOp, TxnResponse};
@@ -57,6 +60,16 @@ fn authorized_key(uri: &Uri, caller: &Caller, write: bool) -> Result<String, Api
 
 /// `GET /v1/kv/{key}`: the raw value with its revisions in headers, or
 /// with `format=json` the [`Item`].
+#[utoipa::path(
+    get, path = "/v1/kv/{key}", tag = "kv",
+    summary = "Read one key",
+    description = "The value's bytes, with its revisions in the `Concord-Revision`, `Concord-Create-Revision` and `Concord-Version` headers; with `format=json`, the item as JSON. Linearizable unless `consistency=stale`. Needs `read` on the key.",
+    params(("key" = String, Path, description = "The key, percent-encoded; `/` may stay as it is"), ReadParams),
+    responses(
+        (status = 200, description = "The value", content((RawBytes = "application/octet-stream"), (Item = "application/json"))),
+        (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody)
+    )
+)]
 pub(crate) async fn get_key(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -122,6 +135,14 @@ fn preconditions(key: &str, if_revision: Option<u64>, if_absent: Option<bool>) -
 }
 
 /// `PUT /v1/kv/{key}`: the body is the value.
+#[utoipa::path(
+    put, path = "/v1/kv/{key}", tag = "kv",
+    summary = "Write one key",
+    description = "The body is the value's bytes. `if_revision` and `if_absent` make it a compare-and-set (409 `conflict` when it fails); a `Concord-Request-Id` header makes a retry apply at most once. Acknowledged once a quorum has it on disk. Needs `write` on the key.",
+    params(("key" = String, Path, description = "The key, percent-encoded; `/` may stay as it is"), WriteParams),
+    request_body(content = RawBytes, content_type = "application/octet-stream", description = "The value's bytes"),
+    responses((status = 200, description = "Written", body = PutResponse), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn put_key(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -156,6 +177,13 @@ pub(crate) async fn put_key(
 }
 
 /// `DELETE /v1/kv/{key}`.
+#[utoipa::path(
+    delete, path = "/v1/kv/{key}", tag = "kv",
+    summary = "Delete one key",
+    description = "`deleted` is 0 when there was no such key. Needs `write` on the key.",
+    params(("key" = String, Path, description = "The key, percent-encoded; `/` may stay as it is"), DeleteParams),
+    responses((status = 200, description = "Deleted", body = DeleteResponse), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn delete_key(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -186,6 +214,13 @@ pub(crate) async fn delete_key(
 
 /// `GET /v1/kv?prefix=P&start=S&end=E&limit=N&keys_only=true`: a
 /// [`ListResponse`]; pass `next` as `start` for the following page.
+#[utoipa::path(
+    get, path = "/v1/kv", tag = "kv",
+    summary = "List keys",
+    description = "A page of keys in order, by prefix or range; pass `next` as `start` for the following page. Needs `read` on the prefix.",
+    params(ListParams),
+    responses((status = 200, description = "A page", body = ListResponse), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn list(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -238,6 +273,13 @@ pub(crate) async fn list(
 }
 
 /// `DELETE /v1/kv?prefix=P`: every key starting with P, atomically.
+#[utoipa::path(
+    delete, path = "/v1/kv", tag = "kv",
+    summary = "Delete every key under a prefix",
+    description = "`prefix` is required. Needs `write` on the prefix.",
+    params(PrefixParams),
+    responses((status = 200, description = "Deleted", body = DeleteResponse), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn delete_prefix(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -270,6 +312,13 @@ pub(crate) async fn delete_prefix(
 /// `overloaded`). An export whose client reads nothing for
 /// `--client-read-timeout` is abandoned and its connection broken (never
 /// ended cleanly, so a truncated export cannot pass for a whole one).
+#[utoipa::path(
+    get, path = "/v1/export", tag = "kv",
+    summary = "Export keys",
+    description = "Every key under the prefix at one revision (in the `Concord-Revision` header), as JSON lines of items. Needs `read` on the prefix.",
+    params(ExportParams),
+    responses((status = 200, description = "One item per line", content_type = "application/x-ndjson", body = Item), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn export(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -377,6 +426,13 @@ impl<F: FnMut(Bytes) -> std::io::Result<()>> std::io::Write for Chunks<F> {
 /// linearizable point, in the format of `concord_core::store::backup`,
 /// streamed. Relayed to the leader unless `consistency=stale`. It shares
 /// the export slots (`--max-concurrent-exports`).
+#[utoipa::path(
+    get, path = "/v1/snapshot", tag = "operations",
+    summary = "Stream a backup",
+    description = "The whole state at a linearizable point, in the backup format `concord snapshot save` writes (README, \"Backup and restore\"). Needs `admin`.",
+    params(SnapshotParams),
+    responses((status = 200, description = "The backup file", content_type = "application/octet-stream", body = RawBytes), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn snapshot(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -416,6 +472,12 @@ pub(crate) async fn snapshot(
 /// record at `revision`. Replicas at the same revision must agree.
 ///
 /// It reads every key, so one runs at a time; another gets 503 `overloaded`.
+#[utoipa::path(
+    get, path = "/v1/debug/digest", tag = "operations",
+    summary = "This node's state digest",
+    description = "A SHA-256 over every stored key and record at this node's applied revision (not relayed). Needs `read` on every key.",
+    responses((status = 200, description = "The digest", body = DigestResponse), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn digest(State(node): State<Arc<Node>>, caller: Caller) -> Result<Json<DigestResponse>, ApiError> {
     caller.require(Need::Read(Scope::Prefix("")))?;
     let slot =

@@ -14,6 +14,7 @@ pub(crate) mod error;
 pub(crate) mod forward;
 pub(crate) mod front;
 pub(crate) mod kv;
+pub(crate) mod openapi;
 pub(crate) mod txn;
 
 use std::sync::atomic::Ordering;
@@ -80,7 +81,7 @@ async fn admit(node: &Arc<Node>, req: axum::extract::Request, next: axum::middle
     if let Err(e) = front::check(node, &req) {
         return e.into_response();
     }
-    if matches!(req.uri().path(), "/health" | "/ready" | "/metrics") {
+    if matches!(req.uri().path(), "/health" | "/ready" | "/metrics" | "/v1/openapi.json") {
         return next.run(req).await;
     }
     match shed_load(node) {
@@ -112,6 +113,7 @@ where
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(crate::metrics::handler))
+        .route("/v1/openapi.json", get(openapi::openapi_json))
         .route("/v1/debug/digest", get(kv::digest))
         .route("/v1/cluster/status", get(cluster::status))
         .route("/v1/cluster/members", get(cluster::members))
@@ -191,8 +193,10 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
 }
 
 /// `?verbose=true` on the probes.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ProbeParams {
+    /// Answer with the node's view and each check.
     verbose: Option<bool>,
 }
 
@@ -202,6 +206,13 @@ struct ProbeParams {
 const CAUGHT_UP_SLACK: u64 = 10_240;
 
 /// `GET /health`: the process answers. `?verbose=true` adds the node's view.
+#[utoipa::path(
+    get, path = "/health", tag = "operations",
+    summary = "Liveness",
+    description = "200 while the process serves. No token needed.",
+    params(ProbeParams),
+    responses((status = 200, description = "Alive", body = openapi::HealthAnswer), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`", body = concord_core::api::ErrorBody))
+)]
 async fn health(State(node): State<Arc<Node>>, params: Result<Query<ProbeParams>, QueryRejection>) -> Response {
     match query(params) {
         Ok(p) if p.verbose == Some(true) => Json(probe_report(&node, "ok", Vec::new(), None)).into_response(),
@@ -215,6 +226,13 @@ async fn health(State(node): State<Arc<Node>>, params: Result<Query<ProbeParams>
 /// applied what the cluster committed (within [`CAUGHT_UP_SLACK`]) and is not
 /// installing a snapshot. 503 `not_ready` otherwise, saying why;
 /// `?verbose=true` answers every check either way.
+#[utoipa::path(
+    get, path = "/ready", tag = "operations",
+    summary = "Readiness",
+    description = "200 when the node knows a leader, has caught up and can serve; else 503 `not_ready` (with `verbose=true`, the report and its `error`). No token needed.",
+    params(ProbeParams),
+    responses((status = 200, description = "Ready", body = openapi::ReadyAnswer), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`", body = concord_core::api::ErrorBody))
+)]
 async fn ready(State(node): State<Arc<Node>>, params: Result<Query<ProbeParams>, QueryRejection>) -> Response {
     let verbose = match query(params) {
         Ok(p) => p.verbose == Some(true),

@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use base64::Engine;
 use concord_core::api::{
-    BatchRequest, BatchResponse, Code, CompareRequest, Item, OpOutcome, OpRequest, TxnRequest, TxnResult,
+    BatchRequest, BatchResponse, Code, CompareRequest, ErrorBody, Item, OpOutcome, OpRequest, TxnRequest, TxnResult,
 };
 use concord_core::limits::validate_key;
 use concord_core::{Compare, CompareOp, OpResult, Target, Txn, TxnOp, TxnResponse};
@@ -273,6 +273,13 @@ impl Node {
 }
 
 /// `POST /v1/txn`: a [`TxnRequest`], answered with a [`TxnResult`].
+#[utoipa::path(
+    post, path = "/v1/txn", tag = "kv",
+    summary = "Run a transaction",
+    description = "If every `compare` holds, the `success` operations run, else the `failure` ones, atomically at one revision. Needs `read` or `write` on each key it touches.",
+    request_body(content = TxnRequest, content_type = "application/json"),
+    responses((status = 200, description = "The branch that ran and its results", body = TxnResult), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn txn(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -290,6 +297,13 @@ pub(crate) async fn txn(
 
 /// `POST /v1/kv/batch`: `{"ops": [{"put": {...}}, {"delete": {...}}]}`,
 /// applied atomically as one entry.
+#[utoipa::path(
+    post, path = "/v1/kv/batch", tag = "kv",
+    summary = "Apply puts and deletes atomically",
+    description = "Needs `write` on each key.",
+    request_body(content = BatchRequest, content_type = "application/json"),
+    responses((status = 200, description = "Applied", body = BatchResponse), (status = "default", description = "An error: `{\"error\": {\"code\", \"message\"}}`; the code names the cause and fixes the HTTP status (README, \"HTTP API\")", body = ErrorBody))
+)]
 pub(crate) async fn batch(
     State(node): State<Arc<Node>>,
     caller: Caller,

@@ -19,7 +19,8 @@ use crate::output::{self, Format};
 /// node gets a new cluster id, so lost members that come back with their
 /// old directories are refused instead of voting with the old membership.
 /// With --compare, each directory's last log index and term are printed
-/// and DIR is refused if another one holds a newer log.
+/// and DIR is refused if another one holds a newer log. A data directory
+/// that is a mount point is refused (it is swapped by a rename).
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
 Examples:
@@ -31,7 +32,7 @@ pub struct RecoverArgs {
     #[arg(long, value_name = "DIR", required_unless_present = "compare")]
     pub data_dir: Option<PathBuf>,
     /// Other survivors' data directories: print each one's last log index
-    /// and term (nothing in them changes).
+    /// and term (each is opened, so it must not be in use, but not changed).
     #[arg(long, value_name = "DIR", num_args = 1..)]
     pub compare: Vec<PathBuf>,
     /// Do not ask for confirmation.
@@ -96,9 +97,9 @@ pub fn run(format: Format, args: RecoverArgs) -> Result<(), CliError> {
             clusters.into_iter().collect::<Vec<_>>().join(", ")
         )));
     }
-    let best = most_up_to_date(&candidates).map(|c| c.last_log_id);
+    let best = most_up_to_date(&candidates).map(Candidate::newest);
     // Every directory whose log ends where the best one's does.
-    let is_best = |c: &Candidate| best == Some(c.last_log_id);
+    let is_best = |c: &Candidate| best == Some(c.newest());
     let mut report = Report {
         candidates: candidates
             .iter()
@@ -131,7 +132,7 @@ pub fn run(format: Format, args: RecoverArgs) -> Result<(), CliError> {
         return Ok(());
     };
     let chosen = &candidates[0];
-    if let Some(newer) = candidates.iter().find(|c| c.last_log_id > chosen.last_log_id) {
+    if let Some(newer) = candidates.iter().find(|c| c.newest() > chosen.newest()) {
         return Err(CliError::usage(format!(
             "{} holds a newer log (term {}, index {}) than {} (term {}, index {}): recover that one",
             newer.dir.display(),
@@ -231,6 +232,7 @@ fn next_steps(dir: &std::path::Path, r: &Recovered) -> Vec<String> {
         " --advertise-client {} --advertise-peer {}",
         r.me.client_url, r.me.peer_url
     ));
+    start.push_str("  # and the other flags it ran with (--auth, TLS, --config)");
     vec![
         start,
         format!(
