@@ -22,6 +22,9 @@ _concord() {
             concord,cluster)
                 cmd="concord__subcmd__cluster"
                 ;;
+            concord,context)
+                cmd="concord__subcmd__context"
+                ;;
             concord,gen-docs)
                 cmd="concord__subcmd__gen__subcmd__docs"
                 ;;
@@ -82,11 +85,50 @@ _concord() {
             concord__subcmd__cluster__subcmd__help,transfer-leader)
                 cmd="concord__subcmd__cluster__subcmd__help__subcmd__transfer__subcmd__leader"
                 ;;
+            concord__subcmd__context,delete)
+                cmd="concord__subcmd__context__subcmd__delete"
+                ;;
+            concord__subcmd__context,help)
+                cmd="concord__subcmd__context__subcmd__help"
+                ;;
+            concord__subcmd__context,list)
+                cmd="concord__subcmd__context__subcmd__list"
+                ;;
+            concord__subcmd__context,set)
+                cmd="concord__subcmd__context__subcmd__set"
+                ;;
+            concord__subcmd__context,show)
+                cmd="concord__subcmd__context__subcmd__show"
+                ;;
+            concord__subcmd__context,use)
+                cmd="concord__subcmd__context__subcmd__use"
+                ;;
+            concord__subcmd__context__subcmd__help,delete)
+                cmd="concord__subcmd__context__subcmd__help__subcmd__delete"
+                ;;
+            concord__subcmd__context__subcmd__help,help)
+                cmd="concord__subcmd__context__subcmd__help__subcmd__help"
+                ;;
+            concord__subcmd__context__subcmd__help,list)
+                cmd="concord__subcmd__context__subcmd__help__subcmd__list"
+                ;;
+            concord__subcmd__context__subcmd__help,set)
+                cmd="concord__subcmd__context__subcmd__help__subcmd__set"
+                ;;
+            concord__subcmd__context__subcmd__help,show)
+                cmd="concord__subcmd__context__subcmd__help__subcmd__show"
+                ;;
+            concord__subcmd__context__subcmd__help,use)
+                cmd="concord__subcmd__context__subcmd__help__subcmd__use"
+                ;;
             concord__subcmd__help,bench)
                 cmd="concord__subcmd__help__subcmd__bench"
                 ;;
             concord__subcmd__help,cluster)
                 cmd="concord__subcmd__help__subcmd__cluster"
+                ;;
+            concord__subcmd__help,context)
+                cmd="concord__subcmd__help__subcmd__context"
                 ;;
             concord__subcmd__help,gen-docs)
                 cmd="concord__subcmd__help__subcmd__gen__subcmd__docs"
@@ -123,6 +165,21 @@ _concord() {
                 ;;
             concord__subcmd__help__subcmd__cluster,transfer-leader)
                 cmd="concord__subcmd__help__subcmd__cluster__subcmd__transfer__subcmd__leader"
+                ;;
+            concord__subcmd__help__subcmd__context,delete)
+                cmd="concord__subcmd__help__subcmd__context__subcmd__delete"
+                ;;
+            concord__subcmd__help__subcmd__context,list)
+                cmd="concord__subcmd__help__subcmd__context__subcmd__list"
+                ;;
+            concord__subcmd__help__subcmd__context,set)
+                cmd="concord__subcmd__help__subcmd__context__subcmd__set"
+                ;;
+            concord__subcmd__help__subcmd__context,show)
+                cmd="concord__subcmd__help__subcmd__context__subcmd__show"
+                ;;
+            concord__subcmd__help__subcmd__context,use)
+                cmd="concord__subcmd__help__subcmd__context__subcmd__use"
                 ;;
             concord__subcmd__help__subcmd__kv,delete)
                 cmd="concord__subcmd__help__subcmd__kv__subcmd__delete"
@@ -290,7 +347,7 @@ _concord() {
 
     case "${cmd}" in
         concord)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version cluster kv bench node snapshot token gen-docs help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version cluster kv context bench node snapshot token gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,6 +385,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -336,7 +397,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__bench)
-            opts="-o -h -V --workload --connections --duration --requests --key-space --value-size --consistency --target --prefix --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --workload --connections --duration --requests --key-space --value-size --consistency --target --prefix --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -410,6 +471,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -418,7 +483,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version status members add-node remove-node transfer-leader recover help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version status members add-node remove-node transfer-leader recover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,6 +521,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -464,7 +533,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__add__subcmd__node)
-            opts="-o -h -V --peer-url --client-url --id --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --peer-url --client-url --id --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,6 +580,10 @@ _concord() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -634,7 +707,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__members)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -672,6 +745,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -680,7 +757,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__recover)
-            opts="-o -h -V --data-dir --compare --yes --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --data-dir --compare --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -726,6 +803,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -734,7 +815,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__remove__subcmd__node)
-            opts="-y -o -h -V --yes --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-y -o -h -V --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -769,6 +850,10 @@ _concord() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -780,7 +865,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__status)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -818,6 +903,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -826,7 +915,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__transfer__subcmd__leader)
-            opts="-o -h -V --to --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --to --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -868,6 +957,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -875,8 +968,8 @@ _concord() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        concord__subcmd__gen__subcmd__docs)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+        concord__subcmd__context)
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version list show use set delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -914,6 +1007,408 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__context__subcmd__delete)
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__context__subcmd__help)
+            opts="list show use set delete help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__context__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__context__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__context__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__context__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__context__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__context__subcmd__help__subcmd__use)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__context__subcmd__list)
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__context__subcmd__set)
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__context__subcmd__show)
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__context__subcmd__use)
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__gen__subcmd__docs)
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -922,7 +1417,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help)
-            opts="cluster kv bench node snapshot token gen-docs help"
+            opts="cluster kv context bench node snapshot token gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1034,6 +1529,90 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help__subcmd__cluster__subcmd__transfer__subcmd__leader)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__context)
+            opts="list show use set delete"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__context__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__context__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__context__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__context__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__context__subcmd__use)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1342,7 +1921,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version get put delete list txn import export help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version get put delete list txn import export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1380,6 +1959,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1388,7 +1971,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__delete)
-            opts="-y -o -h -V --prefix --if-revision --yes --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-y -o -h -V --prefix --if-revision --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1434,6 +2017,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1442,7 +2029,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__export)
-            opts="-o -h -V --prefix --consistency --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --prefix --consistency --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1488,6 +2075,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1496,7 +2087,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__get)
-            opts="-o -h -V --consistency --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --consistency --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1535,6 +2126,10 @@ _concord() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1672,7 +2267,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__import)
-            opts="-o -h -V --batch-size --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --batch-size --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1714,6 +2309,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1722,7 +2321,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__list)
-            opts="-o -h -V --prefix --start --end --limit --keys-only --consistency --page-size --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --prefix --start --end --limit --keys-only --consistency --page-size --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1784,6 +2383,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1792,7 +2395,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__put)
-            opts="-o -h -V --if-revision --if-absent --ttl --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --if-revision --if-absent --ttl --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1838,6 +2441,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1846,7 +2453,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__txn)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1884,6 +2491,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1892,7 +2503,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__node)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version start help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version start help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1927,6 +2538,10 @@ _concord() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1980,7 +2595,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__node__subcmd__start)
-            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --max-concurrent-requests --min-free-space --request-id-max-entries --request-id-max-bytes --max-connections --max-concurrent-exports --max-in-flight-bytes --allowed-hosts --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --log-format --max-value-size --heartbeat-interval --election-timeout --request-timeout --client-read-timeout --auth --cluster-secret-file --audit-log --max-auth-failures --tls-cert --tls-key --client-ca --peer-tls-cert --peer-tls-key --peer-trusted-ca --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --max-concurrent-requests --min-free-space --request-id-max-entries --request-id-max-bytes --max-connections --max-concurrent-exports --max-in-flight-bytes --allowed-hosts --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --log-format --max-value-size --heartbeat-interval --election-timeout --request-timeout --client-read-timeout --auth --cluster-secret-file --audit-log --max-auth-failures --tls-cert --tls-key --client-ca --peer-tls-cert --peer-tls-key --peer-trusted-ca --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2174,6 +2789,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2182,7 +2801,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__snapshot)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version save inspect restore help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version save inspect restore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2217,6 +2836,10 @@ _concord() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2298,7 +2921,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__snapshot__subcmd__inspect)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2336,6 +2959,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2344,7 +2971,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__snapshot__subcmd__restore)
-            opts="-o -h -V --data-dir --id --advertise-client --advertise-peer --yes --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --data-dir --id --advertise-client --advertise-peer --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2398,6 +3025,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2406,7 +3037,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__snapshot__subcmd__save)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2444,6 +3075,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2452,7 +3087,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__token)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version create list revoke bootstrap help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version create list revoke bootstrap help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2490,6 +3125,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2498,7 +3137,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__token__subcmd__bootstrap)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2536,6 +3175,10 @@ _concord() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2544,7 +3187,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__token__subcmd__create)
-            opts="-o -h -V --permissions --prefix --ttl --description --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --permissions --prefix --ttl --description --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2595,6 +3238,10 @@ _concord() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2690,7 +3337,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__token__subcmd__list)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2725,6 +3372,10 @@ _concord() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2736,7 +3387,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__token__subcmd__revoke)
-            opts="-y -o -h -V --yes --endpoints --timeout --output --token-file --cacert --cert --key --help --version"
+            opts="-y -o -h -V --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2771,6 +3422,10 @@ _concord() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -24,7 +24,13 @@ Environment:
   CONCORD_TOKEN_FILE  default for --token-file
   CONCORD_CACERT      default for --cacert
   CONCORD_CERT, CONCORD_KEY  defaults for --cert and --key
+  CONCORD_CONTEXT     default for --context
+  CONCORD_CONFIG      the contexts file (default ~/.config/concord/config.toml)
   NO_COLOR            disables colours
+
+A setting comes from its flag, else its environment variable, else the
+context in use (--context, else the file's current context), else the
+built-in default.
 ";
 
 /// Concord: a strongly consistent, replicated key-value store.
@@ -106,4 +112,62 @@ pub struct GlobalArgs {
         requires = "client_cert"
     )]
     pub key: Option<PathBuf>,
+
+    /// The context (from the contexts file, `concord context`) whose
+    /// endpoints, token file, CA and timeout fill in what no flag or
+    /// environment variable gives; the file's current context by default.
+    #[arg(long, global = true, env = "CONCORD_CONTEXT", value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Where each setting above came from (filled in from clap's matches).
+    #[arg(skip)]
+    pub sources: Sources,
+}
+
+/// Where a global setting came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Source {
+    /// The command line (also assumed when unknown).
+    #[default]
+    CommandLine,
+    /// Its environment variable.
+    Env,
+    /// Not given: a context may fill it in, else the default holds.
+    Unset,
+}
+
+/// The [`Source`] of each setting a context can fill in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sources {
+    pub endpoints: Source,
+    pub timeout: Source,
+    pub token_file: Source,
+    pub cacert: Source,
+}
+
+impl Sources {
+    /// Read off the matches of the whole command line.
+    pub fn of(matches: &clap::ArgMatches) -> Sources {
+        // Global arguments given after a subcommand are set in the
+        // subcommand's matches; the deepest one that has a value says.
+        let source = |id: &str| {
+            let mut found = None;
+            let mut at = Some(matches);
+            while let Some(m) = at {
+                match m.value_source(id) {
+                    Some(clap::parser::ValueSource::CommandLine) => found = Some(Source::CommandLine),
+                    Some(clap::parser::ValueSource::EnvVariable) if found.is_none() => found = Some(Source::Env),
+                    _ => {}
+                }
+                at = m.subcommand().map(|(_, sub)| sub);
+            }
+            found.unwrap_or(Source::Unset)
+        };
+        Sources {
+            endpoints: source("endpoints"),
+            timeout: source("timeout"),
+            token_file: source("token_file"),
+            cacert: source("cacert"),
+        }
+    }
 }

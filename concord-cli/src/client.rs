@@ -25,7 +25,7 @@ use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::{Client, Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, Source};
 use crate::error::{CliError, Kind};
 use crate::output::{escape_control, Format};
 
@@ -45,47 +45,57 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     pub fn resolve(args: &GlobalArgs) -> Result<Self, CliError> {
+        // A context fills in what neither a flag nor the environment gave.
+        let context = crate::contexts::selected(args.context.as_deref())?
+            .map(|(_, c)| c)
+            .unwrap_or_default();
+        let unset = |source: Source| source == Source::Unset;
+        let raw_endpoints = if unset(args.sources.endpoints) && !context.endpoints.is_empty() {
+            &context.endpoints
+        } else {
+            &args.endpoints
+        };
         let mut endpoints = Vec::new();
-        for raw in &args.endpoints {
-            let raw = raw.trim();
-            if raw.is_empty() {
-                continue;
+        for raw in raw_endpoints {
+            if let Some(url) = parse_endpoint(raw)? {
+                endpoints.push(url);
             }
-            let url = if raw.contains("://") {
-                raw.to_string()
-            } else {
-                format!("http://{raw}")
-            };
-            let parsed =
-                reqwest::Url::parse(&url).map_err(|e| CliError::usage(format!("invalid endpoint {raw:?}: {e}")))?;
-            if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(CliError::usage(format!(
-                    "invalid endpoint {raw:?}: only http:// and https:// endpoints are supported"
-                )));
-            }
-            endpoints.push(url.trim_end_matches('/').to_string());
         }
         if endpoints.is_empty() {
-            return Err(CliError::usage("no endpoints given (--endpoints or CONCORD_ENDPOINTS)"));
+            return Err(CliError::usage(
+                "no endpoints given (--endpoints, CONCORD_ENDPOINTS or a context)",
+            ));
         }
-        if args.timeout.is_zero() {
+        let timeout = match &context.timeout {
+            Some(t) if unset(args.sources.timeout) => humantime::parse_duration(t)
+                .map_err(|e| CliError::usage(format!("the context's timeout {t:?}: {e}")))?,
+            _ => args.timeout,
+        };
+        if timeout.is_zero() {
             return Err(CliError::usage("--timeout must be greater than zero"));
         }
-        let token = match &args.token_file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| CliError::usage(format!("reading token file {}: {e}", path.display())))?;
-                Some(Secret::new(text.trim()))
-            }
-            None => std::env::var("CONCORD_TOKEN")
-                .ok()
-                .filter(|t| !t.is_empty())
-                .map(Secret::new),
+        // --token-file (or CONCORD_TOKEN_FILE), then CONCORD_TOKEN, then the
+        // context's token file.
+        let read_token = |path: &std::path::Path| {
+            std::fs::read_to_string(path)
+                .map(|text| Some(Secret::new(text.trim())))
+                .map_err(|e| CliError::usage(format!("reading token file {}: {e}", path.display())))
         };
+        let env_token = std::env::var("CONCORD_TOKEN").ok().filter(|t| !t.is_empty());
+        let token = match (&args.token_file, env_token, &context.token_file) {
+            (Some(path), _, _) => read_token(path)?,
+            (None, Some(token), _) => Some(Secret::new(token)),
+            (None, None, Some(path)) => read_token(&crate::contexts::expand(path))?,
+            (None, None, None) => None,
+        };
+        let cacert_path = args
+            .cacert
+            .clone()
+            .or_else(|| context.cacert.as_deref().map(crate::contexts::expand));
         let read = |path: &std::path::Path, what: &str| {
             std::fs::read(path).map_err(|e| CliError::usage(format!("reading {what} {}: {e}", path.display())))
         };
-        let cacert = args.cacert.as_deref().map(|p| read(p, "--cacert")).transpose()?;
+        let cacert = cacert_path.as_deref().map(|p| read(p, "--cacert")).transpose()?;
         let identity = match (&args.cert, &args.key) {
             (Some(cert), Some(key)) => {
                 let mut pem = read(cert, "--cert")?;
@@ -97,13 +107,34 @@ impl ClientConfig {
         };
         Ok(ClientConfig {
             endpoints,
-            timeout: args.timeout,
+            timeout,
             output: args.output,
             token,
             cacert,
             identity,
         })
     }
+}
+
+/// One `--endpoints` entry as a URL (`http://` when it has no scheme);
+/// `None` for an empty entry.
+pub fn parse_endpoint(raw: &str) -> Result<Option<String>, CliError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let url = if raw.contains("://") {
+        raw.to_string()
+    } else {
+        format!("http://{raw}")
+    };
+    let parsed = reqwest::Url::parse(&url).map_err(|e| CliError::usage(format!("invalid endpoint {raw:?}: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(CliError::usage(format!(
+            "invalid endpoint {raw:?}: only http:// and https:// endpoints are supported"
+        )));
+    }
+    Ok(Some(url.trim_end_matches('/').to_string()))
 }
 
 impl ClientConfig {

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod client;
 pub mod commands;
+pub mod contexts;
 pub mod error;
 pub mod input;
 pub mod output;
@@ -39,7 +40,10 @@ pub fn main() -> ExitCode {
         }
     };
     let cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
+        Ok(mut cli) => {
+            cli.global.sources = cli::Sources::of(&matches);
+            cli
+        }
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(error::EXIT_USAGE);

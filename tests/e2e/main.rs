@@ -11,6 +11,7 @@ mod backup;
 mod cli;
 mod cli_front;
 mod cluster;
+mod contexts;
 mod data;
 mod disk;
 mod durability;

@@ -81,12 +81,7 @@ fn two_of_three_lost_for_good_the_survivor_recovers_and_regrows_the_cluster() {
     let report = cli_json(compare);
     let candidates = report["candidates"].as_array().unwrap();
     assert_eq!(candidates.len(), 3, "{report}");
-    let key = |c: &Value| {
-        (
-            c["last_log_term"].as_u64().unwrap(),
-            c["last_log_index"].as_u64().unwrap(),
-        )
-    };
+    let key = |c: &Value| (c["newest_term"].as_u64().unwrap(), c["newest_index"].as_u64().unwrap());
     let newest = candidates.iter().map(key).max().unwrap();
     for c in candidates {
         assert_eq!(c["most_up_to_date"], key(c) == newest, "{report}");
@@ -97,7 +92,7 @@ fn two_of_three_lost_for_good_the_survivor_recovers_and_regrows_the_cluster() {
         .iter()
         .find(|c| c["node_id"].as_u64() == cluster.nodes[survivor].id)
         .unwrap();
-    let survivor_last = mine["last_log_index"].as_u64().unwrap();
+    let survivor_last = mine["newest_index"].as_u64().unwrap();
     // A directory with a newer log, if there is one, is named and the
     // survivor refused.
     if let Some(newer) = candidates.iter().find(|c| key(c) > key(mine)) {

@@ -32,7 +32,13 @@ pub fn concord() -> Command {
         .env_remove("CONCORD_TOKEN_FILE")
         .env_remove("CONCORD_CACERT")
         .env_remove("CONCORD_CERT")
-        .env_remove("CONCORD_KEY");
+        .env_remove("CONCORD_KEY")
+        .env_remove("CONCORD_CONTEXT")
+        // Never the developer's own contexts file.
+        .env(
+            "CONCORD_CONFIG",
+            std::env::temp_dir().join("concord-e2e-no-such-config.toml"),
+        );
     cmd
 }
 

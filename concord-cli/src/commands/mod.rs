@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod cluster;
+pub mod context;
 pub mod gen_docs;
 pub mod kv;
 pub mod node;
@@ -23,6 +24,9 @@ pub enum Commands {
     /// Read and write keys.
     #[command(subcommand)]
     Kv(kv::KvCommand),
+    /// Named contexts: which cluster, token file and CA commands use.
+    #[command(subcommand)]
+    Context(context::ContextCommand),
     /// Measure throughput and latency: puts, gets or both, N connections.
     Bench(bench::BenchArgs),
     /// Run a node.
@@ -41,6 +45,7 @@ pub enum Commands {
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
+        Commands::Context(cmd) => context::run(&cli.global, cmd),
         Commands::Kv(cmd) => {
             let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
             kv::run(&client, cmd)

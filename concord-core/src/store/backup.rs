@@ -294,7 +294,7 @@ pub(super) async fn restore_into(
         fs::remove_dir_all(&staging).map_err(|e| RestoreError::DataDir(format!("{}: {e}", staging.display())))?;
     }
     let built = build(file, &staging, id, me.clone(), tail).await;
-    let restored = built.and_then(|(cluster_id, keys)| {
+    let restored = built.and_then(|(cluster_id, counts)| {
         let io_err = |source: io::Error| RestoreError::Io {
             dir: data_dir.display().to_string(),
             source,
@@ -306,8 +306,9 @@ pub(super) async fn restore_into(
         fs::rename(&staging, data_dir).map_err(io_err)?;
         super::sync_parent_dir(data_dir).map_err(io_err)?;
         let mut info = info;
-        if let Some(keys) = keys {
+        if let Some((keys, tokens)) = counts {
             info.keys = keys;
+            info.tokens = tokens;
         }
         Ok(Restored {
             cluster_id,
@@ -323,14 +324,15 @@ pub(super) async fn restore_into(
 }
 
 /// Builds the restored data directory at `dir` (see [`restore_backup`]);
-/// returns the new cluster id and, with a tail, the keys it holds then.
+/// returns the new cluster id and, with a tail, the keys and tokens it
+/// holds then.
 async fn build(
     file: &Path,
     dir: &Path,
     id: NodeId,
     me: NodeInfo,
     tail: Option<Tail>,
-) -> Result<(String, Option<u64>), RestoreError> {
+) -> Result<(String, Option<(u64, u64)>), RestoreError> {
     let io_err = |source: io::Error| RestoreError::Io {
         dir: dir.display().to_string(),
         source,
@@ -417,12 +419,14 @@ async fn build(
         .install_snapshot(&meta, SnapshotData::Received(stream))
         .await
         .map_err(io_err)?;
-    let mut keys = None;
+    let mut counts = None;
     if let Some(tail) = tail {
         super::recover::apply_tail(&mut storage.sm, tail)
             .await
             .map_err(io_err)?;
-        keys = Some(storage.reader.count_keys().map_err(io_err)?);
+        let keys = storage.reader.count_keys().map_err(io_err)?;
+        let tokens = storage.reader.tokens().map_err(io_err)?.len() as u64;
+        counts = Some((keys, tokens));
         // The tail's membership entries named the old members.
         storage
             .sm
@@ -445,7 +449,7 @@ async fn build(
     storage.log.purge(end).await.map_err(io_err)?;
     drop(storage);
     super::sync_parent_dir(&dir.join("raft")).map_err(io_err)?;
-    Ok((cluster_id, keys))
+    Ok((cluster_id, counts))
 }
 
 /// A reader that hashes what passes through it.

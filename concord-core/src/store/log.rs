@@ -55,10 +55,12 @@ pub struct LogStore {
 }
 
 struct Inner {
+    /// Dropped first (fields drop in order): the thread ends and releases
+    /// its database clone before `db` below is dropped.
+    flusher: super::Worker<mpsc::Sender<IOFlushed<TypeConfig>>>,
     db: Database,
     log: Keyspace,
     meta: Keyspace,
-    flusher: mpsc::Sender<IOFlushed<TypeConfig>>,
     observer: Arc<OnceLock<FsyncObserver>>,
     _lock: DirLock,
 }
@@ -77,15 +79,13 @@ impl LogStore {
         let flush_db = db.clone();
         let observer = Arc::new(OnceLock::new());
         let flush_observer = observer.clone();
-        std::thread::Builder::new()
-            .name("concord-log-flush".into())
-            .spawn(move || flusher(flush_db, rx, flush_observer))?;
+        let flusher = super::Worker::spawn("concord-log-flush", tx, move || flusher(flush_db, rx, flush_observer))?;
         Ok(LogStore {
             inner: Arc::new(Inner {
+                flusher,
                 db,
                 log,
                 meta,
-                flusher: tx,
                 observer,
                 _lock: lock,
             }),
@@ -302,6 +302,7 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         }
         self.inner
             .flusher
+            .sender()
             .send(callback)
             .map_err(|_| io::Error::other("the log flusher thread has stopped"))
     }

@@ -256,6 +256,41 @@ impl Storage {
     }
 }
 
+/// A store's background thread, fed through a channel and holding a clone
+/// of the store's database. Dropping it closes the channel and waits for
+/// the thread to end, so that the database is released (and fjall has
+/// stopped its own workers) once the store is dropped: an offline command
+/// (`cluster recover`) renames the directory right after.
+pub(crate) struct Worker<S> {
+    tx: Option<S>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl<S> Worker<S> {
+    /// Starts `body` on a thread named `name`; it must return once every
+    /// sender of its channel is gone.
+    pub(crate) fn spawn(name: &str, tx: S, body: impl FnOnce() + Send + 'static) -> io::Result<Self> {
+        let thread = std::thread::Builder::new().name(name.into()).spawn(body)?;
+        Ok(Worker {
+            tx: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    pub(crate) fn sender(&self) -> &S {
+        self.tx.as_ref().expect("a worker's sender lives until it is dropped")
+    }
+}
+
+impl<S> Drop for Worker<S> {
+    fn drop(&mut self) {
+        drop(self.tx.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// The process-wide lock on a data directory, shared by the stores that use it.
 pub type DirLock = std::sync::Arc<File>;
 

@@ -119,7 +119,8 @@ fn open_err(dir: &Path, e: OpenError) -> RecoverError {
             "{} is in use by a running concord process: stop the node first",
             dir.display()
         )),
-        e => RecoverError::Failed(e.to_string()),
+        e @ OpenError::Format { .. } => RecoverError::Refused(e.to_string()),
+        e => RecoverError::Failed(format!("{e}; nothing was changed")),
     }
 }
 
@@ -181,7 +182,7 @@ async fn each_chunk(
 ) -> io::Result<()> {
     let mut next = from;
     while next <= last {
-        let end = last.min(next + APPLY_CHUNK - 1);
+        let end = last.min(next.saturating_add(APPLY_CHUNK - 1));
         let entries = log.try_get_log_entries(next..=end).await?;
         if let Some(missing) = (next..=end)
             .zip(entries.iter().map(|e| e.log_id.index()).chain(std::iter::repeat(0)))
@@ -193,7 +194,10 @@ async fn each_chunk(
             ));
         }
         f(entries).await?;
-        next = end + 1;
+        match end.checked_add(1) {
+            Some(n) => next = n,
+            None => break,
+        }
     }
     Ok(())
 }
@@ -242,11 +246,14 @@ pub async fn recover(dir: &Path) -> Result<Recovered, RecoverError> {
     let built = dir.with_file_name(format!(".{name}.recovered"));
     if built.exists() {
         return Err(RecoverError::Refused(format!(
-            "{} is left from an interrupted recovery and holds either the recovered or the original \
-             directory: compare the two (concord cluster recover --compare {} {}) and move it away",
+            "{} is left from an interrupted recovery and holds either the recovered directory (one \
+             voter, a new cluster id) or the original: look at each on its own \
+             (concord cluster recover -o json --compare {}, then the same with {}), keep the one \
+             you want at {}, and move the other away",
             built.display(),
             dir.display(),
-            built.display()
+            built.display(),
+            dir.display()
         )));
     }
 
@@ -282,7 +289,7 @@ pub async fn recover(dir: &Path) -> Result<Recovered, RecoverError> {
     }
     // The log past the applied state: every entry must be there, and the
     // last membership it names decides whether this node is a member.
-    let from = applied.map_or(0, |l| l.index() + 1);
+    let from = applied.map_or(0, |l| l.index().saturating_add(1));
     let tail_last = last.filter(|l| Some(*l) > applied);
     if let Some(tail_last) = tail_last {
         let mut log = storage.log.clone();
@@ -310,13 +317,15 @@ pub async fn recover(dir: &Path) -> Result<Recovered, RecoverError> {
     let written = write_state(&storage, &cluster_id, id, &backup);
     let restored = match written {
         Ok(()) => {
-            let tail = tail_last.map(|last| Tail {
+            // Empty when nothing follows the applied state; it still
+            // carries the survivor's vote term.
+            let tail = Tail {
                 log: storage.log.clone(),
                 from,
-                last,
+                last: tail_last.or(applied).expect("applied is checked above"),
                 vote_term,
-            });
-            restore_into(&backup, &built, id, me, tail).await
+            };
+            restore_into(&backup, &built, id, me, Some(tail)).await
         }
         Err(source) => Err(RestoreError::Io {
             dir: backup.display().to_string(),
@@ -337,8 +346,21 @@ pub async fn recover(dir: &Path) -> Result<Recovered, RecoverError> {
     };
     same_owner_and_mode(&built, &meta).map_err(|e| undo(failed(&built, "setting its owner", e)))?;
     use rustix::fs::{renameat_with, RenameFlags, CWD};
-    renameat_with(CWD, &built, CWD, dir, RenameFlags::EXCHANGE)
-        .map_err(|e| undo(failed(dir, "swapping it with the recovered directory", e)))?;
+    renameat_with(CWD, &built, CWD, dir, RenameFlags::EXCHANGE).map_err(|e| {
+        undo(failed(
+            dir,
+            "swapping it with the recovered directory (it is unchanged)",
+            e,
+        ))
+    })?;
+    super::sync_parent_dir(dir).map_err(|e| {
+        RecoverError::Failed(format!(
+            "{} now holds the recovered directory, but its parent could not be fsynced ({e}); \
+             the original is at {}",
+            dir.display(),
+            built.display()
+        ))
+    })?;
     let previous = dir.with_file_name(format!(
         "{name}.before-recover-{}-{}",
         crate::types::now_ms() / 1000,

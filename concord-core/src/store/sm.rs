@@ -186,7 +186,7 @@ pub struct StateMachine {
     recent: RecentRequests,
     /// Wakes the thread that fsyncs the state machine in the background
     /// (see [`SYNC_EVERY`]).
-    syncer: std::sync::mpsc::SyncSender<()>,
+    syncer: super::Worker<std::sync::mpsc::SyncSender<()>>,
     /// `last_applied` when the background fsync was last asked for.
     synced_hint: u64,
     _lock: DirLock,
@@ -286,19 +286,16 @@ impl KvView for Overlay<'_> {
     }
 }
 
-fn start_syncer(db: &Database) -> io::Result<std::sync::mpsc::SyncSender<()>> {
+fn start_syncer(db: &Database) -> io::Result<super::Worker<std::sync::mpsc::SyncSender<()>>> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
     let db = db.clone();
-    std::thread::Builder::new()
-        .name("concord-sm-sync".into())
-        .spawn(move || {
-            while rx.recv().is_ok() {
-                if let Err(e) = db.persist(fjall::PersistMode::SyncData) {
-                    tracing::warn!(error = %e, "background fsync of the state machine failed");
-                }
+    super::Worker::spawn("concord-sm-sync", tx, move || {
+        while rx.recv().is_ok() {
+            if let Err(e) = db.persist(fjall::PersistMode::SyncData) {
+                tracing::warn!(error = %e, "background fsync of the state machine failed");
             }
-        })?;
-    Ok(tx)
+        }
+    })
 }
 
 pub(super) fn read_cluster(meta: &Keyspace) -> io::Result<ClusterMeta> {
@@ -561,7 +558,7 @@ impl StateMachine {
         if last / SYNC_EVERY != self.synced_hint / SYNC_EVERY {
             self.synced_hint = last;
             // Full: a sync is already due, which covers this one.
-            let _ = self.syncer.try_send(());
+            let _ = self.syncer.sender().try_send(());
         }
         for (responder, reply) in staged.replies.drain(..) {
             responder.send(reply);

@@ -55,6 +55,10 @@ struct CandidateJson {
     last_log_index: u64,
     last_log_term: u64,
     applied_index: u64,
+    /// The later of the last log entry and the applied one: what the
+    /// ranking compares, by term then index.
+    newest_term: u64,
+    newest_index: u64,
     voters: Vec<u64>,
     most_up_to_date: bool,
 }
@@ -110,6 +114,8 @@ pub fn run(format: Format, args: RecoverArgs) -> Result<(), CliError> {
                 last_log_index: c.last_index(),
                 last_log_term: c.last_term(),
                 applied_index: c.applied_index(),
+                newest_term: term_of(c.newest()),
+                newest_index: index_of(c.newest()),
                 voters: c.voters.clone(),
                 most_up_to_date: is_best(c),
             })
@@ -136,11 +142,11 @@ pub fn run(format: Format, args: RecoverArgs) -> Result<(), CliError> {
         return Err(CliError::usage(format!(
             "{} holds a newer log (term {}, index {}) than {} (term {}, index {}): recover that one",
             newer.dir.display(),
-            newer.last_term(),
-            newer.last_index(),
+            term_of(newer.newest()),
+            index_of(newer.newest()),
             dir.display(),
-            chosen.last_term(),
-            chosen.last_index()
+            term_of(chosen.newest()),
+            index_of(chosen.newest())
         )));
     }
     super::super::confirm(
@@ -189,6 +195,14 @@ pub fn run(format: Format, args: RecoverArgs) -> Result<(), CliError> {
             .collect::<Vec<_>>()
             .join("\n")
     ))
+}
+
+fn term_of(id: Option<concord_core::types::alias::LogId>) -> u64 {
+    id.map_or(0, |l| l.committed_leader_id().term)
+}
+
+fn index_of(id: Option<concord_core::types::alias::LogId>) -> u64 {
+    id.map_or(0, |l| l.index())
 }
 
 fn print_candidates(candidates: &[Candidate], is_best: &dyn Fn(&Candidate) -> bool) -> Result<(), CliError> {
