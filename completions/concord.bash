@@ -64,6 +64,9 @@ _concord() {
             concord__subcmd__cluster,transfer-leader)
                 cmd="concord__subcmd__cluster__subcmd__transfer__subcmd__leader"
                 ;;
+            concord__subcmd__cluster,wait)
+                cmd="concord__subcmd__cluster__subcmd__wait"
+                ;;
             concord__subcmd__cluster__subcmd__help,add-node)
                 cmd="concord__subcmd__cluster__subcmd__help__subcmd__add__subcmd__node"
                 ;;
@@ -84,6 +87,9 @@ _concord() {
                 ;;
             concord__subcmd__cluster__subcmd__help,transfer-leader)
                 cmd="concord__subcmd__cluster__subcmd__help__subcmd__transfer__subcmd__leader"
+                ;;
+            concord__subcmd__cluster__subcmd__help,wait)
+                cmd="concord__subcmd__cluster__subcmd__help__subcmd__wait"
                 ;;
             concord__subcmd__context,delete)
                 cmd="concord__subcmd__context__subcmd__delete"
@@ -165,6 +171,9 @@ _concord() {
                 ;;
             concord__subcmd__help__subcmd__cluster,transfer-leader)
                 cmd="concord__subcmd__help__subcmd__cluster__subcmd__transfer__subcmd__leader"
+                ;;
+            concord__subcmd__help__subcmd__cluster,wait)
+                cmd="concord__subcmd__help__subcmd__cluster__subcmd__wait"
                 ;;
             concord__subcmd__help__subcmd__context,delete)
                 cmd="concord__subcmd__help__subcmd__context__subcmd__delete"
@@ -483,7 +492,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version status members add-node remove-node transfer-leader recover help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version status members add-node remove-node transfer-leader recover wait help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -595,7 +604,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__help)
-            opts="status members add-node remove-node transfer-leader recover help"
+            opts="status members add-node remove-node transfer-leader recover wait help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,6 +702,20 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__help__subcmd__transfer__subcmd__leader)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__cluster__subcmd__help__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -922,6 +945,60 @@ _concord() {
             fi
             case "${prev}" in
                 --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__cluster__subcmd__wait)
+            opts="-o -h -V --members --ready --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --members)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1445,7 +1522,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help__subcmd__cluster)
-            opts="status members add-node remove-node transfer-leader recover"
+            opts="status members add-node remove-node transfer-leader recover wait"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1529,6 +1606,20 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help__subcmd__cluster__subcmd__transfer__subcmd__leader)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__cluster__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -424,6 +424,18 @@ impl ApiClient {
         }
     }
 
+    /// Whether `endpoint` (one of `--endpoints`) answers `GET /ready` with
+    /// 200 within `--timeout`: no failover, no token (the probe needs none).
+    pub fn is_ready(&self, endpoint: &str) -> bool {
+        if !self.config.endpoints.iter().any(|e| e == endpoint) {
+            return false;
+        }
+        let url = format!("{endpoint}/ready");
+        // Sent inside the runtime: the request's timer needs it.
+        self.block_on(async { self.http.get(url).timeout(self.config.timeout).send().await })
+            .is_ok_and(|r| r.status() == StatusCode::OK)
+    }
+
     /// A GET without a body.
     pub fn get(&self, path_and_query: &str) -> Result<Answer<'_>, CliError> {
         self.send(Method::GET, path_and_query, &Payload::Empty)

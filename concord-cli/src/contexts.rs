@@ -44,9 +44,10 @@ pub fn path() -> Result<PathBuf, CliError> {
     if let Some(p) = std::env::var_os("CONCORD_CONFIG").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
-    dirs::config_dir()
-        .map(|d| d.join("concord").join("config.toml"))
-        .ok_or_else(|| CliError::usage("no config directory on this system: set CONCORD_CONFIG"))
+    use etcetera::BaseStrategy;
+    etcetera::choose_base_strategy()
+        .map(|base| base.config_dir().join("concord").join("config.toml"))
+        .map_err(|e| CliError::usage(format!("no config directory ({e}): set CONCORD_CONFIG")))
 }
 
 /// The file at `path`; empty when there is none.
@@ -99,8 +100,8 @@ pub fn save(path: &Path, config: &ConfigFile) -> Result<(), CliError> {
 
 /// `~/x` as a path under the home directory; anything else as it is.
 pub fn expand(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), dirs::home_dir()) {
-        (Some(rest), Some(home)) => home.join(rest),
+    match (path.strip_prefix("~/"), etcetera::home_dir()) {
+        (Some(rest), Ok(home)) => home.join(rest),
         _ => PathBuf::from(path),
     }
 }

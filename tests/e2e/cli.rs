@@ -1,7 +1,7 @@
 //! The `concord` CLI against a real node: put/get/delete, stdin values,
 //! binary values, exit codes, global flags.
 
-use crate::support::{cli_json, code, random_bytes, run, run_with_stdin, stderr, TestNode};
+use crate::support::{cli_json, code, concord, free_port, random_bytes, run, run_with_stdin, stderr, TestNode};
 
 #[test]
 fn put_get_delete_round_trip() {
@@ -197,4 +197,48 @@ fn bad_input_is_refused_with_the_servers_message() {
     let mut get = node.cli();
     get.args(["kv", "get", "big"]);
     assert_eq!(run(get).stdout.len(), 1000);
+}
+
+/// Issue 14: `concord cluster wait` returns once the cluster is there, and
+/// exits 5 naming the endpoints when it is not by `--timeout`.
+#[test]
+fn cluster_wait_returns_once_the_cluster_is_there_and_exits_5_when_it_is_not() {
+    let nowhere = format!("http://127.0.0.1:{}", free_port());
+    let mut cmd = concord();
+    cmd.args(["cluster", "wait", "--endpoints", &nowhere, "--timeout", "1s"]);
+    let out = run(cmd);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains(&nowhere), "{}", stderr(&out));
+
+    // The wait starts before the node does, and sees it come up.
+    let mut node = TestNode::new(Some(1), &[]);
+    let url = node.url();
+    let mut wait = concord();
+    wait.args(["cluster", "wait", "--ready", "--members", "1", "-o", "json"])
+        .args(["--endpoints", &url, "--timeout", "60s"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let waiting = wait.spawn().unwrap();
+    node.spawn();
+    let out = waiting.wait_with_output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let waited: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(waited["leader_id"], 1, "{waited}");
+    assert_eq!(waited["voters"], 1, "{waited}");
+
+    // More voters than the cluster has: 5 once the timeout runs out.
+    let mut more = concord();
+    more.args([
+        "cluster",
+        "wait",
+        "--members",
+        "2",
+        "--endpoints",
+        &url,
+        "--timeout",
+        "2s",
+    ]);
+    let out = run(more);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 of 2 voters"), "{}", stderr(&out));
 }

@@ -51,6 +51,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             kv::run(&client, cmd)
         }
         Commands::Cluster(cluster::ClusterCommand::Recover(args)) => cluster::recover::run(cli.global.output, args),
+        Commands::Cluster(cluster::ClusterCommand::Wait(args)) => cluster::wait::run(&cli.global, args),
         Commands::Cluster(cmd) => {
             let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
             cluster::run(&client, cmd)

@@ -7,6 +7,7 @@ pub mod recover;
 pub mod remove_node;
 pub mod status;
 pub mod transfer_leader;
+pub mod wait;
 
 use clap::Subcommand;
 
@@ -21,6 +22,7 @@ pub enum ClusterCommand {
     RemoveNode(remove_node::RemoveNodeArgs),
     TransferLeader(transfer_leader::TransferLeaderArgs),
     Recover(recover::RecoverArgs),
+    Wait(wait::WaitArgs),
 }
 
 pub fn run(client: &ApiClient, cmd: ClusterCommand) -> Result<(), CliError> {
@@ -32,6 +34,9 @@ pub fn run(client: &ApiClient, cmd: ClusterCommand) -> Result<(), CliError> {
         ClusterCommand::TransferLeader(args) => transfer_leader::run(client, args),
         // Offline: `commands::run` calls it without a client.
         ClusterCommand::Recover(args) => recover::run(client.output(), args),
+        // Its own client (`--timeout` bounds the whole wait): `commands::run`
+        // calls it directly.
+        ClusterCommand::Wait(_) => Err(CliError::other("cluster wait runs without a shared client")),
     }
 }
 
