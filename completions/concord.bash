@@ -49,6 +49,9 @@ _concord() {
             concord__subcmd__cluster,help)
                 cmd="concord__subcmd__cluster__subcmd__help"
                 ;;
+            concord__subcmd__cluster,local)
+                cmd="concord__subcmd__cluster__subcmd__local"
+                ;;
             concord__subcmd__cluster,members)
                 cmd="concord__subcmd__cluster__subcmd__members"
                 ;;
@@ -72,6 +75,9 @@ _concord() {
                 ;;
             concord__subcmd__cluster__subcmd__help,help)
                 cmd="concord__subcmd__cluster__subcmd__help__subcmd__help"
+                ;;
+            concord__subcmd__cluster__subcmd__help,local)
+                cmd="concord__subcmd__cluster__subcmd__help__subcmd__local"
                 ;;
             concord__subcmd__cluster__subcmd__help,members)
                 cmd="concord__subcmd__cluster__subcmd__help__subcmd__members"
@@ -156,6 +162,9 @@ _concord() {
                 ;;
             concord__subcmd__help__subcmd__cluster,add-node)
                 cmd="concord__subcmd__help__subcmd__cluster__subcmd__add__subcmd__node"
+                ;;
+            concord__subcmd__help__subcmd__cluster,local)
+                cmd="concord__subcmd__help__subcmd__cluster__subcmd__local"
                 ;;
             concord__subcmd__help__subcmd__cluster,members)
                 cmd="concord__subcmd__help__subcmd__cluster__subcmd__members"
@@ -492,7 +501,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version status members add-node remove-node transfer-leader recover wait help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version status members add-node remove-node transfer-leader recover wait local help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -604,7 +613,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__help)
-            opts="status members add-node remove-node transfer-leader recover wait help"
+            opts="status members add-node remove-node transfer-leader recover wait local help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -632,6 +641,20 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__cluster__subcmd__help__subcmd__local)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -722,6 +745,68 @@ _concord() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__cluster__subcmd__local)
+            opts="-o -h -V --nodes --dir --base-port --ephemeral --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1522,7 +1607,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help__subcmd__cluster)
-            opts="status members add-node remove-node transfer-leader recover wait"
+            opts="status members add-node remove-node transfer-leader recover wait local"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1536,6 +1621,20 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help__subcmd__cluster__subcmd__add__subcmd__node)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__cluster__subcmd__local)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

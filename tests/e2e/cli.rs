@@ -1,7 +1,9 @@
 //! The `concord` CLI against a real node: put/get/delete, stdin values,
 //! binary values, exit codes, global flags.
 
-use crate::support::{cli_json, code, concord, free_port, random_bytes, run, run_with_stdin, stderr, TestNode};
+use crate::support::{
+    cli_json, code, concord, free_port, free_ports, random_bytes, run, run_with_stdin, signal, stderr, TestNode,
+};
 
 #[test]
 fn put_get_delete_round_trip() {
@@ -241,4 +243,45 @@ fn cluster_wait_returns_once_the_cluster_is_there_and_exits_5_when_it_is_not() {
     let out = run(more);
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(stderr(&out).contains("1 of 2 voters"), "{}", stderr(&out));
+}
+
+/// Issue 14: `concord cluster local --nodes 3` starts a cluster that
+/// `cluster wait --members 3` accepts, and Ctrl-C (SIGINT) stops every node.
+#[test]
+fn cluster_local_starts_three_nodes_and_ctrl_c_stops_them_all() {
+    use std::io::BufRead;
+    let base = free_ports(6);
+    let mut local = concord();
+    local
+        .args(["cluster", "local", "--nodes", "3", "--ephemeral", "-o", "json"])
+        .args(["--base-port", &base.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let mut child = local.spawn().unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let nodes: serde_json::Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first:?}"));
+    let nodes = nodes.as_array().unwrap();
+    assert_eq!(nodes.len(), 3, "{first}");
+    let endpoints: Vec<&str> = nodes.iter().map(|n| n["client_url"].as_str().unwrap()).collect();
+    assert_eq!(endpoints[0], format!("http://127.0.0.1:{base}"));
+    let pids: Vec<u64> = nodes.iter().map(|n| n["pid"].as_u64().unwrap()).collect();
+
+    let mut wait = concord();
+    wait.args(["cluster", "wait", "--members", "3", "--timeout", "60s", "--endpoints"])
+        .arg(endpoints.join(","));
+    let out = run(wait);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    signal(&child, "INT");
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    for pid in pids {
+        assert!(
+            !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+            "node process {pid} is still there"
+        );
+    }
 }

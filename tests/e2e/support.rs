@@ -61,6 +61,17 @@ pub fn free_port() -> u16 {
     panic!("no free port in 20000-32767")
 }
 
+/// `n` consecutive ports that were free a moment ago, taken from the same
+/// counter as [`free_port`] so that no other test of this run is given them.
+pub fn free_ports(n: u16) -> u16 {
+    loop {
+        let first = free_port();
+        if (1..n).all(|k| free_port() == first + k) {
+            return first;
+        }
+    }
+}
+
 pub struct TestNode {
     /// The binary this node runs (the build under test unless overridden).
     pub bin: PathBuf,

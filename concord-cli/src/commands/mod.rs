@@ -52,6 +52,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Commands::Cluster(cluster::ClusterCommand::Recover(args)) => cluster::recover::run(cli.global.output, args),
         Commands::Cluster(cluster::ClusterCommand::Wait(args)) => cluster::wait::run(&cli.global, args),
+        Commands::Cluster(cluster::ClusterCommand::Local(args)) => cluster::local::run(cli.global.output, args),
         Commands::Cluster(cmd) => {
             let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
             cluster::run(&client, cmd)

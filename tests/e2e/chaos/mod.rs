@@ -61,7 +61,7 @@ pub use runs::{run, Plan};
 fn chaos_three_nodes() {
     run(Plan {
         nodes: 3,
-        seconds: env_u64("CONCORD_CHAOS_SECONDS", 40),
+        seconds: env_u64("CONCORD_CHAOS_SECONDS", 30),
         seed: env_u64("CONCORD_SEED", 7),
         membership: false,
         power: false,
@@ -72,7 +72,7 @@ fn chaos_three_nodes() {
 fn chaos_five_nodes_with_membership_changes() {
     run(Plan {
         nodes: 5,
-        seconds: env_u64("CONCORD_CHAOS_SECONDS", 30),
+        seconds: env_u64("CONCORD_CHAOS_SECONDS", 25),
         seed: env_u64("CONCORD_SEED", 7) + 1,
         membership: true,
         power: false,

@@ -2,6 +2,7 @@
 //! `/v1/cluster/...`.
 
 pub mod add_node;
+pub mod local;
 pub mod members;
 pub mod recover;
 pub mod remove_node;
@@ -23,6 +24,7 @@ pub enum ClusterCommand {
     TransferLeader(transfer_leader::TransferLeaderArgs),
     Recover(recover::RecoverArgs),
     Wait(wait::WaitArgs),
+    Local(local::LocalArgs),
 }
 
 pub fn run(client: &ApiClient, cmd: ClusterCommand) -> Result<(), CliError> {
@@ -36,7 +38,9 @@ pub fn run(client: &ApiClient, cmd: ClusterCommand) -> Result<(), CliError> {
         ClusterCommand::Recover(args) => recover::run(client.output(), args),
         // Its own client (`--timeout` bounds the whole wait): `commands::run`
         // calls it directly.
-        ClusterCommand::Wait(_) => Err(CliError::other("cluster wait runs without a shared client")),
+        ClusterCommand::Wait(_) | ClusterCommand::Local(_) => {
+            Err(CliError::other("this cluster command runs without a shared client"))
+        }
     }
 }
 
