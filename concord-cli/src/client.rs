@@ -50,7 +50,19 @@ impl ClientConfig {
             .map(|(_, c)| c)
             .unwrap_or_default();
         let unset = |source: Source| source == Source::Unset;
-        let raw_endpoints = if unset(args.sources.endpoints) && !context.endpoints.is_empty() {
+        let mut context = context;
+        let context_endpoints = unset(args.sources.endpoints) && !context.endpoints.is_empty();
+        // A context's token file and CA belong to its endpoints: never sent
+        // to (nor trusted for) endpoints from a flag or the environment.
+        if !context_endpoints && (context.token_file.is_some() || context.cacert.is_some()) {
+            eprintln!(
+                "warning: the endpoints are not the context's: its token file and CA are not used \
+                 (give --token-file / --cacert for these endpoints)"
+            );
+            context.token_file = None;
+            context.cacert = None;
+        }
+        let raw_endpoints = if context_endpoints {
             &context.endpoints
         } else {
             &args.endpoints

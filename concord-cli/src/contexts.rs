@@ -120,11 +120,22 @@ pub fn unknown(name: &str, config: &ConfigFile, path: &Path) -> CliError {
     ))
 }
 
-/// The context in use: `--context` or `CONCORD_CONTEXT` if given, else the
-/// file's current context; `None` when neither names one.
+/// The context in use: `--context` or `CONCORD_CONTEXT` if given (an empty
+/// name is none), else the file's current context; `None` when neither
+/// names one. When no context was named, a file that cannot be read is
+/// warned about and ignored: commands that give everything by flag keep
+/// working.
 pub fn selected(flag: Option<&str>) -> Result<Option<(String, Context)>, CliError> {
-    let path = path()?;
-    let config = load(&path)?;
+    let flag = flag.filter(|f| !f.is_empty());
+    let loaded = path().and_then(|path| load(&path).map(|config| (path, config)));
+    let (path, config) = match (loaded, flag) {
+        (Ok(found), _) => found,
+        (Err(e), Some(_)) => return Err(e),
+        (Err(e), None) => {
+            eprintln!("warning: contexts file ignored: {}", e.message);
+            return Ok(None);
+        }
+    };
     let Some(name) = flag.map(str::to_string).or_else(|| config.current_context.clone()) else {
         return Ok(None);
     };

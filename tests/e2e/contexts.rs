@@ -76,6 +76,17 @@ fn contexts_choose_the_cluster_with_flag_then_env_then_context_precedence() {
     cmd.env("CONCORD_ENDPOINTS", &unreachable)
         .args(["--endpoints", &b.url()]);
     assert_eq!(which(cmd), (0, "b".into()), "--endpoints over CONCORD_ENDPOINTS");
+    // Context a's token never goes to endpoints that are not a's: with
+    // --endpoints of a itself, a's token file is not used either (401).
+    let mut cmd = with_config(&config);
+    cmd.args(["--endpoints", &a.url(), "kv", "get", "which"]);
+    let out = run(cmd);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("token file and CA are not used"),
+        "{}",
+        stderr(&out)
+    );
     // The context's token file, behind CONCORD_TOKEN.
     let mut cmd = with_config(&config);
     cmd.env("CONCORD_TOKEN", "not-the-token");
@@ -106,6 +117,17 @@ fn contexts_choose_the_cluster_with_flag_then_env_then_context_precedence() {
         "names the known contexts: {}",
         stderr(&out)
     );
+    // A contexts file that cannot be read is ignored (with a warning) when
+    // no context is named, and refused when one is.
+    let broken = work.path().join("broken.toml");
+    std::fs::write(&broken, "this is [not toml").unwrap();
+    let mut cmd = concord();
+    cmd.env("CONCORD_CONFIG", &broken).args(["--endpoints", &b.url()]);
+    assert_eq!(which(cmd), (0, "b".into()), "a broken file does not stop a command");
+    let mut cmd = concord();
+    cmd.env("CONCORD_CONFIG", &broken).args(["--context", "a"]);
+    assert_eq!(which(cmd).0, 2, "a named context needs a readable file");
+
     let mut delete = with_config(&config);
     delete.args(["context", "delete", "a"]);
     assert_eq!(code(&run(delete)), 0);
