@@ -229,7 +229,7 @@ fn a_forwarded_write_whose_leader_dies_mid_request_is_outcome_unknown() {
 /// the follower could not restart (its log was purged past its snapshot).
 #[test]
 fn a_slow_snapshot_build_never_replaces_a_newer_installed_snapshot() {
-    // The install must come within the build's 30 s stall: no chaos run
+    // The install must come within the build's 45 s stall: no chaos run
     // beside it.
     let _alone = exclusive();
     let bin = feature_binary("failpoints");
@@ -241,7 +241,7 @@ fn a_slow_snapshot_build_never_replaces_a_newer_installed_snapshot() {
         node.kill9();
         node.env = vec![(
             "FAILPOINTS".into(),
-            "snapshot-build-before-persist=1*sleep(30000)".into(),
+            "snapshot-build-before-persist=1*sleep(45000)".into(),
         )];
         node.spawn();
         node.wait_ready();
