@@ -25,6 +25,7 @@ macro_rules! crash_point {
 pub mod api;
 pub mod auth;
 pub mod codec;
+pub mod faults;
 pub mod limits;
 pub mod store;
 pub mod txn;

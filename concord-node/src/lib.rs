@@ -10,6 +10,7 @@
 
 mod audit;
 pub mod config;
+mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
 mod http;
@@ -121,13 +122,13 @@ pub async fn run(
         mut storage,
     } = prepared;
     config.max_connections = serve::fit_connections(config.max_connections);
-    if cfg!(feature = "broken-linearizable-reads") {
+    if faults::broken_linearizable_reads() {
         tracing::error!("TEST BUILD: broken-linearizable-reads is enabled; reads are NOT linearizable");
     }
-    if cfg!(feature = "broken-leader-reads") {
+    if faults::broken_leader_reads() {
         tracing::error!("TEST BUILD: broken-leader-reads is enabled; a leader serves reads without ReadIndex");
     }
-    if cfg!(feature = "ack-before-fsync") {
+    if concord_core::faults::ack_before_fsync() {
         tracing::error!("TEST BUILD: ack-before-fsync is enabled; writes are acknowledged before they are on disk");
     }
     let is_fresh = storage.is_fresh;

@@ -181,10 +181,10 @@ impl Node {
     /// and applied locally. Concurrent reads share confirmations (see
     /// [`crate::read_gate`]).
     pub(crate) async fn linearize(self: &Arc<Self>) -> Result<(), ApiError> {
-        if cfg!(feature = "broken-linearizable-reads") {
+        if crate::faults::broken_linearizable_reads() {
             return Ok(());
         }
-        if cfg!(feature = "broken-leader-reads") && self.metrics().state == openraft::ServerState::Leader {
+        if crate::faults::broken_leader_reads() && self.metrics().state == openraft::ServerState::Leader {
             return Ok(());
         }
         let (answer, start) = self.read_gate.join();

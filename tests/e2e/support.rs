@@ -240,6 +240,7 @@ impl TestNode {
             .args(self.start_args())
             .env_remove("CONCORD_CLUSTER_SECRET")
             .env_remove("CONCORD_ROOT_TOKEN")
+            .env("CONCORD_TEST_FAULTS", fault_of(&self.bin).unwrap_or(""))
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("clone log"))
@@ -485,26 +486,39 @@ pub fn timing_sensitive() -> std::sync::RwLockReadGuard<'static, ()> {
     LOAD.read().unwrap_or_else(|e| e.into_inner())
 }
 
-/// A test-only build of `concord` with `feature`, copied to
-/// `target/features/concord-<feature>`. All such builds share the target dir
-/// `target/features` (here the build is a no-op or a catch-up). With
-/// `CONCORD_PREBUILT_FEATURES=1` (set by `.ci/run`, which builds them in the
-/// default target dir, sharing its dependencies, and copies them there) the
-/// copies are taken as they are.
-pub fn feature_binary(feature: &str) -> PathBuf {
+/// The test-only faults the fault suite runs (see `concord_core::faults`),
+/// each a cargo feature of the one test build; `failpoints` arms nothing by
+/// itself (its points are armed through `FAILPOINTS`).
+const FAULTS: [&str; 4] = [
+    "failpoints",
+    "broken-linearizable-reads",
+    "broken-leader-reads",
+    "ack-before-fsync",
+];
+
+/// The test-only build of `concord` (`--features test-faults`: every fault
+/// compiled in), as `target/features/concord-<fault>`: a copy per fault,
+/// whose name [`TestNode::spawn`] turns into `CONCORD_TEST_FAULTS=<fault>`,
+/// so a node of that copy has only that fault armed. The build goes to the
+/// target dir `target/features` (a no-op or a catch-up after the first).
+/// With `CONCORD_PREBUILT_FEATURES=1` (set by `.ci/run`, which builds it in
+/// the default target dir, sharing its dependencies, and makes the copies)
+/// the copies are taken as they are.
+pub fn feature_binary(fault: &str) -> PathBuf {
+    assert!(FAULTS.contains(&fault), "{fault} is not a test fault");
     // One build and copy at a time: the builds share one output path.
     static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let target = root.join("target").join("features");
-    let prebuilt = target.join(format!("concord-{feature}"));
+    let copy = target.join(format!("concord-{fault}"));
     if std::env::var_os("CONCORD_PREBUILT_FEATURES").is_some() {
         assert!(
-            prebuilt.exists(),
+            copy.exists(),
             "CONCORD_PREBUILT_FEATURES is set but {} is missing",
-            prebuilt.display()
+            copy.display()
         );
-        return prebuilt;
+        return copy;
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
@@ -515,19 +529,32 @@ pub fn feature_binary(feature: &str) -> PathBuf {
             "-p",
             "concord-cli",
             "--features",
-            feature,
+            "test-faults",
             "--target-dir",
         ])
         .arg(&target)
         .status()
         .expect("run cargo build");
-    assert!(status.success(), "building concord with --features {feature} failed");
+    assert!(status.success(), "building concord with --features test-faults failed");
     // Copy, then rename over: a running copy of an older build is not disturbed.
-    let bin = target.join(format!("concord-{feature}"));
-    let tmp = target.join(format!("concord-{feature}.tmp"));
-    std::fs::copy(target.join("debug").join("concord"), &tmp).expect("copy the feature build");
-    std::fs::rename(&tmp, &bin).expect("rename the feature build");
-    bin
+    let tmp = target.join(format!("concord-{fault}.tmp"));
+    std::fs::copy(target.join("debug").join("concord"), &tmp).expect("copy the test-faults build");
+    std::fs::rename(&tmp, &copy).expect("rename the test-faults build");
+    copy
+}
+
+/// The fault a node of `bin` runs with: the one its name gives when it is a
+/// copy of the test-faults build ([`feature_binary`]), else none.
+fn fault_of(bin: &Path) -> Option<&'static str> {
+    let features = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()?
+        .join("target")
+        .join("features");
+    if bin.parent()? != features {
+        return None;
+    }
+    let name = bin.file_name()?.to_str()?.strip_prefix("concord-")?;
+    FAULTS.into_iter().find(|f| *f == name)
 }
 
 /// Real `concord` processes forming one cluster.
