@@ -22,6 +22,9 @@ _concord() {
             concord,cluster)
                 cmd="concord__subcmd__cluster"
                 ;;
+            concord,completions)
+                cmd="concord__subcmd__completions"
+                ;;
             concord,context)
                 cmd="concord__subcmd__context"
                 ;;
@@ -42,6 +45,9 @@ _concord() {
                 ;;
             concord,token)
                 cmd="concord__subcmd__token"
+                ;;
+            concord,version)
+                cmd="concord__subcmd__version"
                 ;;
             concord__subcmd__cluster,add-node)
                 cmd="concord__subcmd__cluster__subcmd__add__subcmd__node"
@@ -139,6 +145,9 @@ _concord() {
             concord__subcmd__help,cluster)
                 cmd="concord__subcmd__help__subcmd__cluster"
                 ;;
+            concord__subcmd__help,completions)
+                cmd="concord__subcmd__help__subcmd__completions"
+                ;;
             concord__subcmd__help,context)
                 cmd="concord__subcmd__help__subcmd__context"
                 ;;
@@ -159,6 +168,9 @@ _concord() {
                 ;;
             concord__subcmd__help,token)
                 cmd="concord__subcmd__help__subcmd__token"
+                ;;
+            concord__subcmd__help,version)
+                cmd="concord__subcmd__help__subcmd__version"
                 ;;
             concord__subcmd__help__subcmd__cluster,add-node)
                 cmd="concord__subcmd__help__subcmd__cluster__subcmd__add__subcmd__node"
@@ -365,7 +377,7 @@ _concord() {
 
     case "${cmd}" in
         concord)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version cluster kv context bench node snapshot token gen-docs help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version cluster kv context bench node snapshot token completions version gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -380,11 +392,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -415,7 +427,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__bench)
-            opts="-o -h -V --workload --connections --duration --requests --key-space --value-size --consistency --target --prefix --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --workload --connections --duration --requests --key-space --value-size --consistency --target --prefix --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -466,11 +478,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -501,7 +513,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version status members add-node remove-node transfer-leader recover wait local help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version status members add-node remove-node transfer-leader recover wait local help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -516,11 +528,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -551,7 +563,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__add__subcmd__node)
-            opts="-o -h -V --peer-url --client-url --id --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --peer-url --client-url --id --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -578,11 +590,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -753,7 +765,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__local)
-            opts="-o -h -V --nodes --dir --base-port --ephemeral --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --nodes --dir --base-port --ephemeral --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -780,11 +792,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -815,7 +827,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__members)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -830,11 +842,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -865,7 +877,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__recover)
-            opts="-o -h -V --data-dir --compare --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --data-dir --compare --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -888,11 +900,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -923,7 +935,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__remove__subcmd__node)
-            opts="-y -o -h -V --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-y -o -h -V --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -938,11 +950,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -973,7 +985,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__status)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -988,11 +1000,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1023,7 +1035,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__transfer__subcmd__leader)
-            opts="-o -h -V --to --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --to --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1042,11 +1054,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1077,7 +1089,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__cluster__subcmd__wait)
-            opts="-o -h -V --members --ready --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --members --ready --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1096,11 +1108,61 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__completions)
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1131,7 +1193,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__context)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version list show use set delete help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version list show use set delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1146,11 +1208,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1181,7 +1243,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__context__subcmd__delete)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1196,11 +1258,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1329,7 +1391,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__context__subcmd__list)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1344,11 +1406,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1379,7 +1441,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__context__subcmd__set)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1394,11 +1456,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1429,7 +1491,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__context__subcmd__show)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1444,11 +1506,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1479,7 +1541,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__context__subcmd__use)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1494,11 +1556,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1529,7 +1591,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__gen__subcmd__docs)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1544,11 +1606,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -1579,7 +1641,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help)
-            opts="cluster kv context bench node snapshot token gen-docs help"
+            opts="cluster kv context bench node snapshot token completions version gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1721,6 +1783,20 @@ _concord() {
         concord__subcmd__help__subcmd__cluster__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2110,8 +2186,22 @@ _concord() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        concord__subcmd__help__subcmd__version)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         concord__subcmd__kv)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version get put delete list txn import export help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version get put delete list txn import export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2126,11 +2216,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -2161,7 +2251,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__delete)
-            opts="-y -o -h -V --prefix --if-revision --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-y -o -h -V --prefix --if-revision --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2184,11 +2274,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -2219,7 +2309,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__export)
-            opts="-o -h -V --prefix --consistency --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --prefix --consistency --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2242,11 +2332,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -2277,7 +2367,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__get)
-            opts="-o -h -V --consistency --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --consistency --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2296,11 +2386,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -2457,7 +2547,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__import)
-            opts="-o -h -V --batch-size --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --batch-size --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2476,11 +2566,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -2511,7 +2601,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__list)
-            opts="-o -h -V --prefix --start --end --limit --keys-only --consistency --page-size --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --prefix --start --end --limit --keys-only --consistency --page-size --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2550,11 +2640,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -2585,7 +2675,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__put)
-            opts="-o -h -V --if-revision --if-absent --ttl --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --if-revision --if-absent --ttl --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2608,11 +2698,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -2643,7 +2733,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__txn)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2658,11 +2748,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -2693,7 +2783,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__node)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version start help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version start help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2708,11 +2798,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -2785,7 +2875,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__node__subcmd__start)
-            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --max-concurrent-requests --min-free-space --request-id-max-entries --request-id-max-bytes --max-connections --max-concurrent-exports --max-in-flight-bytes --allowed-hosts --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --log-format --max-value-size --heartbeat-interval --election-timeout --request-timeout --client-read-timeout --auth --cluster-secret-file --audit-log --max-auth-failures --tls-cert --tls-key --client-ca --peer-tls-cert --peer-tls-key --peer-trusted-ca --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --max-concurrent-requests --min-free-space --request-id-max-entries --request-id-max-bytes --max-connections --max-concurrent-exports --max-in-flight-bytes --allowed-hosts --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --log-format --max-value-size --heartbeat-interval --election-timeout --request-timeout --client-read-timeout --auth --cluster-secret-file --audit-log --max-auth-failures --tls-cert --tls-key --client-ca --peer-tls-cert --peer-tls-key --peer-trusted-ca --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2956,11 +3046,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -2991,7 +3081,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__snapshot)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version save inspect restore help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version save inspect restore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3006,11 +3096,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -3111,7 +3201,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__snapshot__subcmd__inspect)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3126,11 +3216,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -3161,7 +3251,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__snapshot__subcmd__restore)
-            opts="-o -h -V --data-dir --id --advertise-client --advertise-peer --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --data-dir --id --advertise-client --advertise-peer --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3192,11 +3282,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -3227,7 +3317,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__snapshot__subcmd__save)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3242,11 +3332,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -3277,7 +3367,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__token)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version create list revoke bootstrap help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version create list revoke bootstrap help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3292,11 +3382,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -3327,7 +3417,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__token__subcmd__bootstrap)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3342,11 +3432,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -3377,7 +3467,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__token__subcmd__create)
-            opts="-o -h -V --permissions --prefix --ttl --description --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --permissions --prefix --ttl --description --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3408,11 +3498,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -3527,7 +3617,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__token__subcmd__list)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3542,11 +3632,11 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)
@@ -3577,7 +3667,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__token__subcmd__revoke)
-            opts="-y -o -h -V --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --help --version"
+            opts="-y -o -h -V --yes --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3592,11 +3682,61 @@ _concord() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__version)
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
                     return 0
                     ;;
                 --token-file)

@@ -27,6 +27,7 @@ Environment:
   CONCORD_CONTEXT     default for --context
   CONCORD_CONFIG      the contexts file (default ~/.config/concord/config.toml)
   NO_COLOR            disables colours
+  CI                  when set (and not `false` or `0`), never prompt, as --no-input
 
 A setting comes from its flag, else its environment variable, else the
 context in use (--context, else the file's current context), else the
@@ -63,6 +64,7 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "CONCORD_ENDPOINTS",
+        hide_env_values = true,
         value_delimiter = ',',
         default_value = "http://127.0.0.1:7379",
         value_name = "URLS"
@@ -76,19 +78,33 @@ pub struct GlobalArgs {
     #[arg(long, global = true, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
-    /// Output format: `text` for people, `json` for scripts, `raw` for
-    /// `kv get` values written exactly, even to a terminal (other commands
-    /// print `raw` as `text`).
-    #[arg(long, short = 'o', global = true, value_enum, default_value_t = Format::Text)]
+    /// Output format: `table` for people (the default on a terminal),
+    /// `plain` records one per line with tab-separated fields (the default
+    /// when piped), `json` or `yaml` for scripts, `raw` for `kv get` values
+    /// written exactly, even to a terminal (other commands print `raw` as
+    /// `plain`).
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = Format::Auto)]
     pub output: Format,
 
     /// File holding the bearer token (read instead of `CONCORD_TOKEN`).
-    #[arg(long, global = true, env = "CONCORD_TOKEN_FILE", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "CONCORD_TOKEN_FILE",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
     pub token_file: Option<PathBuf>,
 
     /// PEM CA certificates to trust for `https://` endpoints (instead of
     /// the system's).
-    #[arg(long, global = true, env = "CONCORD_CACERT", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "CONCORD_CACERT",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
     pub cacert: Option<PathBuf>,
 
     /// PEM client certificate, for nodes started with `--client-ca`.
@@ -97,6 +113,7 @@ pub struct GlobalArgs {
         id = "client_cert",
         global = true,
         env = "CONCORD_CERT",
+        hide_env_values = true,
         value_name = "FILE",
         requires = "client_key"
     )]
@@ -108,6 +125,7 @@ pub struct GlobalArgs {
         id = "client_key",
         global = true,
         env = "CONCORD_KEY",
+        hide_env_values = true,
         value_name = "FILE",
         requires = "client_cert"
     )]
@@ -116,8 +134,14 @@ pub struct GlobalArgs {
     /// The context (from the contexts file, `concord context`) whose
     /// endpoints, token file, CA and timeout fill in what no flag or
     /// environment variable gives; the file's current context by default.
-    #[arg(long, global = true, env = "CONCORD_CONTEXT", value_name = "NAME")]
+    #[arg(long, global = true, env = "CONCORD_CONTEXT", hide_env_values = true, value_name = "NAME", add = clap_complete::ArgValueCompleter::new(crate::complete::contexts))]
     pub context: Option<String>,
+
+    /// Never prompt: a destructive command without `--yes` exits 2 and
+    /// changes nothing, even on a terminal (as when `CI` is set, or stdin or
+    /// stderr is not a terminal).
+    #[arg(long, global = true)]
+    pub no_input: bool,
 
     /// Where each setting above came from (filled in from clap's matches).
     #[arg(skip)]

@@ -342,6 +342,11 @@ pub struct Answer<'a> {
 }
 
 impl Answer<'_> {
+    /// The endpoint that answered.
+    pub fn endpoint(&self) -> &str {
+        &self.from
+    }
+
     pub fn headers(&self) -> &HeaderMap {
         self.response.headers()
     }
@@ -780,7 +785,7 @@ mod tests {
         ApiClient::new(ClientConfig {
             endpoints: endpoints.iter().map(|e| e.to_string()).collect(),
             timeout: Duration::from_millis(200),
-            output: Format::Text,
+            output: Format::Plain,
             token: None,
             cacert: None,
             identity: None,

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod client;
 pub mod commands;
+pub mod complete;
 pub mod contexts;
 pub mod error;
 pub mod input;
@@ -29,6 +30,8 @@ pub fn command() -> clap::Command {
 /// Parses the process arguments, runs the command and maps the outcome to the
 /// documented exit code.
 pub fn main() -> ExitCode {
+    // `COMPLETE=bash concord ...`: the shell asks for completions.
+    complete::run_if_asked();
     // Test builds only: arms the storage failpoints named in FAILPOINTS.
     #[cfg(feature = "failpoints")]
     let _failpoints = fail::FailScenario::setup();
@@ -42,6 +45,10 @@ pub fn main() -> ExitCode {
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(mut cli) => {
             cli.global.sources = cli::Sources::of(&matches);
+            cli.global.output = cli.global.output.resolved(output::stdout_is_terminal());
+            if cli.global.no_input || commands::ci_env(std::env::var_os("CI").as_deref()) {
+                commands::forbid_prompts();
+            }
             cli
         }
         Err(e) => {

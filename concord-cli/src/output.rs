@@ -12,13 +12,40 @@ use crate::error::CliError;
 /// How results are printed (`--output`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Human-readable text.
-    Text,
-    /// One JSON document on stdout, stable for scripts.
+    /// A table on a terminal, `plain` otherwise (the default). `text` is
+    /// the name it had before 0.2, still accepted.
+    #[value(alias = "text")]
+    Auto,
+    /// Records in a table, for people.
+    Table,
+    /// Records one per line, fields separated by tabs, no header: for
+    /// `cut`, `awk` and `while read`.
+    Plain,
+    /// One JSON document on stdout (JSON lines for streams), stable for
+    /// scripts.
     Json,
+    /// The JSON document as YAML (one YAML document per record for streams).
+    Yaml,
     /// `kv get`: the value's bytes exactly, even on a terminal. Other
-    /// commands print text, as with `text`.
+    /// commands print `plain`.
     Raw,
+}
+
+impl Format {
+    /// `Auto` made concrete: a table when stdout is a terminal, else plain.
+    /// Commands only ever see the result.
+    pub fn resolved(self, terminal: bool) -> Format {
+        match self {
+            Format::Auto if terminal => Format::Table,
+            Format::Auto => Format::Plain,
+            other => other,
+        }
+    }
+
+    /// JSON or YAML: a document for scripts rather than text for people.
+    pub fn is_data(self) -> bool {
+        matches!(self, Format::Json | Format::Yaml)
+    }
 }
 
 /// How `kv get` writes a value in `text` or `raw` format.
@@ -40,8 +67,8 @@ pub enum ValueOutput {
 pub fn value_output(format: Format, terminal: bool, value: &[u8]) -> ValueOutput {
     match format {
         Format::Raw => ValueOutput::Exact,
-        Format::Text | Format::Json if !terminal => ValueOutput::Exact,
-        Format::Text | Format::Json => {
+        _ if !terminal => ValueOutput::Exact,
+        _ => {
             let printable = std::str::from_utf8(value)
                 .is_ok_and(|s| s.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r')));
             if !printable {
@@ -86,21 +113,60 @@ pub fn line(text: &str) -> Result<(), CliError> {
     write_stdout(format!("{text}\n").as_bytes())
 }
 
-/// Writes a JSON value and a newline to stdout.
 /// Prints `value` as one line of JSON.
 pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string(value).map_err(|e| CliError::other(format!("writing JSON: {e}")))?;
     line(&text)
 }
 
+/// Prints `value` as one YAML document. YAML is made from the JSON form
+/// (`serde_json::Value`), so the two formats always hold the same fields.
+pub fn yaml<T: serde::Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
+    let value = serde_json::to_value(value).map_err(|e| CliError::other(format!("writing YAML: {e}")))?;
+    let text = serde_norway::to_string(&value).map_err(|e| CliError::other(format!("writing YAML: {e}")))?;
+    write_stdout(text.as_bytes())
+}
+
+/// Prints `value` as `format` asks when that is JSON or YAML (see
+/// [`Format::is_data`]); any other format prints it as JSON (callers print
+/// text themselves and call this only for data formats).
+pub fn data<T: serde::Serialize + ?Sized>(format: Format, value: &T) -> Result<(), CliError> {
+    match format {
+        Format::Yaml => yaml(value),
+        _ => json(value),
+    }
+}
+
+/// One JSON line of a stream (`kv export`) as a `---` YAML document.
+pub fn yaml_record(json_line: &[u8]) -> Result<(), CliError> {
+    let value: serde_json::Value = serde_json::from_slice(json_line)
+        .map_err(|e| CliError::other(format!("the stream sent a line that is not JSON: {e}")))?;
+    let text = serde_norway::to_string(&value).map_err(|e| CliError::other(format!("writing YAML: {e}")))?;
+    write_stdout(format!("---\n{text}").as_bytes())
+}
+
+/// A spinner on stderr drawn from `template` (indicatif's syntax), or
+/// `None` when stderr is not a terminal: progress is for people only.
+pub fn spinner(template: &str) -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    Some(bar)
+}
+
 pub fn stdout_is_terminal() -> bool {
     io::stdout().is_terminal()
 }
 
-/// Prints rows under a header: a table on a terminal, tab-separated lines
-/// (easy for `cut` and `awk`) otherwise.
-pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> Result<(), CliError> {
-    if stdout_is_terminal() {
+/// Prints rows: under a header in a table for `table`, else as
+/// tab-separated lines without a header (easy for `cut` and `awk`).
+pub fn table(format: Format, header: &[&str], rows: Vec<Vec<String>>) -> Result<(), CliError> {
+    if format == Format::Table {
         let mut builder = tabled::builder::Builder::default();
         builder.push_record(header.iter().copied());
         for row in rows {
@@ -110,8 +176,7 @@ pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> Result<(), CliError> {
         table.with(tabled::settings::Style::rounded());
         line(&table.to_string())
     } else {
-        let mut text = header.join("\t");
-        text.push('\n');
+        let mut text = String::new();
         for row in rows {
             text.push_str(&row.join("\t"));
             text.push('\n');
@@ -163,7 +228,7 @@ mod tests {
     #[test]
     fn values_with_control_characters_are_withheld_from_a_terminal_only() {
         use ValueOutput::*;
-        let text = Format::Text;
+        let text = Format::Table;
         assert_eq!(value_output(text, true, b"hello"), WithNewline);
         assert_eq!(value_output(text, true, b"two\nlines\n"), Exact);
         assert_eq!(value_output(text, true, b"tab\tand\r\n"), Exact);

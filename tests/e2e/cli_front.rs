@@ -147,7 +147,7 @@ fn control_characters_are_escaped_in_lists_and_exact_in_values() {
     assert_eq!(listed[1]["value"], items[0].1, "JSON keeps the value as it is");
 
     // Not a terminal: `kv get` writes the bytes exactly, as does `-o raw`.
-    for format in ["text", "raw"] {
+    for format in ["plain", "text", "raw"] {
         for (key, value) in items {
             let mut cmd = node.cli();
             cmd.args(["kv", "get", key, "-o", format]);

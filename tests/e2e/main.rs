@@ -9,6 +9,7 @@ mod support;
 
 mod backup;
 mod cli;
+mod cli_formats;
 mod cli_front;
 mod cluster;
 mod contexts;

@@ -249,7 +249,10 @@ fn the_probes_explain_themselves_with_verbose() {
     assert_eq!(health["status"], "ok", "{health}");
     assert_eq!(health["id"], 1, "{health}");
     let plain: Value = c.get(format!("{}/health", node.url())).send().unwrap().json().unwrap();
-    assert_eq!(plain, serde_json::json!({"status": "ok"}));
+    assert_eq!(
+        plain,
+        serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})
+    );
 
     let resp = c.get(format!("{}/ready?verbose=true", node.url())).send().unwrap();
     assert_eq!(resp.status(), 200);

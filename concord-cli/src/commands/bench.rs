@@ -375,10 +375,11 @@ fn progress(requests: Option<u64>) -> Option<indicatif::ProgressBar> {
 
 fn print(format: Format, r: &Report) -> Result<(), CliError> {
     match format {
-        Format::Json => output::json(r),
-        Format::Text | Format::Raw => {
+        f if f.is_data() => output::data(f, r),
+        _ => {
             let f = |v: f64| format!("{v:.2}");
             output::table(
+                format,
                 &[
                     "workload", "conns", "requests", "errors", "ops/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms",
                     "max ms",

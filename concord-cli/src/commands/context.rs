@@ -33,17 +33,30 @@ pub enum ContextCommand {
 
 /// List the contexts; the current one is marked.
 #[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  concord context list
+  concord context list -o json | jq -r '.[] | select(.current) | .name'")]
 pub struct ListArgs {}
 
 /// Print a context: the named one, else the one in use.
 #[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  concord context show
+  concord context show prod -o yaml")]
 pub struct ShowArgs {
+    #[arg(add = clap_complete::ArgValueCompleter::new(crate::complete::contexts))]
     pub name: Option<String>,
 }
 
 /// Make NAME the current context.
 #[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  concord context use prod")]
 pub struct UseArgs {
+    #[arg(add = clap_complete::ArgValueCompleter::new(crate::complete::contexts))]
     pub name: String,
 }
 
@@ -51,13 +64,21 @@ pub struct UseArgs {
 /// --timeout given on this command line (environment variables are not
 /// copied); settings not given are kept.
 #[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  concord context set dev --endpoints http://127.0.0.1:7379
+  concord context set prod --endpoints https://10.0.0.1:7379 --token-file ~/.config/concord/prod.token")]
 pub struct SetArgs {
     pub name: String,
 }
 
 /// Delete NAME (and unset it if it is the current context).
 #[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  concord context delete dev")]
 pub struct DeleteArgs {
+    #[arg(add = clap_complete::ArgValueCompleter::new(crate::complete::contexts))]
     pub name: String,
 }
 
@@ -96,8 +117,9 @@ pub fn run(global: &GlobalArgs, cmd: ContextCommand) -> Result<(), CliError> {
                 .map(|(n, c)| ContextJson::of(n, c, &config))
                 .collect();
             match format {
-                Format::Json => output::json(&list),
-                Format::Text | Format::Raw => output::table(
+                f if f.is_data() => output::data(f, &list),
+                _ => output::table(
+                    format,
                     &["CURRENT", "NAME", "ENDPOINTS", "TOKEN FILE"],
                     list.iter()
                         .map(|c| {
@@ -124,8 +146,8 @@ pub fn run(global: &GlobalArgs, cmd: ContextCommand) -> Result<(), CliError> {
                 .ok_or_else(|| contexts::unknown(&name, &config, &path))?;
             let shown = ContextJson::of(&name, context, &config);
             match format {
-                Format::Json => output::json(&shown),
-                Format::Text | Format::Raw => output::line(&format!(
+                f if f.is_data() => output::data(f, &shown),
+                _ => output::line(&format!(
                     "name {}{}\nendpoints {}\ntoken-file {}\ncacert {}\ntimeout {}",
                     name,
                     if shown.current { " (current)" } else { "" },
@@ -147,7 +169,7 @@ pub fn run(global: &GlobalArgs, cmd: ContextCommand) -> Result<(), CliError> {
             config.current_context = Some(args.name.clone());
             contexts::save(&path, &config)?;
             eprintln!("using context {:?} ({})", args.name, path.display());
-            Ok(())
+            changed(format, "current", &args.name, &path)
         }
         ContextCommand::Set(args) => {
             let given = |s: Source| s == Source::CommandLine;
@@ -190,7 +212,7 @@ pub fn run(global: &GlobalArgs, cmd: ContextCommand) -> Result<(), CliError> {
             }
             contexts::save(&path, &config)?;
             eprintln!("context {:?} saved in {}", args.name, path.display());
-            Ok(())
+            changed(format, "saved", &args.name, &path)
         }
         ContextCommand::Delete(args) => {
             if config.contexts.remove(&args.name).is_none() {
@@ -201,7 +223,20 @@ pub fn run(global: &GlobalArgs, cmd: ContextCommand) -> Result<(), CliError> {
             }
             contexts::save(&path, &config)?;
             eprintln!("context {:?} deleted", args.name);
-            Ok(())
+            changed(format, "deleted", &args.name, &path)
         }
     }
+}
+
+/// What `context use|set|delete` print with `-o json` or `-o yaml`:
+/// `{"context", "change", "file"}` (`change`: `current`, `saved` or
+/// `deleted`). Text formats say it on stderr only.
+fn changed(format: Format, change: &str, name: &str, path: &std::path::Path) -> Result<(), CliError> {
+    if !format.is_data() {
+        return Ok(());
+    }
+    output::data(
+        format,
+        &serde_json::json!({"context": name, "change": change, "file": path.display().to_string()}),
+    )
 }

@@ -39,6 +39,10 @@ pub struct SaveArgs {
 /// Check a backup file: its checksum, then every record; print its format,
 /// revision, key count and size. Exit 1 if the checksum does not match.
 #[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  concord snapshot inspect backup.snap
+  concord snapshot inspect backup.snap -o json | jq .checksum_ok")]
 pub struct InspectArgs {
     pub file: PathBuf,
 }
@@ -50,6 +54,10 @@ pub struct InspectArgs {
 /// same --advertise-client and --advertise-peer, and --listen-* to match),
 /// and other nodes can --join it.
 #[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  concord snapshot restore backup.snap --data-dir /var/lib/concord --yes
+  concord node start --data-dir /var/lib/concord")]
 pub struct RestoreArgs {
     pub file: PathBuf,
     /// The new data directory (absent or empty).
@@ -99,8 +107,8 @@ pub fn run_save(client: &ApiClient, args: SaveArgs) -> Result<(), CliError> {
         }
     };
     match client.output() {
-        Format::Json => output::json(&Summary::of(&info, Some(file))),
-        Format::Text | Format::Raw => output::line(&format!(
+        f if f.is_data() => output::data(f, &Summary::of(&info, Some(file))),
+        _ => output::line(&format!(
             "saved {}: revision {}, {} keys, {} tokens, {} bytes",
             file.display(),
             info.revision,
@@ -125,7 +133,7 @@ fn download(client: &ApiClient, tmp: &Path) -> Result<BackupInfo, CliError> {
             .map_err(|e| CliError::other(format!("creating {}: {e}", tmp.display())))?,
     );
     let mut answer = client.get("/v1/snapshot")?;
-    let bar = progress();
+    let bar = output::spinner("{spinner} {bytes} received ({bytes_per_sec})");
     while let Some(chunk) = answer.chunk()? {
         out.write_all(&chunk)
             .map_err(|e| CliError::other(format!("writing {}: {e}", tmp.display())))?;
@@ -146,19 +154,6 @@ fn download(client: &ApiClient, tmp: &Path) -> Result<BackupInfo, CliError> {
         return Err(CliError::other("the backup received does not match its checksum"));
     }
     Ok(info)
-}
-
-fn progress() -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {bytes} received ({bytes_per_sec})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    Some(bar)
 }
 
 /// What `save`, `inspect` and `restore` print with `-o json`.
@@ -204,8 +199,8 @@ pub fn run_inspect(format: Format, args: InspectArgs) -> Result<(), CliError> {
         _ => CliError::other(format!("{}: {e}", args.file.display())),
     })?;
     match format {
-        Format::Json => output::json(&Summary::of(&info, Some(&args.file)))?,
-        Format::Text | Format::Raw if info.checksum_ok => {
+        f if f.is_data() => output::data(f, &Summary::of(&info, Some(&args.file)))?,
+        _ if info.checksum_ok => {
             let taken = std::time::UNIX_EPOCH + std::time::Duration::from_millis(info.taken_at_ms);
             output::line(&format!(
                 "format {}\ncluster {}\ntaken by node {} at {}\nrevision {} (term {})\nkeys {}\ntokens {}\nrequest ids {}\nsize {} bytes\nchecksum ok",
@@ -221,7 +216,7 @@ pub fn run_inspect(format: Format, args: InspectArgs) -> Result<(), CliError> {
                 info.size
             ))?
         }
-        Format::Text | Format::Raw => output::line(&format!("size {} bytes\nchecksum MISMATCH", info.size))?,
+        _ => output::line(&format!("size {} bytes\nchecksum MISMATCH", info.size))?,
     }
     if !info.checksum_ok {
         return Err(CliError::other(format!(
@@ -257,7 +252,7 @@ pub fn run_restore(format: Format, args: RestoreArgs) -> Result<(), CliError> {
             e @ RestoreError::Io { .. } => CliError::other(format!("{e}; nothing was left in place")),
         })?;
     match format {
-        Format::Json => {
+        format if format.is_data() => {
             #[derive(serde::Serialize)]
             struct Restored {
                 data_dir: String,
@@ -267,16 +262,19 @@ pub fn run_restore(format: Format, args: RestoreArgs) -> Result<(), CliError> {
                 keys: u64,
                 tokens: u64,
             }
-            output::json(&Restored {
-                data_dir: args.data_dir.display().to_string(),
-                cluster_id: restored.cluster_id,
-                id: restored.id,
-                revision: restored.info.revision,
-                keys: restored.info.keys,
-                tokens: restored.info.tokens,
-            })
+            output::data(
+                format,
+                &Restored {
+                    data_dir: args.data_dir.display().to_string(),
+                    cluster_id: restored.cluster_id,
+                    id: restored.id,
+                    revision: restored.info.revision,
+                    keys: restored.info.keys,
+                    tokens: restored.info.tokens,
+                },
+            )
         }
-        Format::Text | Format::Raw => {
+        _ => {
             output::line(&format!(
                 "restored revision {} ({} keys, {} tokens) into {} as node {} of the new cluster {}",
                 restored.info.revision,

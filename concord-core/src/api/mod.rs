@@ -46,6 +46,9 @@ pub mod headers {
 pub struct Health {
     /// Always `ok`.
     pub status: String,
+    /// The node's version (`concord version` shows it). Empty from nodes
+    /// older than 0.2.
+    pub version: String,
 }
 
 /// One check of `GET /health?verbose=true` or `GET /ready?verbose=true`.

@@ -216,7 +216,11 @@ const CAUGHT_UP_SLACK: u64 = 10_240;
 async fn health(State(node): State<Arc<Node>>, params: Result<Query<ProbeParams>, QueryRejection>) -> Response {
     match query(params) {
         Ok(p) if p.verbose == Some(true) => Json(probe_report(&node, "ok", Vec::new(), None)).into_response(),
-        Ok(_) => Json(Health { status: "ok".into() }).into_response(),
+        Ok(_) => Json(Health {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        })
+        .into_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -7,7 +7,7 @@ use concord_core::api::{AddMemberRequest, AddMemberResponse};
 
 use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// Add a node as a learner; it is promoted to voter once it has caught up.
 /// Start the new node with `concord node start --id N` (or use `--join`,
@@ -39,8 +39,8 @@ pub fn run(client: &ApiClient, args: AddNodeArgs) -> Result<(), CliError> {
         .send(Method::POST, "/v1/cluster/members", &Payload::json(&body)?)?
         .json()?;
     match client.output() {
-        Format::Json => output::json(&answer),
-        Format::Text | Format::Raw => output::line(&format!(
+        f if f.is_data() => output::data(f, &answer),
+        _ => output::line(&format!(
             "added node {} as a learner; it becomes a voter once caught up",
             answer.id
         )),

@@ -148,8 +148,8 @@ pub fn run(format: Format, args: LocalArgs) -> Result<(), CliError> {
         .collect::<Vec<_>>()
         .join(",");
     match format {
-        Format::Json => output::json(&started)?,
-        Format::Text | Format::Raw => {
+        f if f.is_data() => output::data(f, &started)?,
+        _ => {
             for s in &started {
                 output::line(&format!(
                     "node {}: pid {}, client {}, peer {}, data {}",

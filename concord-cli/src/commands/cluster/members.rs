@@ -7,7 +7,7 @@ use concord_core::api::Member;
 use super::text;
 use crate::client::ApiClient;
 use crate::error::CliError;
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// List the members: id, role (leader, follower or learner), client URL and
 /// peer URL.
@@ -21,8 +21,8 @@ pub struct ClusterMembersArgs {}
 pub fn run(client: &ApiClient, _args: ClusterMembersArgs) -> Result<(), CliError> {
     let members: Vec<Member> = client.get("/v1/cluster/members")?.json()?;
     match client.output() {
-        Format::Json => output::json(&members),
-        Format::Text | Format::Raw => {
+        f if f.is_data() => output::data(f, &members),
+        _ => {
             let rows = members
                 .iter()
                 .map(|m| {
@@ -34,7 +34,7 @@ pub fn run(client: &ApiClient, _args: ClusterMembersArgs) -> Result<(), CliError
                     ]
                 })
                 .collect();
-            output::table(&["ID", "ROLE", "CLIENT URL", "PEER URL"], rows)
+            output::table(client.output(), &["ID", "ROLE", "CLIENT URL", "PEER URL"], rows)
         }
     }
 }

@@ -122,12 +122,12 @@ pub fn run(format: Format, args: RecoverArgs) -> Result<(), CliError> {
             .collect(),
         recovered: None,
     };
-    if !args.compare.is_empty() && format != Format::Json {
-        print_candidates(&candidates, &is_best)?;
+    if !args.compare.is_empty() && !format.is_data() {
+        print_candidates(format, &candidates, &is_best)?;
     }
     let Some(dir) = args.data_dir else {
-        if format == Format::Json {
-            return output::json(&report);
+        if format.is_data() {
+            return output::data(format, &report);
         }
         if let Some(best) = candidates.iter().find(|c| is_best(c)) {
             eprintln!(
@@ -162,7 +162,7 @@ pub fn run(format: Format, args: RecoverArgs) -> Result<(), CliError> {
     )?;
     let recovered = runtime.block_on(recover(&dir)).map_err(cli_error)?;
     let steps = next_steps(&dir, &recovered);
-    if format == Format::Json {
+    if format.is_data() {
         report.recovered = Some(RecoveredJson {
             data_dir: dir.display().to_string(),
             previous_data_dir: recovered.previous.display().to_string(),
@@ -175,7 +175,7 @@ pub fn run(format: Format, args: RecoverArgs) -> Result<(), CliError> {
             peer_url: recovered.me.peer_url.clone(),
             next_steps: steps,
         });
-        return output::json(&report);
+        return output::data(format, &report);
     }
     output::line(&format!(
         "recovered {} as node {} of the new single-node cluster {}: revision {}, {} keys, {} tokens\n\
@@ -205,7 +205,11 @@ fn index_of(id: Option<concord_core::types::alias::LogId>) -> u64 {
     id.map_or(0, |l| l.index())
 }
 
-fn print_candidates(candidates: &[Candidate], is_best: &dyn Fn(&Candidate) -> bool) -> Result<(), CliError> {
+fn print_candidates(
+    format: Format,
+    candidates: &[Candidate],
+    is_best: &dyn Fn(&Candidate) -> bool,
+) -> Result<(), CliError> {
     let rows = candidates
         .iter()
         .map(|c| {
@@ -220,6 +224,7 @@ fn print_candidates(candidates: &[Candidate], is_best: &dyn Fn(&Candidate) -> bo
         })
         .collect();
     output::table(
+        format,
         &[
             "DATA DIR",
             "NODE",

@@ -5,7 +5,7 @@ use reqwest::Method;
 
 use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// Remove a member. Asks for confirmation on a terminal; needs `--yes`
 /// otherwise. Refuses to remove the last voter; removing the leader hands
@@ -17,6 +17,7 @@ Examples:
   concord cluster remove-node 3 --yes      # in scripts")]
 pub struct RemoveNodeArgs {
     /// The id of the member to remove.
+    #[arg(add = clap_complete::ArgValueCompleter::new(crate::complete::node_ids))]
     pub id: u64,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
@@ -29,7 +30,7 @@ pub fn run(client: &ApiClient, args: RemoveNodeArgs) -> Result<(), CliError> {
     let answer: concord_core::api::RemoveMemberResponse =
         client.send(Method::DELETE, &path, &Payload::Empty)?.json()?;
     match client.output() {
-        Format::Json => output::json(&answer),
-        Format::Text | Format::Raw => output::line(&format!("removed node {}", args.id)),
+        f if f.is_data() => output::data(f, &answer),
+        _ => output::line(&format!("removed node {}", args.id)),
     }
 }

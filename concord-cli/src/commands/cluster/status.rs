@@ -7,7 +7,7 @@ use concord_core::api::{ClusterStatus, Verdict};
 use super::{number, text};
 use crate::client::ApiClient;
 use crate::error::{CliError, Kind};
-use crate::output::{self, Colour, Format};
+use crate::output::{self, Colour};
 
 /// Show the cluster's health: every member's role, term, commit and applied
 /// index, lag and reachability, and a verdict: healthy, degraded (a member
@@ -23,8 +23,8 @@ pub fn run(client: &ApiClient, _args: ClusterStatusArgs) -> Result<(), CliError>
     let status: ClusterStatus = client.get("/v1/cluster/status")?.json()?;
     let verdict = status.verdict;
     match client.output() {
-        Format::Json => output::json(&status)?,
-        Format::Text | Format::Raw => {
+        f if f.is_data() => output::data(f, &status)?,
+        _ => {
             let colour = match verdict {
                 Verdict::Healthy => Colour::Green,
                 Verdict::Degraded => Colour::Yellow,
@@ -55,6 +55,7 @@ pub fn run(client: &ApiClient, _args: ClusterStatusArgs) -> Result<(), CliError>
                 })
                 .collect();
             output::table(
+                client.output(),
                 &[
                     "ID",
                     "ROLE",

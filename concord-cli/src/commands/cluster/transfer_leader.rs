@@ -7,7 +7,7 @@ use concord_core::api::{TransferLeaderRequest, TransferLeaderResponse};
 
 use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// Hand leadership to another voter (by default the most caught-up one) and
 /// wait until it leads.
@@ -18,7 +18,7 @@ Examples:
   concord cluster transfer-leader --to 2")]
 pub struct TransferLeaderArgs {
     /// The voter to hand leadership to.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = clap_complete::ArgValueCompleter::new(crate::complete::node_ids))]
     pub to: Option<u64>,
 }
 
@@ -28,7 +28,7 @@ pub fn run(client: &ApiClient, args: TransferLeaderArgs) -> Result<(), CliError>
         .send(Method::POST, "/v1/cluster/transfer-leader", &Payload::json(&body)?)?
         .json()?;
     match client.output() {
-        Format::Json => output::json(&answer),
-        Format::Text | Format::Raw => output::line(&format!("node {} is the leader", answer.leader_id)),
+        f if f.is_data() => output::data(f, &answer),
+        _ => output::line(&format!("node {} is the leader", answer.leader_id)),
     }
 }

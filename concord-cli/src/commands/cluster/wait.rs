@@ -10,7 +10,7 @@ use concord_core::api::{Member, Role};
 use crate::cli::{GlobalArgs, Source};
 use crate::client::{ApiClient, ClientConfig};
 use crate::error::{CliError, Kind};
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// How long `cluster wait` waits when no --timeout is given.
 const DEFAULT_WAIT: Duration = Duration::from_secs(60);
@@ -66,8 +66,8 @@ pub fn run(global: &GlobalArgs, args: WaitArgs) -> Result<(), CliError> {
                     ..waited
                 };
                 return match client.output() {
-                    Format::Json => output::json(&waited),
-                    Format::Text | Format::Raw => output::line(&format!(
+                    f if f.is_data() => output::data(f, &waited),
+                    _ => output::line(&format!(
                         "leader {}, {} voters (after {} ms)",
                         waited.leader_id, waited.voters, waited.waited_ms
                     )),

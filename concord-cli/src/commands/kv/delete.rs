@@ -7,7 +7,7 @@ use concord_core::api::DeleteResponse;
 
 use crate::client::{kv_path, ApiClient, Payload};
 use crate::error::CliError;
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// Delete a key (a missing key exits 3), or with `--prefix` every key under
 /// a prefix, atomically (asks for confirmation on a terminal; needs `--yes`
@@ -21,10 +21,10 @@ Examples:
   concord kv delete --prefix cache/ --yes")]
 pub struct KvDeleteArgs {
     /// The key to delete.
-    #[arg(required_unless_present = "prefix", conflicts_with = "prefix")]
+    #[arg(required_unless_present = "prefix", conflicts_with = "prefix", add = clap_complete::ArgValueCompleter::new(crate::complete::keys))]
     pub key: Option<String>,
     /// Delete every key starting with this prefix instead.
-    #[arg(long, value_name = "PREFIX")]
+    #[arg(long, value_name = "PREFIX", add = clap_complete::ArgValueCompleter::new(crate::complete::keys))]
     pub prefix: Option<String>,
     /// Delete only if the key's mod revision is N; otherwise exit 6.
     #[arg(long, value_name = "N", conflicts_with = "prefix")]
@@ -53,7 +53,7 @@ pub fn run(client: &ApiClient, args: KvDeleteArgs) -> Result<(), CliError> {
     };
     let answer: DeleteResponse = client.send(Method::DELETE, &path, &Payload::Empty)?.json()?;
     match client.output() {
-        Format::Json => output::json(&answer),
-        Format::Text | Format::Raw => output::line(&answer.deleted.to_string()),
+        f if f.is_data() => output::data(f, &answer),
+        _ => output::line(&answer.deleted.to_string()),
     }
 }

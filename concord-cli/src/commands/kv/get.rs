@@ -6,7 +6,7 @@ use concord_core::api::Item;
 
 use crate::client::{kv_path, ApiClient};
 use crate::error::CliError;
-use crate::output::{self, Format, ValueOutput};
+use crate::output::{self, ValueOutput};
 
 /// Read a key; a missing key exits 3. Text output is the value's bytes
 /// exactly when stdout is not a terminal. On a terminal a newline is added,
@@ -23,6 +23,7 @@ Examples:
   concord kv get greeting -o json")]
 pub struct KvGetArgs {
     /// The key to read.
+    #[arg(add = clap_complete::ArgValueCompleter::new(crate::complete::keys))]
     pub key: String,
     /// `linearizable` (default) confirms leadership with a quorum first;
     /// `stale` reads this node's local state, possibly behind.
@@ -33,7 +34,7 @@ pub struct KvGetArgs {
 pub fn run(client: &ApiClient, args: KvGetArgs) -> Result<(), CliError> {
     let key_path = kv_path(&args.key)?;
     match client.output() {
-        format @ (Format::Text | Format::Raw) => {
+        format if !format.is_data() => {
             let path = format!("{key_path}?consistency={}", args.consistency);
             let value = client.get(&path)?.bytes()?;
             match output::value_output(format, output::stdout_is_terminal(), &value) {
@@ -49,10 +50,10 @@ pub fn run(client: &ApiClient, args: KvGetArgs) -> Result<(), CliError> {
                 .with_hint("use `-o raw` to print it anyway, or redirect stdout to a file")),
             }
         }
-        Format::Json => {
+        format => {
             let path = format!("{key_path}?consistency={}&format=json", args.consistency);
             let item: Item = client.get(&path)?.json()?;
-            output::json(&item)
+            output::data(format, &item)
         }
     }
 }

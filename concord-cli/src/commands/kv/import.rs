@@ -1,6 +1,6 @@
 //! `concord kv import`: JSON lines written in atomic batches (`POST /v1/kv/batch`).
 
-use std::io::{BufRead, IsTerminal};
+use std::io::BufRead;
 
 use clap::Args;
 use concord_core::api::{BatchRequest, BatchResponse, OpRequest, PutRequest};
@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
 use crate::input::{self, MAX_INPUT_BYTES};
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE
 /// or stdin (other fields, like those `kv export` writes, are ignored).
@@ -52,14 +52,7 @@ pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
             std::fs::File::open(path).map_err(|e| CliError::usage(format!("opening {path}: {e}")))?,
         )),
     };
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} keys imported ({per_sec}) {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar
-    });
+    let bar = output::spinner("{spinner} {pos} keys imported ({per_sec}) {msg}");
     let mut ops = Vec::new();
     let mut bytes = 0;
     let (mut total, mut batches) = (0u64, 0u64);
@@ -106,11 +99,14 @@ pub fn run(client: &ApiClient, args: KvImportArgs) -> Result<(), CliError> {
         bar.finish_and_clear();
     }
     match client.output() {
-        Format::Json => output::json(&Imported {
-            batches,
-            imported: total,
-        }),
-        Format::Text | Format::Raw => output::line(&format!("imported {total} keys in {batches} batches")),
+        f if f.is_data() => output::data(
+            f,
+            &Imported {
+                batches,
+                imported: total,
+            },
+        ),
+        _ => output::line(&format!("imported {total} keys in {batches} batches")),
     }
 }
 

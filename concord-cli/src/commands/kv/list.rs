@@ -22,7 +22,7 @@ Examples:
   concord kv list --prefix app/ --limit 10 -o json")]
 pub struct KvListArgs {
     /// Only keys starting with this.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", add = clap_complete::ArgValueCompleter::new(crate::complete::keys))]
     pub prefix: String,
     /// Start at this key (inclusive).
     #[arg(long, value_name = "KEY")]
@@ -73,7 +73,7 @@ pub fn run(client: &ApiClient, args: KvListArgs) -> Result<(), CliError> {
         let mut batch = page.items;
         // A server that sends more than asked for does not get past --limit.
         batch.truncate(want);
-        if client.output() != Format::Json {
+        if client.output() == Format::Plain {
             print_text(&batch, args.keys_only)?;
         }
         items.extend(batch);
@@ -82,8 +82,10 @@ pub fn run(client: &ApiClient, args: KvListArgs) -> Result<(), CliError> {
             _ => break,
         }
     }
-    if client.output() == Format::Json {
-        output::json(&items)?;
+    match client.output() {
+        f if f.is_data() => output::data(f, &items)?,
+        Format::Table => print_table(&items, args.keys_only)?,
+        _ => {}
     }
     Ok(())
 }
@@ -101,12 +103,7 @@ fn text_lines(items: &[Item], keys_only: bool) -> String {
         if keys_only {
             out.push_str(&key);
         } else {
-            let value = match (&item.value, &item.value_base64) {
-                (Some(v), _) => escape_control(v),
-                (None, Some(b)) => format!("<{} bytes>", b.len() * 3 / 4),
-                (None, None) => String::new(),
-            };
-            out.push_str(&format!("{key}\t{value}"));
+            out.push_str(&format!("{key}\t{}", shown_value(item)));
         }
         out.push('\n');
     }
@@ -115,6 +112,39 @@ fn text_lines(items: &[Item], keys_only: bool) -> String {
 
 fn print_text(items: &[Item], keys_only: bool) -> Result<(), CliError> {
     output::write_stdout(text_lines(items, keys_only).as_bytes())
+}
+
+/// The items in a table (a terminal): key, value, revisions, version.
+fn print_table(items: &[Item], keys_only: bool) -> Result<(), CliError> {
+    let rows = items
+        .iter()
+        .map(|item| {
+            let key = escape_control(&item.key);
+            if keys_only {
+                return vec![key];
+            }
+            vec![
+                key,
+                shown_value(item),
+                item.mod_revision.to_string(),
+                item.version.to_string(),
+            ]
+        })
+        .collect();
+    if keys_only {
+        output::table(Format::Table, &["KEY"], rows)
+    } else {
+        output::table(Format::Table, &["KEY", "VALUE", "MOD REVISION", "VERSION"], rows)
+    }
+}
+
+/// A value as one line of text: control characters escaped, binary as its size.
+fn shown_value(item: &Item) -> String {
+    match (&item.value, &item.value_base64) {
+        (Some(v), _) => escape_control(v),
+        (None, Some(b)) => format!("<{} bytes>", b.len() * 3 / 4),
+        (None, None) => String::new(),
+    }
 }
 
 #[cfg(test)]

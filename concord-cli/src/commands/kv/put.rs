@@ -9,7 +9,7 @@ use concord_core::api::PutResponse;
 use crate::client::{kv_path, ApiClient, Payload};
 use crate::error::CliError;
 use crate::input;
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// Write a key. The value comes from the argument, or from stdin
 /// (byte-exact) when it is omitted or `-`. Stdin is read whole before
@@ -26,6 +26,7 @@ Examples:
   concord kv put lock me --if-absent --ttl 30s")]
 pub struct KvPutArgs {
     /// The key: non-empty UTF-8, at most 4096 bytes; `/` is allowed.
+    #[arg(add = clap_complete::ArgValueCompleter::new(crate::complete::keys))]
     pub key: String,
     /// The value; `-` or nothing reads it from stdin.
     pub value: Option<String>,
@@ -66,7 +67,7 @@ pub fn run(client: &ApiClient, args: KvPutArgs) -> Result<(), CliError> {
     }
     let answer: PutResponse = client.send(Method::PUT, &path, &Payload::Raw(value))?.json()?;
     match client.output() {
-        Format::Json => output::json(&answer),
-        Format::Text | Format::Raw => output::line("OK"),
+        f if f.is_data() => output::data(f, &answer),
+        _ => output::line("OK"),
     }
 }

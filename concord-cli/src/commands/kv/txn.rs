@@ -9,7 +9,7 @@ use concord_core::api::TxnResult;
 use crate::client::{ApiClient, Payload};
 use crate::error::{CliError, Kind};
 use crate::input::{self, MAX_INPUT_BYTES};
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// Run a transaction: JSON `{"compare": [...], "success": [...], "failure":
 /// [...]}` from FILE or stdin (at most 64 MiB, read before anything is
@@ -47,8 +47,8 @@ pub fn run(client: &ApiClient, args: KvTxnArgs) -> Result<(), CliError> {
     let body = read_input(args.file.as_deref())?;
     let answer: TxnResult = client.send(Method::POST, "/v1/txn", &Payload::Json(body))?.json()?;
     match client.output() {
-        Format::Json => output::json(&answer)?,
-        Format::Text | Format::Raw => {
+        f if f.is_data() => output::data(f, &answer)?,
+        _ => {
             let verdict = if answer.succeeded { "SUCCEEDED" } else { "FAILED" };
             output::line(&format!("{verdict} (revision {})", answer.revision))?;
             for r in &answer.results {

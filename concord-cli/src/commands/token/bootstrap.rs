@@ -6,7 +6,7 @@ use reqwest::Method;
 
 use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// Create the root token of a cluster started with `--auth` and no
 /// `CONCORD_ROOT_TOKEN`. Works once per cluster (then exits 6) and needs
@@ -28,7 +28,7 @@ pub fn run(client: &ApiClient, _args: TokenBootstrapArgs) -> Result<(), CliError
         )?
         .json()?;
     match client.output() {
-        Format::Json => output::json(&created),
-        Format::Text | Format::Raw => super::print_created(&created),
+        f if f.is_data() => output::data(f, &created),
+        _ => super::print_created(&created),
     }
 }

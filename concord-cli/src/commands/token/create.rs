@@ -9,7 +9,7 @@ use reqwest::Method;
 
 use crate::client::{ApiClient, Payload};
 use crate::error::CliError;
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// Create a token (needs an admin token). Prints the secret once: with
 /// `-o json`, `{"id", "token", "permissions", "prefixes", "expires_at",
@@ -50,7 +50,7 @@ pub fn run(client: &ApiClient, args: TokenCreateArgs) -> Result<(), CliError> {
         .send(Method::POST, "/v1/tokens", &Payload::json(&body)?)?
         .json()?;
     match client.output() {
-        Format::Json => output::json(&created),
-        Format::Text | Format::Raw => super::print_created(&created),
+        f if f.is_data() => output::data(f, &created),
+        _ => super::print_created(&created),
     }
 }

@@ -6,7 +6,7 @@ use concord_core::api::TokenList;
 use crate::client::ApiClient;
 use crate::commands::cluster::text;
 use crate::error::CliError;
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// List tokens (needs an admin token): id, permissions, prefixes, expiry
 /// and description. Secrets are never stored, so never shown.
@@ -20,8 +20,8 @@ pub struct TokenListArgs {}
 pub fn run(client: &ApiClient, _args: TokenListArgs) -> Result<(), CliError> {
     let list: TokenList = client.get("/v1/tokens")?.json()?;
     match client.output() {
-        Format::Json => output::json(&list),
-        Format::Text | Format::Raw => {
+        f if f.is_data() => output::data(f, &list),
+        _ => {
             let rows = list
                 .tokens
                 .iter()
@@ -40,7 +40,11 @@ pub fn run(client: &ApiClient, _args: TokenListArgs) -> Result<(), CliError> {
                     ]
                 })
                 .collect();
-            output::table(&["ID", "PERMISSIONS", "PREFIXES", "EXPIRES", "DESCRIPTION"], rows)
+            output::table(
+                client.output(),
+                &["ID", "PERMISSIONS", "PREFIXES", "EXPIRES", "DESCRIPTION"],
+                rows,
+            )
         }
     }
 }

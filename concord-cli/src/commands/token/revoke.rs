@@ -6,7 +6,7 @@ use reqwest::Method;
 
 use crate::client::{encode_query, ApiClient, Payload};
 use crate::error::CliError;
-use crate::output::{self, Format};
+use crate::output::{self};
 
 /// Revoke a token (needs an admin token). Every member refuses it as soon
 /// as it applies the revocation. Asks for confirmation on a terminal;
@@ -18,6 +18,7 @@ Examples:
   concord token revoke 3f9c0a1b2c3d4e5f --yes     # in scripts")]
 pub struct TokenRevokeArgs {
     /// The token's id (from `concord token list`), never its secret.
+    #[arg(add = clap_complete::ArgValueCompleter::new(crate::complete::token_ids))]
     pub id: String,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
@@ -35,7 +36,7 @@ pub fn run(client: &ApiClient, args: TokenRevokeArgs) -> Result<(), CliError> {
     let path = format!("/v1/tokens/{}", encode_query(&args.id));
     let answer: RevokedToken = client.send(Method::DELETE, &path, &Payload::Empty)?.json()?;
     match client.output() {
-        Format::Json => output::json(&answer),
-        Format::Text | Format::Raw => output::line(&format!("revoked token {}", answer.id)),
+        f if f.is_data() => output::data(f, &answer),
+        _ => output::line(&format!("revoked token {}", answer.id)),
     }
 }

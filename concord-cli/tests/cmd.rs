@@ -1,0 +1,111 @@
+//! Executable docs: the trycmd cases under `tests/cmd/` pin what the
+//! `concord` binary prints and how it exits. `tests/cmd/*.trycmd` need no
+//! cluster (help, usage errors); `tests/cmd/live/*.trycmd` run against one
+//! real node this test starts on free loopback ports (`CONCORD_ENDPOINTS`
+//! points at it; `[URL]` stands for its URL in the cases, `[PEER]` for its
+//! peer URL). Help shows no environment values
+//! (`hide_env_values`), so the developer's own `CONCORD_*` variables do not
+//! change it.
+//!
+//! After a deliberate change of output: `TRYCMD=overwrite cargo test -p
+//! concord-cli --test cmd`, then read the diff.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A `concord node start` on free ports in a temp dir, killed on drop.
+struct Node {
+    child: Child,
+    url: String,
+    peer_url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start_node() -> Node {
+    let dir = tempfile::tempdir().unwrap();
+    let (client, peer) = (free_port(), free_port());
+    let child = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["node", "start", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .args(["--listen-client", &format!("127.0.0.1:{client}")])
+        .args(["--listen-peer", &format!("127.0.0.1:{peer}")])
+        .env_remove("CONCORD_CLUSTER_SECRET")
+        .env_remove("CONCORD_ROOT_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start concord node");
+    let node = Node {
+        child,
+        url: format!("http://127.0.0.1:{client}"),
+        peer_url: format!("http://127.0.0.1:{peer}"),
+        _dir: dir,
+    };
+    // Ready when `cluster wait --ready` says so (it polls /ready itself).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = Command::new(env!("CARGO_BIN_EXE_concord"))
+            .args([
+                "cluster",
+                "wait",
+                "--ready",
+                "--timeout",
+                "5s",
+                "--endpoints",
+                &node.url,
+            ])
+            .env("CONCORD_CONFIG", "/nonexistent/concord-cmd/config.toml")
+            .output()
+            .unwrap();
+        if out.status.success() {
+            return node;
+        }
+        assert!(Instant::now() < deadline, "the node never became ready");
+    }
+}
+
+/// The environment every case runs in: nothing from the developer's shell.
+fn cases() -> trycmd::TestCases {
+    let cases = trycmd::TestCases::new();
+    cases
+        .env("CONCORD_CONFIG", "/nonexistent/concord-cmd/config.toml")
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env("CONCORD_ENDPOINTS", "http://127.0.0.1:9")
+        .env("CONCORD_CONTEXT", "")
+        .env("CI", "")
+        .default_bin_path(env!("CARGO_BIN_EXE_concord"));
+    cases
+}
+
+#[test]
+fn help_and_usage_errors() {
+    cases().case("tests/cmd/*.trycmd");
+}
+
+#[test]
+fn commands_against_a_live_node() {
+    let node = start_node();
+    let cases = cases();
+    cases
+        .env("CONCORD_ENDPOINTS", node.url.clone())
+        .insert_var("[URL]", node.url.clone())
+        .unwrap()
+        .insert_var("[PEER]", node.peer_url.clone())
+        .unwrap();
+    cases.case("tests/cmd/live/*.trycmd");
+    cases.run();
+}
