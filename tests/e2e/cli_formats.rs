@@ -96,6 +96,7 @@ fn every_command_prints_json_and_yaml_that_parse() {
                 .unwrap_or_else(|e| panic!("{args:?} -o json: {e}: {}", String::from_utf8_lossy(&json)))]
         };
         assert!(!docs.is_empty(), "{args:?} printed no JSON");
+        documented(args, &docs[0]);
         let yaml = output_as(cli(args), "yaml", *stdin);
         let text = String::from_utf8(yaml).unwrap();
         let parsed: Vec<serde_json::Value> = serde_norway::Deserializer::from_str(&text)
@@ -140,6 +141,51 @@ fn every_command_prints_json_and_yaml_that_parse() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let revoked: serde_json::Value = serde_norway::from_slice(&out.stdout).unwrap();
     assert_eq!(revoked["id"], token_id.as_str());
+}
+
+/// Every top-level field of `doc` (of its first element, for an array) is
+/// named in the JSON OUTPUT section of the command's man page.
+fn documented(args: &[&str], doc: &serde_json::Value) {
+    let words: Vec<&str> = args
+        .iter()
+        .copied()
+        .take_while(|a| !a.starts_with('-'))
+        .take(2)
+        .collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut page = None;
+    for n in (1..=words.len()).rev() {
+        let path = root.join("man").join(format!("concord-{}.1", words[..n].join("-")));
+        if path.exists() {
+            page = Some(std::fs::read_to_string(path).unwrap());
+            break;
+        }
+    }
+    let page = page.unwrap_or_else(|| panic!("{args:?}: no man page"));
+    let section = page
+        .split(".SH \"JSON OUTPUT\"")
+        .nth(1)
+        .or_else(|| page.split(".SH JSON OUTPUT").nth(1))
+        .unwrap_or_else(|| panic!("{args:?}: its man page has no JSON OUTPUT section"));
+    let section = section
+        .split(".SH ")
+        .next()
+        .unwrap()
+        .replace("\\fR", "")
+        .replace("\\(aq", "'");
+    let object = match doc {
+        serde_json::Value::Array(items) => items.first().cloned().unwrap_or_default(),
+        other => other.clone(),
+    };
+    if let Some(fields) = object.as_object() {
+        for field in fields.keys() {
+            let escaped = field.replace('_', "\\_");
+            assert!(
+                section.contains(field.as_str()) || section.contains(&escaped),
+                "{args:?}: field {field:?} is not in the man page's JSON OUTPUT: {section}"
+            );
+        }
+    }
 }
 
 /// Completion candidates from a real bash: the function a script
@@ -300,4 +346,60 @@ fn on_a_terminal_tables_and_prompts_and_no_input_or_ci_refuse_without_asking() {
         "tmp/a\ntmp/b\n",
         "nothing deleted"
     );
+}
+
+/// TAB in an interactive bash on a pseudo-terminal, as a user presses it:
+/// the committed script completes `kv p` to `kv put`; the live one extends
+/// `ap` to the keys' common prefix and completes a unique key. (The list
+/// of every candidate is checked in the test above.)
+#[test]
+fn tab_in_an_interactive_bash_completes_commands_and_live_keys() {
+    let node = TestNode::start();
+    for key in ["app/one", "app/two", "apple"] {
+        let mut cmd = node.cli();
+        cmd.args(["kv", "put", key, "v"]);
+        assert_eq!(code(&run(cmd)), 0);
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let bin = concord_bin();
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = Command::new("bash");
+    cmd.args(["--norc", "--noprofile", "-i"])
+        .env("PS1", "READY> ")
+        .env("TERM", "dumb")
+        .env("PATH", path)
+        .env("CONCORD_ENDPOINTS", node.url())
+        .env("CONCORD_CONFIG", "/nonexistent/concord-e2e/config.toml")
+        .env_remove("CONCORD_TOKEN")
+        .env_remove("CONCORD_CONTEXT")
+        .env_remove("PROMPT_COMMAND");
+    let mut bash = rexpect::session::spawn_command(cmd, Some(30_000)).expect("bash on a pty");
+    bash.exp_string("READY> ").unwrap();
+    // The committed static script: TAB, then Ctrl-A and `echo ` so bash
+    // prints the completed line.
+    bash.send_line(&format!("source {}", root.join("completions/concord.bash").display()))
+        .unwrap();
+    bash.exp_string("READY> ").unwrap();
+    bash.send("concord kv p\t\x01echo DONE \n").unwrap();
+    bash.exp_string("DONE concord kv put")
+        .expect("kv p<TAB> completes to kv put");
+    bash.exp_string("READY> ").unwrap();
+    // Live completion: TAB extends `ap` to `app`, the common prefix of the
+    // keys the node holds under `ap` (app/one, app/two, apple).
+    bash.send_line("source <(COMPLETE=bash concord)").unwrap();
+    bash.exp_string("READY> ").unwrap();
+    bash.send("concord kv get ap\t\x01echo DONE \n").unwrap();
+    bash.exp_string("DONE concord kv get app")
+        .expect("ap<TAB> extends to the keys' prefix");
+    bash.exp_string("READY> ").unwrap();
+    bash.send("concord kv get app/o\t\x01echo DONE \n").unwrap();
+    bash.exp_string("DONE concord kv get app/one")
+        .expect("a unique key is completed");
+    bash.exp_string("READY> ").unwrap();
+    bash.send_line("exit").unwrap();
+    bash.exp_eof().unwrap();
 }

@@ -89,6 +89,16 @@ fn man_page(cmd: &clap::Command, name: &str) -> std::io::Result<Vec<u8>> {
     } else {
         literal(&mut roff, crate::error::EXIT_CODES_HELP.lines().skip(1));
     }
+    if let Some(fields) = json_output(name) {
+        roff.control("SH", ["JSON OUTPUT"]);
+        roff.text([roff::roman(fields)]);
+        roff.control("PP", NONE);
+        roff.text([roff::roman(
+            "-o yaml prints the same document as YAML. Values are text (value) when UTF-8, \
+             else base64 (value_base64); numbers are numbers; times are RFC 3339 text or \
+             milliseconds (_ms).",
+        )]);
+    }
     roff.control("SH", ["EXAMPLES"]);
     literal(&mut roff, blocks.examples.iter().map(String::as_str));
     if !blocks.notes.is_empty() {
@@ -193,6 +203,77 @@ fn files(roff: &mut roff::Roff, node: bool) {
              It holds token file paths, never tokens.",
         )]);
     }
+}
+
+/// What `-o json` prints, per page: the stable interface for scripts.
+/// `tests/e2e/cli_formats.rs` checks every field a command prints is named
+/// here.
+fn json_output(page: &str) -> Option<&'static str> {
+    macro_rules! item {
+        () => {
+            "key, value or value_base64, create_revision, mod_revision, version, ttl_remaining \
+             (seconds, null without a TTL)"
+        };
+    }
+    Some(match page {
+        "concord-kv-put" => "{revision}: the revision of the write.",
+        "concord-kv-get" => concat!("One object: {", item!(), "}."),
+        "concord-kv-list" => concat!("An array of objects, in key order: {", item!(), "}."),
+        "concord-kv-delete" => "{deleted, revision}: how many keys were deleted, and the revision.",
+        "concord-kv-txn" => {
+            "{succeeded, revision, results}: whether the compares held, the revision, and one \
+             result per operation of the branch that ran: {put: {revision}}, {get: the key's object as kv get prints it, or null}, \
+             {delete: {deleted}} or {delete_prefix: {deleted}}."
+        }
+        "concord-kv-import" => "{imported, batches}: keys written and batches sent.",
+        "concord-kv-export" => "JSON lines, one object per key: key, value or value_base64, \
+                                create_revision, mod_revision, version, ttl_remaining, ttl.",
+        "concord-cluster-status" => {
+            "{verdict, cluster_id, answered_by, leader_id, term, commit_index, members}; each member: \
+             {id, role, state, voter, reachable, client_url, peer_url, term, commit_index, \
+             applied_index, lag}. verdict is healthy, degraded or unavailable."
+        }
+        "concord-cluster-members" => "An array of {id, role, client_url, peer_url}.",
+        "concord-cluster-add-node" => "{id, role, client_url, peer_url, cluster_id, auth}.",
+        "concord-cluster-remove-node" => "{removed}: the id of the removed member.",
+        "concord-cluster-transfer-leader" => "{leader_id}: the new leader.",
+        "concord-cluster-wait" => "{leader_id, voters, waited_ms}.",
+        "concord-cluster-local" => "An array of {id, pid, client_url, peer_url, data_dir}, once the nodes are up.",
+        "concord-cluster-recover" => {
+            "{candidates, recovered}; each candidate: {data_dir, node_id, cluster_id, \
+             last_log_index, last_log_term, applied_index, newest_term, newest_index, voters, \
+             most_up_to_date}; recovered (after a recovery): {data_dir, previous_data_dir, \
+             cluster_id, id, revision, keys, tokens, client_url, peer_url, next_steps}."
+        }
+        "concord-context-list" => "An array of {name, current, endpoints, token_file, cacert, timeout}.",
+        "concord-context-show" => "{name, current, endpoints, token_file, cacert, timeout}.",
+        "concord-context-use" | "concord-context-set" | "concord-context-delete" => {
+            "{context, change, file}: change is current, saved or deleted."
+        }
+        "concord-token-create" | "concord-token-bootstrap" => {
+            "{id, token, permissions, prefixes, description, created_at, expires_at}: token is the \
+             secret, shown this once."
+        }
+        "concord-token-list" => {
+            "{tokens}: an array of {id, permissions, prefixes, description, created_at, \
+             expires_at}; never a secret."
+        }
+        "concord-token-revoke" => "{id, revoked}.",
+        "concord-snapshot-save" | "concord-snapshot-inspect" => {
+            "{file, format, cluster_id, taken_by, taken_at_ms, revision, term, keys, tokens, \
+             request_ids, size, checksum_ok}."
+        }
+        "concord-snapshot-restore" => "{data_dir, cluster_id, id, revision, keys, tokens}.",
+        "concord-bench" => {
+            "{workload, connections, requests, errors, not_found, duration_s, ops_per_sec, \
+             p50_ms, p90_ms, p99_ms, p999_ms, max_ms}."
+        }
+        "concord-version" => {
+            "{version, git_commit, target, node_version, node_endpoint}: the node's fields are \
+             null when no endpoint answered."
+        }
+        _ => return None,
+    })
 }
 
 /// Lines shown as they are (no filling), as examples and tables need.
