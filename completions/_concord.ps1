@@ -777,7 +777,7 @@ Register-ArgumentCompleter -Native -CommandName 'concord' -ScriptBlock {
             [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'PEM client certificate, for nodes started with `--client-ca`')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'PEM private key of `--cert`')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context (from the contexts file, `concord context`) whose endpoints, token file, CA and timeout fill in what no flag or environment variable gives; the file''s current context by default')
-            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accepted and ignored: restore never writes over data (a DIR that is not empty is refused), so it does not ask')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: a destructive command without `--yes` exits 2 and changes nothing, even on a terminal (as when `CI` is set, or stdin or stderr is not a terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

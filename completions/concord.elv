@@ -715,7 +715,7 @@ set edit:completion:arg-completer[concord] = {|@words|
             cand --cert 'PEM client certificate, for nodes started with `--client-ca`'
             cand --key 'PEM private key of `--cert`'
             cand --context 'The context (from the contexts file, `concord context`) whose endpoints, token file, CA and timeout fill in what no flag or environment variable gives; the file''s current context by default'
-            cand --yes 'Do not ask for confirmation'
+            cand --yes 'Accepted and ignored: restore never writes over data (a DIR that is not empty is refused), so it does not ask'
             cand --no-input 'Never prompt: a destructive command without `--yes` exits 2 and changes nothing, even on a terminal (as when `CI` is set, or stdin or stderr is not a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

@@ -674,7 +674,7 @@ complete -c concord -n "__fish_concord_using_subcommand snapshot; and __fish_see
 complete -c concord -n "__fish_concord_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l cert -d 'PEM client certificate, for nodes started with `--client-ca`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l key -d 'PEM private key of `--cert`' -r -F
 complete -c concord -n "__fish_concord_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l context -d 'The context (from the contexts file, `concord context`) whose endpoints, token file, CA and timeout fill in what no flag or environment variable gives; the file\'s current context by default' -r
-complete -c concord -n "__fish_concord_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l yes -d 'Do not ask for confirmation'
+complete -c concord -n "__fish_concord_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l yes -d 'Accepted and ignored: restore never writes over data (a DIR that is not empty is refused), so it does not ask'
 complete -c concord -n "__fish_concord_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l no-input -d 'Never prompt: a destructive command without `--yes` exits 2 and changes nothing, even on a terminal (as when `CI` is set, or stdin or stderr is not a terminal)'
 complete -c concord -n "__fish_concord_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c concord -n "__fish_concord_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -s V -l version -d 'Print version'

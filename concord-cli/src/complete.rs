@@ -27,11 +27,15 @@ const MAX_KEYS: usize = 200;
 /// set) and exits; returns at once otherwise. Stderr goes to /dev/null
 /// first: a warning must not land in the middle of the user's line.
 pub fn run_if_asked() {
-    if std::env::var_os("COMPLETE").is_none_or(|v| v.is_empty()) {
+    let Some(shell) = std::env::var_os("COMPLETE").filter(|v| !v.is_empty()) else {
         return;
-    }
-    if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
-        let _ = rustix::stdio::dup2_stderr(&null);
+    };
+    // An unknown shell name is clap_complete's to report, on stderr.
+    let known = ["bash", "zsh", "fish", "elvish", "powershell"];
+    if known.iter().any(|k| shell == *k) {
+        if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
+            let _ = rustix::stdio::dup2_stderr(&null);
+        }
     }
     clap_complete::CompleteEnv::with_factory(crate::command).complete();
 }
@@ -52,6 +56,10 @@ fn lookup_client() -> Option<ApiClient> {
 /// Key names starting with what is typed (`concord kv get app/<TAB>`), from
 /// a stale read of the node (no quorum round for a keystroke).
 pub fn keys(current: &OsStr) -> Vec<CompletionCandidate> {
+    within_limit(current, keys_now)
+}
+
+fn keys_now(current: &OsStr) -> Vec<CompletionCandidate> {
     let Some(prefix) = current.to_str() else {
         return Vec::new();
     };
@@ -78,6 +86,10 @@ pub fn keys(current: &OsStr) -> Vec<CompletionCandidate> {
 /// Member ids (`cluster remove-node`, `cluster transfer-leader`), with the
 /// role and client URL as help.
 pub fn node_ids(current: &OsStr) -> Vec<CompletionCandidate> {
+    within_limit(current, node_ids_now)
+}
+
+fn node_ids_now(current: &OsStr) -> Vec<CompletionCandidate> {
     let typed = current.to_string_lossy();
     let Some(members) = lookup_client().and_then(|c| {
         c.get("/v1/cluster/members")
@@ -89,12 +101,19 @@ pub fn node_ids(current: &OsStr) -> Vec<CompletionCandidate> {
     members
         .into_iter()
         .filter(|m| m.id.to_string().starts_with(typed.as_ref()))
-        .map(|m| CompletionCandidate::new(m.id.to_string()).help(Some(format!("{:?} {}", m.role, m.client_url).into())))
+        .map(|m| {
+            let help = crate::output::escape_control(&format!("{:?} {}", m.role, m.client_url));
+            CompletionCandidate::new(m.id.to_string()).help(Some(help.into()))
+        })
         .collect()
 }
 
 /// Token ids (`token revoke`), with the description as help.
 pub fn token_ids(current: &OsStr) -> Vec<CompletionCandidate> {
+    within_limit(current, token_ids_now)
+}
+
+fn token_ids_now(current: &OsStr) -> Vec<CompletionCandidate> {
     let typed = current.to_string_lossy();
     let Some(list) = lookup_client().and_then(|c| {
         c.get("/v1/tokens")
@@ -106,8 +125,22 @@ pub fn token_ids(current: &OsStr) -> Vec<CompletionCandidate> {
     list.tokens
         .into_iter()
         .filter(|t| t.id.starts_with(typed.as_ref()))
-        .map(|t| CompletionCandidate::new(t.id).help(Some(t.description.into())))
+        .filter(|t| !t.id.chars().any(char::is_control))
+        .map(|t| CompletionCandidate::new(t.id).help(Some(crate::output::escape_control(&t.description).into())))
         .collect()
+}
+
+/// Runs a lookup on a thread and gives up on it after [`LOOKUP_TIMEOUT`]
+/// in all (the client's timeout bounds only the start of an answer): a
+/// slow node costs the shell no more than that. The process ends right
+/// after completing, taking an abandoned lookup with it.
+fn within_limit(current: &OsStr, lookup: fn(&OsStr) -> Vec<CompletionCandidate>) -> Vec<CompletionCandidate> {
+    let current = current.to_owned();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(lookup(&current));
+    });
+    receive.recv_timeout(LOOKUP_TIMEOUT).unwrap_or_default()
 }
 
 /// Context names from the contexts file (no cluster needed).
@@ -121,7 +154,7 @@ pub fn contexts(current: &OsStr) -> Vec<CompletionCandidate> {
     };
     file.contexts
         .into_keys()
-        .filter(|name| name.starts_with(typed.as_ref()))
+        .filter(|name| name.starts_with(typed.as_ref()) && !name.chars().any(char::is_control))
         .map(CompletionCandidate::new)
         .collect()
 }

@@ -185,9 +185,10 @@ pub fn table(format: Format, header: &[&str], rows: Vec<Vec<String>>) -> Result<
     }
 }
 
-/// `text` in an ANSI colour on a terminal unless `NO_COLOR` is set.
-pub fn coloured(text: &str, colour: Colour) -> String {
-    if !stdout_is_terminal() || std::env::var_os("NO_COLOR").is_some() {
+/// `text` in an ANSI colour for stderr: only when stderr is a terminal and
+/// `NO_COLOR` is not set.
+pub fn coloured_for_stderr(text: &str, colour: Colour) -> String {
+    if !io::stderr().is_terminal() || std::env::var_os("NO_COLOR").is_some() {
         return text.to_string();
     }
     let code = match colour {

@@ -266,7 +266,8 @@ fn json_output(page: &str) -> Option<&'static str> {
         "concord-snapshot-restore" => "{data_dir, cluster_id, id, revision, keys, tokens}.",
         "concord-bench" => {
             "{workload, connections, requests, errors, not_found, duration_s, ops_per_sec, \
-             p50_ms, p90_ms, p99_ms, p999_ms, max_ms}."
+             p50_ms, p90_ms, p99_ms, p999_ms, max_ms, first_error}: first_error, the first \
+             error's message, only when there was one."
         }
         "concord-version" => {
             "{version, git_commit, target, node_version, node_endpoint}: the node's fields are \

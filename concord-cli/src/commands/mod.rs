@@ -64,7 +64,7 @@ Examples:
 Examples:
   concord snapshot save backup.snap
   concord snapshot inspect backup.snap
-  concord snapshot restore backup.snap --data-dir /var/lib/concord --yes"
+  concord snapshot restore backup.snap --data-dir /var/lib/concord"
     )]
     Snapshot(snapshot::SnapshotCommand),
     /// Create, list and revoke tokens; bootstrap the root token.

@@ -30,7 +30,7 @@ pub enum SnapshotCommand {
 Examples:
   concord snapshot save backup.snap
   concord snapshot inspect backup.snap
-  concord snapshot restore backup.snap --data-dir /var/lib/concord --yes")]
+  concord snapshot restore backup.snap --data-dir /var/lib/concord")]
 pub struct SaveArgs {
     /// Where to write the backup (replaced if it exists).
     pub file: PathBuf,
@@ -56,7 +56,7 @@ pub struct InspectArgs {
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
 Examples:
-  concord snapshot restore backup.snap --data-dir /var/lib/concord --yes
+  concord snapshot restore backup.snap --data-dir /var/lib/concord
   concord node start --data-dir /var/lib/concord")]
 pub struct RestoreArgs {
     pub file: PathBuf,
@@ -72,8 +72,9 @@ pub struct RestoreArgs {
     /// The peer URL the node will advertise.
     #[arg(long, default_value = "http://127.0.0.1:7380", value_name = "URL")]
     pub advertise_peer: String,
-    /// Do not ask for confirmation.
-    #[arg(long)]
+    /// Accepted and ignored: restore never writes over data (a DIR that is
+    /// not empty is refused), so it does not ask.
+    #[arg(long, hide = true)]
     pub yes: bool,
 }
 
@@ -228,14 +229,9 @@ pub fn run_inspect(format: Format, args: InspectArgs) -> Result<(), CliError> {
 }
 
 pub fn run_restore(format: Format, args: RestoreArgs) -> Result<(), CliError> {
-    super::confirm(
-        args.yes,
-        &format!(
-            "Create a new single-node cluster in {} from {}?",
-            args.data_dir.display(),
-            args.file.display()
-        ),
-    )?;
+    // No prompt: nothing existing is changed (a DIR with anything in it
+    // is refused below, before a byte is written).
+    let _ = args.yes;
     let me = NodeInfo {
         client_url: args.advertise_client.trim_end_matches('/').to_string(),
         peer_url: args.advertise_peer.trim_end_matches('/').to_string(),

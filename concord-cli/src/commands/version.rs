@@ -53,7 +53,10 @@ pub fn run(global: &GlobalArgs, _args: VersionArgs) -> Result<(), CliError> {
                 version.version.into(),
                 version.git_commit.into(),
                 version.target.into(),
-                version.node_version.unwrap_or_else(|| "-".into()),
+                version
+                    .node_version
+                    .as_deref()
+                    .map_or_else(|| "-".into(), output::escape_control),
             ]],
         ),
         _ => {

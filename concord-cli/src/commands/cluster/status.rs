@@ -33,7 +33,7 @@ pub fn run(client: &ApiClient, _args: ClusterStatusArgs) -> Result<(), CliError>
             eprintln!(
                 "cluster {} is {} (leader {}, term {}, commit index {})",
                 text(&status.cluster_id),
-                output::coloured(verdict.as_str(), colour),
+                output::coloured_for_stderr(verdict.as_str(), colour),
                 number(status.leader_id),
                 status.term,
                 status.commit_index,

@@ -73,7 +73,7 @@ pub fn run(client: &ApiClient, args: KvListArgs) -> Result<(), CliError> {
         let mut batch = page.items;
         // A server that sends more than asked for does not get past --limit.
         batch.truncate(want);
-        if client.output() == Format::Plain {
+        if matches!(client.output(), Format::Plain | Format::Raw) {
             print_text(&batch, args.keys_only)?;
         }
         items.extend(batch);

@@ -35,7 +35,7 @@ pub fn run(client: &ApiClient, _args: TokenListArgs) -> Result<(), CliError> {
                         } else {
                             text(&t.prefixes.join(","))
                         },
-                        t.expires_at.clone().unwrap_or_else(|| "never".into()),
+                        t.expires_at.as_deref().map_or_else(|| "never".into(), text),
                         text(&t.description),
                     ]
                 })
