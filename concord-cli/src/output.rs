@@ -159,6 +159,15 @@ pub fn spinner(template: &str) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// A spinner that turns by itself (for work that reports no progress),
+/// saying `what`; `None` off a terminal. Clear it with `finish_and_clear`.
+pub fn busy(what: &str) -> Option<indicatif::ProgressBar> {
+    let bar = spinner("{spinner} {msg} ({elapsed})")?;
+    bar.set_message(what.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(bar)
+}
+
 pub fn stdout_is_terminal() -> bool {
     io::stdout().is_terminal()
 }

@@ -1,6 +1,7 @@
 //! Executable docs: the trycmd cases under `tests/cmd/` pin what the
 //! `concord` binary prints and how it exits. `tests/cmd/*.trycmd` need no
-//! cluster (help, usage errors); `tests/cmd/live/*.trycmd` run against one
+//! cluster (help, usage errors); `tests/cmd/auth/*.trycmd` run against a
+//! node with `--auth` (as root); `tests/cmd/live/*.trycmd` run against one
 //! real node this test starts on free loopback ports (`CONCORD_ENDPOINTS`
 //! points at it; `[URL]` stands for its URL in the cases, `[PEER]` for its
 //! peer URL). Help shows no environment values
@@ -33,16 +34,28 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn start_node() -> Node {
+/// The root token of the node with `--auth` (given through the
+/// environment, never argv).
+const ROOT: &str = "cmd-root-token-abcdefghijklmnopqrstuvwx";
+
+fn start_node(auth: bool) -> Node {
     let dir = tempfile::tempdir().unwrap();
     let (client, peer) = (free_port(), free_port());
-    let child = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(["node", "start", "--data-dir"])
+    let mut node = Command::new(env!("CARGO_BIN_EXE_concord"));
+    node.args(["node", "start"]);
+    if auth {
+        node.arg("--auth")
+            .env("CONCORD_CLUSTER_SECRET", "cmd-cluster-secret-abcdefghijklmnop")
+            .env("CONCORD_ROOT_TOKEN", ROOT);
+    } else {
+        node.env_remove("CONCORD_CLUSTER_SECRET")
+            .env_remove("CONCORD_ROOT_TOKEN");
+    }
+    let child = node
+        .arg("--data-dir")
         .arg(dir.path().join("data"))
         .args(["--listen-client", &format!("127.0.0.1:{client}")])
         .args(["--listen-peer", &format!("127.0.0.1:{peer}")])
-        .env_remove("CONCORD_CLUSTER_SECRET")
-        .env_remove("CONCORD_ROOT_TOKEN")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -68,6 +81,7 @@ fn start_node() -> Node {
                 &node.url,
             ])
             .env("CONCORD_CONFIG", "/nonexistent/concord-cmd/config.toml")
+            .env("CONCORD_TOKEN", ROOT)
             .output()
             .unwrap();
         if out.status.success() {
@@ -98,7 +112,7 @@ fn help_and_usage_errors() {
 
 #[test]
 fn commands_against_a_live_node() {
-    let node = start_node();
+    let node = start_node(false);
     let cases = cases();
     cases
         .env("CONCORD_ENDPOINTS", node.url.clone())
@@ -107,5 +121,20 @@ fn commands_against_a_live_node() {
         .insert_var("[PEER]", node.peer_url.clone())
         .unwrap();
     cases.case("tests/cmd/live/*.trycmd");
+    cases.run();
+}
+
+/// Tokens against a node with `--auth`: the JSON shapes of `token create`
+/// and `token list`, and exit 4 for a token the cluster does not know.
+#[test]
+fn token_commands_against_a_live_node_with_auth() {
+    let node = start_node(true);
+    let cases = cases();
+    cases
+        .env("CONCORD_ENDPOINTS", node.url.clone())
+        .env("CONCORD_TOKEN", ROOT)
+        .insert_var("[URL]", node.url.clone())
+        .unwrap();
+    cases.case("tests/cmd/auth/*.trycmd");
     cases.run();
 }

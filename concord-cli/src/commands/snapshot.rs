@@ -195,7 +195,12 @@ impl Summary {
 }
 
 pub fn run_inspect(format: Format, args: InspectArgs) -> Result<(), CliError> {
-    let info = inspect_backup(&args.file).map_err(|e| match e.kind() {
+    let bar = output::busy("checking the backup");
+    let info = inspect_backup(&args.file);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let info = info.map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => CliError::new(Kind::NotFound, format!("{}: {e}", args.file.display())),
         _ => CliError::other(format!("{}: {e}", args.file.display())),
     })?;
@@ -240,13 +245,16 @@ pub fn run_restore(format: Format, args: RestoreArgs) -> Result<(), CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::other(format!("starting the runtime: {e}")))?;
-    let restored = runtime
-        .block_on(restore_backup(&args.file, &args.data_dir, args.id, me))
-        .map_err(|e| match e {
-            RestoreError::Invalid(m) => CliError::other(m),
-            RestoreError::DataDir(m) => CliError::usage(m),
-            e @ RestoreError::Io { .. } => CliError::other(format!("{e}; nothing was left in place")),
-        })?;
+    let bar = output::busy("restoring");
+    let restored = runtime.block_on(restore_backup(&args.file, &args.data_dir, args.id, me));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let restored = restored.map_err(|e| match e {
+        RestoreError::Invalid(m) => CliError::other(m),
+        RestoreError::DataDir(m) => CliError::usage(m),
+        e @ RestoreError::Io { .. } => CliError::other(format!("{e}; nothing was left in place")),
+    })?;
     match format {
         format if format.is_data() => {
             #[derive(serde::Serialize)]

@@ -160,7 +160,12 @@ pub fn run(format: Format, args: RecoverArgs) -> Result<(), CliError> {
             chosen.last_term()
         ),
     )?;
-    let recovered = runtime.block_on(recover(&dir)).map_err(cli_error)?;
+    let bar = output::busy("recovering");
+    let recovered = runtime.block_on(recover(&dir));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let recovered = recovered.map_err(cli_error)?;
     let steps = next_steps(&dir, &recovered);
     if format.is_data() {
         report.recovered = Some(RecoveredJson {
