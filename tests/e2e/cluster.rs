@@ -255,9 +255,11 @@ fn membership_changes_under_writes_and_ids_are_never_reused() {
     let victim = (0..cluster.nodes.len()).find(|i| *i != leader && *i != 3).unwrap();
     let victim_id = cluster.nodes[victim].id.unwrap();
     let mut cmd = cluster.cli();
-    cmd.args(["cluster", "remove-node", &victim_id.to_string(), "--yes"]);
+    cmd.args(["cluster", "remove-node", &victim_id.to_string(), "--yes", "-o", "yaml"]);
     let out = run(cmd);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let removed: serde_json::Value = serde_norway::from_slice(&out.stdout).expect("remove-node -o yaml");
+    assert_eq!(removed["removed"], victim_id, "{removed}");
     cluster.nodes[victim].kill9();
     cluster.wait_voters(3);
 
@@ -326,6 +328,8 @@ fn removing_the_leader_hands_over_and_transfer_leader_moves_it() {
     ]);
     let out = run(cmd);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let moved: serde_json::Value = serde_json::from_slice(&out.stdout).expect("transfer-leader -o json");
+    assert_eq!(moved["leader_id"], other_id, "{moved}");
     assert_eq!(cluster.nodes[cluster.leader()].id, Some(other_id));
 
     let written = write_and_read_everywhere(&cluster, "after-removal");
@@ -463,9 +467,13 @@ fn a_node_that_bootstrapped_alone_is_refused_not_corrupted() {
         &rogue.peer_url(),
         "--client-url",
         &rogue.url(),
+        "-o",
+        "yaml",
     ]);
     let out = run(cmd);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let added: serde_json::Value = serde_norway::from_slice(&out.stdout).expect("add-node -o yaml");
+    assert_eq!(added["id"], 4, "{added}");
 
     // Started without --join, it forms a one-node cluster of its own; the
     // real leader's RPCs carry another cluster id and are refused.

@@ -115,7 +115,9 @@ impl LazyDisk {
         self.cuts += 1;
         let want = self.cuts;
         eventually("lazyfs's report of the power cut", 10, || {
-            let log = self.log();
+            // Complete lines only: the report may be read while it is written.
+            let mut log = self.log();
+            log.truncate(log.rfind('\n').map_or(0, |end| end + 1));
             let cuts: Vec<&str> = log.lines().filter(|l| l.starts_with("lazyfs: power cut:")).collect();
             (cuts.len() >= want).then(|| cuts[want - 1].to_string())
         })

@@ -79,6 +79,16 @@ fn two_of_three_lost_for_good_the_survivor_recovers_and_regrows_the_cluster() {
         compare.arg(&node.data_dir);
     }
     let report = cli_json(compare);
+    // The same report as YAML.
+    let mut compare_yaml = concord();
+    compare_yaml.args(["-o", "yaml", "cluster", "recover", "--compare"]);
+    for node in &cluster.nodes {
+        compare_yaml.arg(&node.data_dir);
+    }
+    let out = run(compare_yaml);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let yaml: Value = serde_norway::from_slice(&out.stdout).expect("recover --compare -o yaml");
+    assert_eq!(yaml, report);
     let candidates = report["candidates"].as_array().unwrap();
     assert_eq!(candidates.len(), 3, "{report}");
     let key = |c: &Value| (c["newest_term"].as_u64().unwrap(), c["newest_index"].as_u64().unwrap());

@@ -386,10 +386,13 @@ fn run(args: Args) -> Result<(), String> {
     for signal in signals.forever() {
         if signal == SIGUSR1 {
             let cut = shared.lock().unwrap_or_else(|e| e.into_inner()).power_cut();
-            eprintln!(
-                "lazyfs: power cut: dropped {} bytes in {} files, {} directory changes",
+            // One write of the whole line: the tests read this log while it
+            // is written and must never see half a report.
+            let line = format!(
+                "lazyfs: power cut: dropped {} bytes in {} files, {} directory changes\n",
                 cut.bytes, cut.files, cut.dir_changes
             );
+            let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
         } else {
             break;
         }

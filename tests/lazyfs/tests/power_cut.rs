@@ -69,8 +69,11 @@ impl Mounted {
         m
     }
 
+    /// The log's complete lines: a line still being written is left out.
     fn stderr(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
+        let mut log = fs::read_to_string(&self.log).unwrap_or_default();
+        log.truncate(log.rfind('\n').map_or(0, |end| end + 1));
+        log
     }
 
     fn power_cut(&self) -> String {
