@@ -93,13 +93,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
             kv::run(&client, cmd)
         }
-        Commands::Cluster(cluster::ClusterCommand::Recover(args)) => cluster::recover::run(cli.global.output, args),
-        Commands::Cluster(cluster::ClusterCommand::Wait(args)) => cluster::wait::run(&cli.global, args),
-        Commands::Cluster(cluster::ClusterCommand::Local(args)) => cluster::local::run(cli.global.output, args),
-        Commands::Cluster(cmd) => {
-            let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
-            cluster::run(&client, cmd)
-        }
+        Commands::Cluster(cmd) => cluster::run(&cli.global, cmd),
         Commands::Token(cmd) => {
             let client = ApiClient::new(ClientConfig::resolve(&cli.global)?)?;
             token::run(&client, cmd)

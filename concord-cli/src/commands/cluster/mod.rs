@@ -12,7 +12,8 @@ pub mod wait;
 
 use clap::Subcommand;
 
-use crate::client::ApiClient;
+use crate::cli::GlobalArgs;
+use crate::client::{ApiClient, ClientConfig};
 use crate::error::CliError;
 
 #[derive(Debug, Subcommand)]
@@ -27,20 +28,20 @@ pub enum ClusterCommand {
     Local(local::LocalArgs),
 }
 
-pub fn run(client: &ApiClient, cmd: ClusterCommand) -> Result<(), CliError> {
+/// Runs a cluster command. `recover` and `local` need no client (offline,
+/// and spawning nodes); `wait` makes its own (`--timeout` bounds the whole
+/// wait); the others share one resolved from the global flags.
+pub fn run(global: &GlobalArgs, cmd: ClusterCommand) -> Result<(), CliError> {
+    let client = || ApiClient::new(ClientConfig::resolve(global)?);
     match cmd {
-        ClusterCommand::Status(args) => status::run(client, args),
-        ClusterCommand::Members(args) => members::run(client, args),
-        ClusterCommand::AddNode(args) => add_node::run(client, args),
-        ClusterCommand::RemoveNode(args) => remove_node::run(client, args),
-        ClusterCommand::TransferLeader(args) => transfer_leader::run(client, args),
-        // Offline: `commands::run` calls it without a client.
-        ClusterCommand::Recover(args) => recover::run(client.output(), args),
-        // Its own client (`--timeout` bounds the whole wait): `commands::run`
-        // calls it directly.
-        ClusterCommand::Wait(_) | ClusterCommand::Local(_) => {
-            Err(CliError::other("this cluster command runs without a shared client"))
-        }
+        ClusterCommand::Recover(args) => recover::run(global.output, args),
+        ClusterCommand::Local(args) => local::run(global.output, args),
+        ClusterCommand::Wait(args) => wait::run(global, args),
+        ClusterCommand::Status(args) => status::run(&client()?, args),
+        ClusterCommand::Members(args) => members::run(&client()?, args),
+        ClusterCommand::AddNode(args) => add_node::run(&client()?, args),
+        ClusterCommand::RemoveNode(args) => remove_node::run(&client()?, args),
+        ClusterCommand::TransferLeader(args) => transfer_leader::run(&client()?, args),
     }
 }
 
