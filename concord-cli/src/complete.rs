@@ -53,6 +53,11 @@ fn lookup_client() -> Option<ApiClient> {
     ApiClient::new(config).ok()
 }
 
+/// `GET path` through a lookup client, its answer as `T`; `None` on any error.
+fn fetch<T: serde::de::DeserializeOwned>(path: &str) -> Option<T> {
+    lookup_client()?.get(path).and_then(|a| a.json::<T>()).ok()
+}
+
 /// Key names starting with what is typed (`concord kv get app/<TAB>`), from
 /// a stale read of the node (no quorum round for a keystroke).
 pub fn keys(current: &OsStr) -> Vec<CompletionCandidate> {
@@ -63,17 +68,11 @@ fn keys_now(current: &OsStr) -> Vec<CompletionCandidate> {
     let Some(prefix) = current.to_str() else {
         return Vec::new();
     };
-    let Some(client) = lookup_client() else {
-        return Vec::new();
-    };
     let path = format!(
         "/v1/kv?prefix={}&keys_only=true&limit={MAX_KEYS}&consistency=stale",
         encode_query(prefix)
     );
-    let Ok(page) = client
-        .get(&path)
-        .and_then(|a| a.json::<concord_core::api::ListResponse>())
-    else {
+    let Some(page) = fetch::<concord_core::api::ListResponse>(&path) else {
         return Vec::new();
     };
     page.items
@@ -91,11 +90,7 @@ pub fn node_ids(current: &OsStr) -> Vec<CompletionCandidate> {
 
 fn node_ids_now(current: &OsStr) -> Vec<CompletionCandidate> {
     let typed = current.to_string_lossy();
-    let Some(members) = lookup_client().and_then(|c| {
-        c.get("/v1/cluster/members")
-            .and_then(|a| a.json::<Vec<concord_core::api::Member>>())
-            .ok()
-    }) else {
+    let Some(members) = fetch::<Vec<concord_core::api::Member>>("/v1/cluster/members") else {
         return Vec::new();
     };
     members
@@ -115,11 +110,7 @@ pub fn token_ids(current: &OsStr) -> Vec<CompletionCandidate> {
 
 fn token_ids_now(current: &OsStr) -> Vec<CompletionCandidate> {
     let typed = current.to_string_lossy();
-    let Some(list) = lookup_client().and_then(|c| {
-        c.get("/v1/tokens")
-            .and_then(|a| a.json::<concord_core::api::TokenList>())
-            .ok()
-    }) else {
+    let Some(list) = fetch::<concord_core::api::TokenList>("/v1/tokens") else {
         return Vec::new();
     };
     list.tokens

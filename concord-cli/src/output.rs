@@ -141,8 +141,8 @@ pub fn data<T: serde::Serialize + ?Sized>(format: Format, value: &T) -> Result<(
 pub fn yaml_record(json_line: &[u8]) -> Result<(), CliError> {
     let value: serde_json::Value = serde_json::from_slice(json_line)
         .map_err(|e| CliError::other(format!("the stream sent a line that is not JSON: {e}")))?;
-    let text = serde_norway::to_string(&value).map_err(|e| CliError::other(format!("writing YAML: {e}")))?;
-    write_stdout(format!("---\n{text}").as_bytes())
+    write_stdout(b"---\n")?;
+    yaml(&value)
 }
 
 /// A spinner on stderr drawn from `template` (indicatif's syntax), or

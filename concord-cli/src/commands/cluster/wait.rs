@@ -10,7 +10,7 @@ use concord_core::api::{Member, Role};
 use crate::cli::{GlobalArgs, Source};
 use crate::client::{ApiClient, ClientConfig};
 use crate::error::{CliError, Kind};
-use crate::output::{self};
+use crate::output;
 
 /// How long `cluster wait` waits when no --timeout is given.
 const DEFAULT_WAIT: Duration = Duration::from_secs(60);
@@ -54,7 +54,7 @@ pub fn run(global: &GlobalArgs, args: WaitArgs) -> Result<(), CliError> {
     let endpoints = config.endpoints.clone();
     let client = ApiClient::new(config)?;
     let started = Instant::now();
-    let spinner = spinner();
+    let spinner = output::busy("waiting");
     loop {
         let last = match look(&client, &endpoints, &args) {
             Ok(Ok(waited)) => {
@@ -122,14 +122,4 @@ fn look(client: &ApiClient, endpoints: &[String], args: &WaitArgs) -> Result<Res
         voters,
         waited_ms: 0,
     }))
-}
-
-fn spinner() -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let s = indicatif::ProgressBar::new_spinner();
-    s.enable_steady_tick(Duration::from_millis(100));
-    Some(s)
 }

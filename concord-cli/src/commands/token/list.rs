@@ -6,7 +6,7 @@ use concord_core::api::TokenList;
 use crate::client::ApiClient;
 use crate::commands::cluster::text;
 use crate::error::CliError;
-use crate::output::{self};
+use crate::output;
 
 /// List tokens (needs an admin token): id, permissions, prefixes, expiry
 /// and description. Secrets are never stored, so never shown.
