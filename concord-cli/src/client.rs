@@ -333,6 +333,15 @@ impl Rotation {
     }
 }
 
+/// What [`Answer::piece`] got.
+pub enum Piece {
+    Data(Bytes),
+    /// The stream ended.
+    End,
+    /// Ctrl-C (SIGINT) arrived.
+    Interrupted,
+}
+
 /// One answer that started in time; its body is read with progress bounded
 /// by `--timeout`.
 pub struct Answer<'a> {
@@ -373,6 +382,34 @@ impl Answer<'_> {
                 ),
             )),
         }
+    }
+
+    /// The next piece of a stream that may stay quiet up to `idle` (a
+    /// watch), or [`Piece::Interrupted`] as soon as `interrupt` fires.
+    pub fn piece(
+        &mut self,
+        idle: Duration,
+        interrupt: &mut tokio::signal::unix::Signal,
+    ) -> Result<Piece, CliError> {
+        let from = &self.from;
+        let response = &mut self.response;
+        self.client.block_on(async {
+            tokio::select! {
+                _ = interrupt.recv() => Ok(Piece::Interrupted),
+                next = tokio::time::timeout(idle, response.chunk()) => match next {
+                    Ok(Ok(Some(bytes))) => Ok(Piece::Data(bytes)),
+                    Ok(Ok(None)) => Ok(Piece::End),
+                    Ok(Err(e)) => Err(CliError::new(
+                        Kind::Unavailable,
+                        format!("reading the stream of {from}: {}", root_cause(&e)),
+                    )),
+                    Err(_) => Err(CliError::new(
+                        Kind::Unavailable,
+                        format!("{from} sent nothing for {}", humantime::format_duration(idle)),
+                    )),
+                },
+            }
+        })
     }
 
     /// The whole body (as long as it keeps arriving).
@@ -428,6 +465,24 @@ impl ApiClient {
             members: RefCell::new(None),
             warned: RefCell::new(HashSet::new()),
         })
+    }
+
+    /// SIGINT from now on, as a stream for [`Answer::piece`] (while it is
+    /// alive, Ctrl-C no longer ends the process by itself).
+    pub fn interrupts(&self) -> Result<tokio::signal::unix::Signal, CliError> {
+        let _inside = self.runtime.as_ref().map(|r| r.enter());
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+            .map_err(|e| CliError::other(format!("catching Ctrl-C: {e}")))
+    }
+
+    /// Whether `interrupt` has fired (without waiting).
+    pub fn interrupted(&self, interrupt: &mut tokio::signal::unix::Signal) -> bool {
+        self.block_on(async { tokio::time::timeout(Duration::ZERO, interrupt.recv()).await.is_ok() })
+    }
+
+    /// The `--timeout` of every request.
+    pub fn timeout(&self) -> Duration {
+        self.config.timeout
     }
 
     pub fn output(&self) -> Format {
@@ -670,7 +725,7 @@ fn summarize_body(body: &[u8]) -> String {
 /// node's) or the body is not the API's (a proxy's page).
 fn kind_of(code: Code, status: StatusCode) -> Kind {
     match code {
-        Code::NotFound | Code::NoRoute => Kind::NotFound,
+        Code::NotFound | Code::NoRoute | Code::Compacted => Kind::NotFound,
         Code::HostNotAllowed | Code::Unauthenticated | Code::Forbidden | Code::TooManyAuthFailures => Kind::Auth,
         Code::Conflict
         | Code::MembershipChangeInProgress

@@ -132,10 +132,10 @@ pub struct Pending<'a, V: KvView> {
     base: &'a V,
     now_ms: u64,
     pub changes: BTreeMap<String, Option<KvRecord>>,
-    /// For each changed key, when its record in the view (before this
-    /// entry) expires, if it has one: the TTL index entry to remove, known
-    /// without reading the record again.
-    pub prior_expiry: BTreeMap<String, Option<u64>>,
+    /// For each changed key, its record in the view before this entry
+    /// (expired or not): the TTL index entry to remove and the watch event's
+    /// previous value, known without reading the record again.
+    pub prior: BTreeMap<String, Option<KvRecord>>,
     /// Set when the transaction must be refused as a whole (a
     /// `delete_prefix` over more than [`MAX_DELETE_PREFIX_KEYS`] keys): the
     /// caller discards `changes` and answers the reason.
@@ -151,7 +151,7 @@ impl<'a, V: KvView> Pending<'a, V> {
             base,
             now_ms,
             changes: BTreeMap::new(),
-            prior_expiry: BTreeMap::new(),
+            prior: BTreeMap::new(),
             refused: None,
             prefix_keys: 0,
         }
@@ -167,15 +167,14 @@ impl<'a, V: KvView> Pending<'a, V> {
     }
 
     /// The record of `key` as stored or pending, expired or not; the first
-    /// read of a key from the view also notes its expiry in `prior_expiry`.
+    /// read of a key from the view also notes its record in `prior`.
     fn current(&mut self, key: &str) -> io::Result<Option<KvRecord>> {
         if let Some(pending) = self.changes.get(key) {
             return Ok(pending.clone());
         }
         let stored = self.base.get(key)?;
-        if !self.prior_expiry.contains_key(key) {
-            let expiry = stored.as_ref().and_then(|r| r.expires_at_ms);
-            self.prior_expiry.insert(key.to_string(), expiry);
+        if !self.prior.contains_key(key) {
+            self.prior.insert(key.to_string(), stored.clone());
         }
         Ok(stored)
     }

@@ -127,6 +127,21 @@ pub struct NodeSettings {
     /// {default}].
     #[arg(long, value_name = "N")]
     pub max_concurrent_exports: Option<usize>,
+    /// Watch streams (`GET /v1/watch`) open at once; more get 503
+    /// `overloaded`. Watches take no `--max-concurrent-requests` permit
+    /// [default: {default}].
+    #[arg(long, value_name = "N")]
+    pub max_watchers: Option<usize>,
+    /// Events of the watch history kept at most: a watch can resume from
+    /// any revision the history still holds (oldest revisions go first)
+    /// [default: {default}].
+    #[arg(long, value_name = "EVENTS")]
+    pub watch_history: Option<u64>,
+    /// Events of the watch history older than this are pruned [default:
+    /// {default}].
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[serde(default, deserialize_with = "duration")]
+    pub watch_history_age: Option<Duration>,
     /// Request-body bytes buffered at once across all requests; more get
     /// 503 `overloaded` [default: {default}].
     #[arg(long, value_name = "BYTES")]
@@ -263,6 +278,9 @@ fn help_default(id: &str) -> Option<String> {
         "request_id_max_bytes" => d.request_id_limits.max_bytes.to_string(),
         "max_connections" => d.max_connections.to_string(),
         "max_concurrent_exports" => d.max_concurrent_exports.to_string(),
+        "max_watchers" => d.max_watchers.to_string(),
+        "watch_history" => d.watch_history.max_events.to_string(),
+        "watch_history_age" => time(Duration::from_millis(d.watch_history.max_age_ms)),
         "max_in_flight_bytes" => d.max_in_flight_bytes.to_string(),
         // Relative to the working directory: `./concord-data`.
         "data_dir" => Path::new(".").join(&d.data_dir).display().to_string(),
@@ -324,6 +342,9 @@ impl NodeSettings {
             request_id_max_bytes,
             max_connections,
             max_concurrent_exports,
+            max_watchers,
+            watch_history,
+            watch_history_age,
             max_in_flight_bytes,
             allowed_hosts,
             data_dir,
@@ -369,6 +390,9 @@ impl NodeSettings {
             request_id_max_bytes,
             max_connections,
             max_concurrent_exports,
+            max_watchers,
+            watch_history,
+            watch_history_age,
             max_in_flight_bytes,
             allowed_hosts,
             data_dir,
@@ -429,6 +453,11 @@ impl NodeSettings {
         set(&mut node.request_id_limits.max_bytes, request_id_max_bytes);
         set(&mut node.max_connections, max_connections);
         set(&mut node.max_concurrent_exports, max_concurrent_exports);
+        set(&mut node.max_watchers, max_watchers);
+        set(&mut node.watch_history.max_events, watch_history);
+        if let Some(age) = watch_history_age {
+            node.watch_history.max_age_ms = u64::try_from(age.as_millis()).unwrap_or(u64::MAX);
+        }
         set(&mut node.max_in_flight_bytes, max_in_flight_bytes);
         if let Some(names) = allowed_hosts {
             node.allowed_hosts = names
@@ -607,6 +636,10 @@ pub struct NodeConfig {
     /// Exports (`GET /v1/export`) streaming at once; more get 503
     /// `overloaded`.
     pub max_concurrent_exports: usize,
+    /// Watch streams open at once.
+    pub max_watchers: usize,
+    /// How much watch history the state machine keeps.
+    pub watch_history: concord_core::store::HistoryLimits,
     /// Connections open at once per listener (see `server.rs`).
     pub max_connections: usize,
     /// More host names a request's `Host` header may carry while a listener
@@ -682,6 +715,8 @@ impl Default for NodeConfig {
             min_free_space: 64 * 1024 * 1024,
             max_in_flight_bytes: 256 * 1024 * 1024,
             max_concurrent_exports: 16,
+            max_watchers: 1024,
+            watch_history: concord_core::store::HistoryLimits::default(),
             max_connections: 4096,
             allowed_hosts: Vec::new(),
             request_id_limits: concord_core::DedupLimits::default(),
@@ -741,6 +776,9 @@ impl NodeConfig {
             (self.max_concurrent_requests as u64, "--max-concurrent-requests"),
             (self.max_connections as u64, "--max-connections"),
             (self.max_concurrent_exports as u64, "--max-concurrent-exports"),
+            (self.max_watchers as u64, "--max-watchers"),
+            (self.watch_history.max_events, "--watch-history"),
+            (self.watch_history.max_age_ms, "--watch-history-age"),
             (self.max_in_flight_bytes as u64, "--max-in-flight-bytes"),
             (self.request_id_limits.max_entries, "--request-id-max-entries"),
             (self.request_id_limits.max_bytes, "--request-id-max-bytes"),

@@ -253,6 +253,7 @@ pub async fn run(
         .log
         .on_fsync(Arc::new(move |took| fsyncs.fsync_duration.observe(took.as_secs_f64())));
     let log_store = storage.log.clone();
+    storage.sm.set_history_limits(config.watch_history);
     let raft = Raft::new(id, raft_config, network, storage.log, storage.sm)
         .await
         .map_err(|e| NodeError::Raft(e.to_string()))?;
@@ -298,6 +299,7 @@ pub async fn run(
     let max_in_flight = config.max_concurrent_requests;
     let config_bytes = config.max_in_flight_bytes.min(tokio::sync::Semaphore::MAX_PERMITS);
     let config_exports = config.max_concurrent_exports.min(tokio::sync::Semaphore::MAX_PERMITS);
+    let config_watchers = config.max_watchers.min(tokio::sync::Semaphore::MAX_PERMITS);
     let client_idle = config.client_read_timeout;
     let allowed_hosts = http::front::allowed_hosts(&config, &listeners.client, &me.client_url)?;
     let allowed_peer_hosts = http::front::allowed_hosts(&config, &listeners.peer, &me.peer_url)?;
@@ -317,6 +319,7 @@ pub async fn run(
         )),
         body_bytes: Arc::new(tokio::sync::Semaphore::new(config_bytes)),
         exports: Arc::new(tokio::sync::Semaphore::new(config_exports)),
+        watchers: Arc::new(tokio::sync::Semaphore::new(config_watchers)),
         digest_slot: Arc::new(tokio::sync::Semaphore::new(1)),
         snapshot_in: tokio::sync::Mutex::new(None),
         snapshot_sends,

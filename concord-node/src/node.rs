@@ -46,6 +46,9 @@ pub(crate) struct Node {
     pub(crate) body_bytes: Arc<tokio::sync::Semaphore>,
     /// Exports streaming at once (`--max-concurrent-exports`).
     pub(crate) exports: Arc<tokio::sync::Semaphore>,
+    /// Watch streams open at once (`--max-watchers`), each permit held
+    /// until its stream ends.
+    pub(crate) watchers: Arc<tokio::sync::Semaphore>,
     /// One permit, held while `/v1/debug/digest` scans: one at a time.
     pub(crate) digest_slot: Arc<tokio::sync::Semaphore>,
     /// The host names a request's `Host` may carry, when the client listener

@@ -79,6 +79,8 @@ codes! {
     NoRoute = "no_route", 404;
     /// The endpoint does not take this method.
     MethodNotAllowed = "method_not_allowed", 405;
+    /// A watch asked for revisions the node's history no longer keeps (`oldest_revision` says where it can start).
+    Compacted = "compacted", 410;
     /// The request body did not arrive in time.
     RequestTimeout = "request_timeout", 408;
     /// A compare-and-set or transaction precondition failed, or a membership change was refused.
@@ -179,6 +181,9 @@ pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leader_url: Option<String>,
     pub message: String,
+    /// `compacted`: the oldest `start_revision` a watch can use now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_revision: Option<u64>,
     /// `already_applied`: the revision the first attempt was applied at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<u64>,
@@ -195,6 +200,7 @@ impl ErrorDetail {
             leader_id: None,
             leader_url: None,
             message: message.into(),
+            oldest_revision: None,
             revision: None,
             succeeded: None,
         }

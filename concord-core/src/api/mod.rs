@@ -13,11 +13,13 @@ mod cluster;
 mod error;
 mod kv;
 mod tokens;
+mod watch;
 
 pub use cluster::*;
 pub use error::*;
 pub use kv::*;
 pub use tokens::*;
+pub use watch::*;
 
 /// Header names of the API (lower case, as HTTP/1.1 and `http` want them).
 pub mod headers {

@@ -14,6 +14,7 @@
 
 mod backup;
 mod codec;
+mod history;
 mod log;
 mod reader;
 mod recover;
@@ -51,6 +52,7 @@ where
     })
     .spawn_blocking(f)
 }
+pub use self::history::{EventKind, EventPage, HistoryError, HistoryLimits, StoredEvent, WatchFilter};
 pub use self::reader::{ExportView, KvReader, ListPage, ListQuery};
 pub use self::sm::{ClusterMeta, StateMachine};
 pub use self::snapshot::{

@@ -79,6 +79,8 @@ pub struct KvReader {
     pub(super) ttl: Keyspace,
     pub(super) tokens: Keyspace,
     pub(super) requests: Keyspace,
+    pub(super) events: Keyspace,
+    pub(super) applied: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
     pub(super) installing: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
@@ -217,7 +219,37 @@ impl KvReader {
             &self.meta,
             &self.requests,
             &self.tokens,
+            &self.events,
         ))
+    }
+
+    /// The last applied revision, and every later one as it is applied
+    /// (published once its batch has committed, so a read after it sees it).
+    pub fn applied_revisions(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.applied.subscribe()
+    }
+
+    /// The watch history after revision `after`, up to the last applied
+    /// revision, that matches `filter`: looks at about `max_scanned` events
+    /// at most, ending at a whole revision. `Compacted` when a revision
+    /// after `after` is no longer kept. Refused during a snapshot install.
+    pub fn events_after(
+        &self,
+        after: u64,
+        filter: &super::WatchFilter,
+        max_scanned: usize,
+    ) -> Result<super::EventPage, super::HistoryError> {
+        let view = self.view()?;
+        let applied: Option<LogId> = match view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => None,
+        };
+        let start: u64 = match view.get(&self.meta, super::history::META_HISTORY_START).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => 1,
+        };
+        let applied = applied.map_or(0, |l| l.index());
+        super::history::read_page(&view, &self.events, start, applied, after, filter, max_scanned)
     }
 
     /// Keys whose TTL ran out by `now_ms`, with their mod revision, at most

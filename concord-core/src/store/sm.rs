@@ -8,7 +8,8 @@
 //! - The entries of one apply call are committed in fjall batches of whole
 //!   entries ([`Staged`], at most [`STAGE_MAX_ENTRIES`] entries or
 //!   [`STAGE_MAX_BYTES`]): their key changes, the TTL index, the request-id
-//!   records, and `last_applied` (of the batch's last entry),
+//!   records, the watch history's events (`history.rs`), and
+//!   `last_applied` (of the batch's last entry),
 //!   `last_membership` and the cluster metadata commit together, so a crash
 //!   never leaves data and `last_applied` out of step. Later entries of a
 //!   batch read the earlier ones' changes through [`Overlay`]; an auth change
@@ -51,6 +52,7 @@ use openraft::{EntryPayload, OptionalSend};
 use serde::{Deserialize, Serialize};
 
 use super::codec::{decode, encode, fj};
+use super::history::{event_key, EventKind, History, HistoryLimits, META_HISTORY_START, PREV_VALUE_BUDGET};
 use super::reader::{read_record, utf8_key, Committed, KvReader};
 use super::snapshot::{finish_interrupted_install, SmHandles, SnapshotBuilder, SnapshotData, SnapshotDir};
 use super::{is_live, DirLock};
@@ -172,6 +174,12 @@ pub struct StateMachine {
     pub(super) ttl: Keyspace,
     /// Token records by id (digests, never secrets).
     pub(super) tokens: Keyspace,
+    /// The watch history (`history.rs`).
+    pub(super) events: Keyspace,
+    history: History,
+    /// The last applied revision, published after each commit: watchers
+    /// wait on it.
+    applied: Arc<tokio::sync::watch::Sender<u64>>,
     pub(super) snapshot_dir: SnapshotDir,
     /// Set while a snapshot install replaces the key space: readers refuse.
     pub(super) installing: Arc<AtomicBool>,
@@ -222,6 +230,8 @@ struct Staged {
     requests: HashMap<String, Option<Vec<u8>>>,
     /// The entries' answers, sent once the batch has committed.
     replies: Vec<(ApplyResponder<TypeConfig>, CommandResponse)>,
+    /// (revision, events, apply clock) of the history written.
+    history: Vec<(u64, u32, u64)>,
     entries: usize,
     bytes: usize,
 }
@@ -250,6 +260,84 @@ fn reply_bytes(reply: &CommandResponse) -> usize {
             .sum::<usize>()
             .saturating_add(STAGED_CHANGE_BYTES),
         _ => STAGED_CHANGE_BYTES,
+    }
+}
+
+/// Writes one entry's events into the history, numbering them.
+struct EventWriter {
+    revision: u64,
+    now_ms: u64,
+    seq: u32,
+    /// Previous values' bytes this revision may still carry.
+    prev_budget: usize,
+}
+
+/// A [`super::history::StoredEvent`] by reference: the same encoding,
+/// without copying the values.
+#[derive(Serialize)]
+struct EventOut<'a> {
+    at_ms: u64,
+    kind: EventKind,
+    key: &'a str,
+    record: Option<&'a KvRecord>,
+    prev: Option<&'a KvRecord>,
+}
+
+impl EventWriter {
+    /// The events of `key` going from `old` to `new`: a put, a delete, or
+    /// an expiry (a record whose TTL ran out, deleted or written over).
+    fn write(
+        &mut self,
+        sm: &StateMachine,
+        batch: &mut fjall::OwnedWriteBatch,
+        staged: &mut Staged,
+        key: &str,
+        new: Option<&KvRecord>,
+        old: Option<&KvRecord>,
+    ) -> io::Result<()> {
+        let old_live = old.filter(|o| is_live(o, self.now_ms));
+        let expired = old.filter(|o| !is_live(o, self.now_ms));
+        if let Some(o) = expired {
+            self.one(sm, batch, staged, EventKind::Expire, key, None, Some(o))?;
+        }
+        match new {
+            Some(r) => self.one(sm, batch, staged, EventKind::Put, key, Some(r), old_live),
+            None => match old_live {
+                Some(o) => self.one(sm, batch, staged, EventKind::Delete, key, None, Some(o)),
+                None => Ok(()),
+            },
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn one(
+        &mut self,
+        sm: &StateMachine,
+        batch: &mut fjall::OwnedWriteBatch,
+        staged: &mut Staged,
+        kind: EventKind,
+        key: &str,
+        record: Option<&KvRecord>,
+        prev: Option<&KvRecord>,
+    ) -> io::Result<()> {
+        let prev = prev.filter(|p| match self.prev_budget.checked_sub(p.value.len()) {
+            Some(left) => {
+                self.prev_budget = left;
+                true
+            }
+            None => false,
+        });
+        let bytes = encode(&EventOut {
+            at_ms: self.now_ms,
+            kind,
+            key,
+            record,
+            prev,
+        })?;
+        staged.bytes += bytes.len() + STAGED_CHANGE_BYTES;
+        batch.insert(&sm.events, event_key(self.revision, self.seq), bytes);
+        self.seq += 1;
+        Ok(())
     }
 }
 
@@ -343,7 +431,7 @@ impl StateMachine {
             .map_err(fj)
         };
         let (kv, meta, requests, ttl) = (ks("kv")?, ks("sm_meta")?, ks("requests")?, ks("ttl")?);
-        let tokens = ks("tokens")?;
+        let (tokens, events) = (ks("tokens")?, ks("events")?);
         let handles = SmHandles {
             db: db.clone(),
             kv: kv.clone(),
@@ -351,6 +439,7 @@ impl StateMachine {
             requests: requests.clone(),
             tokens: tokens.clone(),
             ttl: ttl.clone(),
+            events: events.clone(),
         };
         let snapshot_dir = SnapshotDir::open(snapshot_dir, meta.contains_key(META_INSTALLING).map_err(fj)?)?;
         finish_interrupted_install(&handles, &snapshot_dir)?;
@@ -369,6 +458,17 @@ impl StateMachine {
         let cluster = read_cluster(&meta)?;
         let clock_ms = read_clock(&meta)?;
         let recent = load_recent(&requests)?;
+        let start = match meta.get(META_HISTORY_START).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => {
+                // A directory from before the history: it starts now.
+                let start = last_applied.map_or(1, |l: LogId| l.index() + 1);
+                meta.insert(META_HISTORY_START, encode(&start)?).map_err(fj)?;
+                start
+            }
+        };
+        let history = History::load(&events, start, HistoryLimits::default())?;
+        let applied = Arc::new(tokio::sync::watch::Sender::new(last_applied.map_or(0, |l: LogId| l.index())));
         let syncer = start_syncer(&db)?;
         Ok(StateMachine {
             db,
@@ -377,6 +477,9 @@ impl StateMachine {
             requests,
             ttl,
             tokens,
+            events,
+            history,
+            applied,
             snapshot_dir,
             installing: Arc::new(AtomicBool::new(false)),
             auth,
@@ -399,8 +502,17 @@ impl StateMachine {
             ttl: self.ttl.clone(),
             tokens: self.tokens.clone(),
             requests: self.requests.clone(),
+            events: self.events.clone(),
+            applied: self.applied.clone(),
             installing: self.installing.clone(),
         }
+    }
+
+    /// How much watch history this node keeps (`--watch-history`,
+    /// `--watch-history-age`); pruning to new limits happens as entries
+    /// are applied.
+    pub fn set_history_limits(&mut self, limits: HistoryLimits) {
+        self.history.limits = limits;
     }
 
     /// Quorum-loss recovery only: makes `membership` the applied one,
@@ -420,6 +532,7 @@ impl StateMachine {
             requests: self.requests.clone(),
             tokens: self.tokens.clone(),
             ttl: self.ttl.clone(),
+            events: self.events.clone(),
         }
     }
 
@@ -427,20 +540,30 @@ impl StateMachine {
         SnapshotBuilder { sm: self.handles() }
     }
 
-    /// Writes key changes and keeps the TTL index in step.
+    /// Writes key changes of the entry at `revision`, keeps the TTL index
+    /// in step, and records the changes in the watch history. `prior` holds
+    /// the records before the entry of keys already read.
     fn write_changes(
         &self,
         batch: &mut fjall::OwnedWriteBatch,
         staged: &mut Staged,
         changes: BTreeMap<String, Option<KvRecord>>,
-        prior_expiry: &BTreeMap<String, Option<u64>>,
+        mut prior: BTreeMap<String, Option<KvRecord>>,
+        (revision, now_ms): (u64, u64),
     ) -> io::Result<()> {
+        let mut events = EventWriter {
+            revision,
+            now_ms,
+            seq: 0,
+            prev_budget: PREV_VALUE_BUDGET,
+        };
         for (key, new) in changes {
-            let old_expiry = match prior_expiry.get(&key) {
-                Some(known) => *known,
-                None => staged.over(&self.kv).get(&key)?.and_then(|old| old.expires_at_ms),
+            let old = match prior.remove(&key) {
+                Some(known) => known,
+                None => staged.over(&self.kv).get(&key)?,
             };
-            if let Some(t) = old_expiry {
+            events.write(self, batch, staged, &key, new.as_ref(), old.as_ref())?;
+            if let Some(t) = old.and_then(|o| o.expires_at_ms) {
                 batch.remove(&self.ttl, ttl_key(t, &key));
                 staged.bytes += key.len() + STAGED_CHANGE_BYTES;
             }
@@ -461,6 +584,9 @@ impl StateMachine {
                 None => batch.remove(&self.kv, key.as_str()),
             }
             staged.kv.insert(key, new);
+        }
+        if events.seq > 0 {
+            staged.history.push((revision, events.seq, now_ms));
         }
         Ok(())
     }
@@ -502,8 +628,8 @@ impl StateMachine {
                     Some(reason) => CommandResponse::Refused { reason },
                     None => {
                         let changes = std::mem::take(&mut pending.changes);
-                        let prior = std::mem::take(&mut pending.prior_expiry);
-                        self.write_changes(batch, staged, changes, &prior)?;
+                        let prior = std::mem::take(&mut pending.prior);
+                        self.write_changes(batch, staged, changes, prior, (index, now_ms))?;
                         CommandResponse::Txn(resp)
                     }
                 }
@@ -515,13 +641,13 @@ impl StateMachine {
                 for (key, rev) in keys {
                     if let Some(r) = view.get(&key)? {
                         if r.mod_revision == rev && !is_live(&r, now_ms) {
-                            prior.insert(key.clone(), r.expires_at_ms);
+                            prior.insert(key.clone(), Some(r));
                             changes.insert(key, None);
                         }
                     }
                 }
                 let deleted = changes.len() as u64;
-                self.write_changes(batch, staged, changes, &prior)?;
+                self.write_changes(batch, staged, changes, prior, (index, now_ms))?;
                 CommandResponse::Expired { deleted }
             }
             Op::ReserveNodeId { id, peer_url } => reserve_node_id(&mut self.cluster, id, peer_url),
@@ -553,8 +679,23 @@ impl StateMachine {
         batch.insert(&self.meta, META_MEMBERSHIP, encode(&self.membership)?);
         batch.insert(&self.meta, META_CLUSTER, encode(&self.cluster)?);
         batch.insert(&self.meta, META_CLOCK, encode(&self.clock_ms)?);
+        // Pruned revisions are committed ones (never this batch's), so no
+        // key is both written and removed in one batch.
+        let pruned = self.history.prune(self.clock_ms);
+        for &(revision, n) in &pruned {
+            for seq in 0..n {
+                batch.remove(&self.events, event_key(revision, seq));
+            }
+        }
+        if !pruned.is_empty() {
+            batch.insert(&self.meta, META_HISTORY_START, encode(&self.history.start)?);
+        }
         batch.commit().map_err(fj)?;
+        for (revision, n, at_ms) in staged.history.drain(..) {
+            self.history.push(revision, n, at_ms);
+        }
         let last = self.last_applied.map_or(0, |l| l.index());
+        self.applied.send_replace(last);
         if last / SYNC_EVERY != self.synced_hint / SYNC_EVERY {
             self.synced_hint = last;
             // Full: a sync is already due, which covers this one.
@@ -698,6 +839,12 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         self.auth = read_auth(&self.meta)?;
         self.clock_ms = read_clock(&self.meta)?;
         self.recent = load_recent(&self.requests)?;
+        let start = match self.meta.get(META_HISTORY_START).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => meta.last_log_id.map_or(1, |l| l.index() + 1),
+        };
+        self.history = History::load(&self.events, start, self.history.limits)?;
+        self.applied.send_replace(meta.last_log_id.map_or(0, |l| l.index()));
         Ok(())
     }
 

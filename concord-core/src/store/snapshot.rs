@@ -32,6 +32,7 @@ use openraft::RaftSnapshotBuilder;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{decode, encode, fj};
+use super::history::{StoredEvent, META_HISTORY_START};
 use super::reader::utf8_key;
 use super::sm::{
     ttl_key, ClusterMeta, RequestRecord, StateMachine, META_AUTH, META_CLOCK, META_CLUSTER, META_INSTALLING,
@@ -68,6 +69,11 @@ enum Frame {
     Token(TokenRecord),
     /// Last: how many frames came before it, the header included.
     End { frames: u64 },
+    /// The first revision of the watch history (before its events; streams
+    /// from before the history have neither).
+    HistoryStart(u64),
+    /// One event of the watch history, under its history key.
+    Event { key: Vec<u8>, record: Vec<u8> },
 }
 
 /// A snapshot's data: this node's state as of a fjall view (to send), or a
@@ -84,6 +90,7 @@ pub struct StateView {
     meta: Keyspace,
     requests: Keyspace,
     tokens: Keyspace,
+    events: Keyspace,
 }
 
 impl StateView {
@@ -93,6 +100,7 @@ impl StateView {
         meta: &Keyspace,
         requests: &Keyspace,
         tokens: &Keyspace,
+        events: &Keyspace,
     ) -> StateView {
         StateView {
             view,
@@ -100,6 +108,7 @@ impl StateView {
             meta: meta.clone(),
             requests: requests.clone(),
             tokens: tokens.clone(),
+            events: events.clone(),
         }
     }
 
@@ -170,6 +179,21 @@ impl StateView {
         for guard in self.view.iter(&self.tokens) {
             let (_, value) = guard.into_inner().map_err(fj)?;
             put(out, &Frame::Token(decode(&value)?))?;
+        }
+        let start: u64 = match self.view.get(&self.meta, META_HISTORY_START).map_err(fj)? {
+            Some(b) => decode(&b)?,
+            None => self.revision()? + 1,
+        };
+        put(out, &Frame::HistoryStart(start))?;
+        for guard in self.view.iter(&self.events) {
+            let (key, value) = guard.into_inner().map_err(fj)?;
+            put(
+                out,
+                &Frame::Event {
+                    key: key.to_vec(),
+                    record: value.to_vec(),
+                },
+            )?;
         }
         let end = Frame::End { frames };
         put_frame(out, &end)
@@ -266,6 +290,7 @@ pub(super) struct StreamCounts {
     pub(super) keys: u64,
     pub(super) request_ids: u64,
     pub(super) tokens: u64,
+    pub(super) events: u64,
 }
 
 /// Checks a whole stream as [`validate_snapshot_stream`] does, counting
@@ -293,6 +318,14 @@ fn count_frames<R: Read>(frames: &mut Frames<R>) -> io::Result<StreamCounts> {
                 counts.request_ids += 1;
             }
             Frame::Token(_) => counts.tokens += 1,
+            Frame::HistoryStart(_) => {}
+            Frame::Event { key, record } => {
+                if key.len() != 12 {
+                    return Err(invalid("a history event's key is not 12 bytes"));
+                }
+                decode::<StoredEvent>(&record)?;
+                counts.events += 1;
+            }
             Frame::End { .. } => return Ok(counts),
         }
     }
@@ -312,6 +345,7 @@ pub(super) struct SmHandles {
     pub(super) requests: Keyspace,
     pub(super) tokens: Keyspace,
     pub(super) ttl: Keyspace,
+    pub(super) events: Keyspace,
 }
 
 impl SmHandles {
@@ -328,6 +362,7 @@ impl SmHandles {
             meta: self.meta.clone(),
             requests: self.requests.clone(),
             tokens: self.tokens.clone(),
+            events: self.events.clone(),
         };
         self.db.persist(PersistMode::SyncAll).map_err(fj)?;
         Ok(Snapshot {
@@ -455,7 +490,7 @@ fn install_from_file(sm: &SmHandles, dir: &SnapshotDir, meta: &SnapshotMeta) -> 
     // must fail with the state machine untouched.
     let file = fs::File::open(&path)?;
     // Clear first (in batches too: a key space can be large).
-    for ks in [&sm.kv, &sm.requests, ttl, &sm.tokens] {
+    for ks in [&sm.kv, &sm.requests, ttl, &sm.tokens, &sm.events] {
         loop {
             let mut batch = sm.db.batch();
             let mut n = 0;
@@ -474,6 +509,8 @@ fn install_from_file(sm: &SmHandles, dir: &SnapshotDir, meta: &SnapshotMeta) -> 
     let mut batch = sm.db.batch();
     let mut bytes = 0usize;
     let (mut cluster, mut clock_ms, mut auth) = (None, 0, AuthState::default());
+    // A stream without a history (from before it) starts one after itself.
+    let mut history_start = meta.last_log_id.map_or(1, |l| l.index() + 1);
     loop {
         match frames.next()? {
             Frame::Header {
@@ -504,6 +541,11 @@ fn install_from_file(sm: &SmHandles, dir: &SnapshotDir, meta: &SnapshotMeta) -> 
             Frame::Token(token) => {
                 batch.insert(&sm.tokens, token.id.as_str(), encode(&token)?);
             }
+            Frame::HistoryStart(start) => history_start = start,
+            Frame::Event { key, record } => {
+                bytes += key.len() + record.len();
+                batch.insert(&sm.events, key, record);
+            }
             Frame::End { .. } => break,
         }
         if bytes >= INSTALL_BATCH_BYTES {
@@ -517,6 +559,7 @@ fn install_from_file(sm: &SmHandles, dir: &SnapshotDir, meta: &SnapshotMeta) -> 
     batch.insert(&sm.meta, META_AUTH, encode(&auth)?);
     batch.insert(&sm.meta, META_CLUSTER, encode(&cluster)?);
     batch.insert(&sm.meta, META_CLOCK, encode(&clock_ms)?);
+    batch.insert(&sm.meta, META_HISTORY_START, encode(&history_start)?);
     batch.insert(&sm.meta, META_LAST_APPLIED, encode(&meta.last_log_id)?);
     batch.insert(&sm.meta, META_MEMBERSHIP, encode(&meta.last_membership)?);
     batch.remove(&sm.meta, META_INSTALLING);

@@ -22,6 +22,8 @@ pub struct ApiError {
     /// `already_applied`: where the first attempt was applied, and whether
     /// its transaction succeeded.
     pub applied: Option<(u64, bool)>,
+    /// `compacted`: the oldest revision a watch can start from.
+    pub oldest_revision: Option<u64>,
 }
 
 impl ApiError {
@@ -33,6 +35,7 @@ impl ApiError {
             leader: None,
             current_revision: None,
             applied: None,
+            oldest_revision: None,
         }
     }
 
@@ -108,6 +111,7 @@ impl IntoResponse for ApiError {
             error.leader_url = Some(url);
         }
         error.current_revision = self.current_revision;
+        error.oldest_revision = self.oldest_revision;
         if let Some((revision, succeeded)) = self.applied {
             error.revision = Some(revision);
             error.succeeded = Some(succeeded);

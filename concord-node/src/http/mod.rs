@@ -16,6 +16,7 @@ pub(crate) mod front;
 pub(crate) mod kv;
 pub(crate) mod openapi;
 pub(crate) mod txn;
+pub(crate) mod watch;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -84,7 +85,12 @@ async fn admit(node: &Arc<Node>, req: axum::extract::Request, next: axum::middle
     if matches!(req.uri().path(), "/health" | "/ready" | "/metrics" | "/v1/openapi.json") {
         return next.run(req).await;
     }
-    match shed_load(node) {
+    let permit = if req.uri().path() == "/v1/watch" {
+        watch_slot(node)
+    } else {
+        shed_load(node)
+    };
+    match permit {
         Ok(permit) => serve::hold_until_sent(auth::guard(node, req, next).await, permit),
         Err(refused) => refused.into_response(),
     }
@@ -117,6 +123,7 @@ where
         .route("/v1/debug/digest", get(kv::digest))
         .route("/v1/cluster/status", get(cluster::status))
         .route("/v1/cluster/members", get(cluster::members))
+        .route("/v1/watch", get(watch::watch))
 }
 
 /// Reads: relayed to the leader (linearizable) unless `consistency=stale`.
@@ -177,6 +184,18 @@ fn shed_load(node: &Arc<Node>) -> Result<tokio::sync::OwnedSemaphorePermit, ApiE
         ApiError::overloaded(format!(
             "more than {} requests in flight; retry shortly",
             node.config.max_concurrent_requests
+        ))
+    })
+}
+
+/// A watch holds its stream open as long as the watcher stays, so it takes
+/// a permit of its own (`--max-watchers`), not one of
+/// `--max-concurrent-requests`.
+fn watch_slot(node: &Arc<Node>) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    node.watchers.clone().try_acquire_owned().map_err(|_| {
+        ApiError::overloaded(format!(
+            "more than {} watches open on this node; retry shortly or watch through another member",
+            node.config.max_watchers
         ))
     })
 }
@@ -417,6 +436,7 @@ mod tests {
             ("GET", "/v1/debug/digest", "local"),
             ("GET", "/v1/cluster/status", "local"),
             ("GET", "/v1/cluster/members", "local"),
+            ("GET", "/v1/watch?prefix=a", "local"),
             ("POST", "/v1/cluster/members", "leader"),
             ("DELETE", "/v1/cluster/members/3", "leader"),
             ("POST", "/v1/cluster/transfer-leader", "leader"),

@@ -12,7 +12,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
-use concord_core::api::{Consistency, Health, ProbeReport, Ready, ValueFormat};
+use concord_core::api::{Consistency, Health, ProbeReport, Ready, ValueFormat, WatchEnd, WatchEvent, WatchProgress};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,6 +37,7 @@ use concord_core::api::{Consistency, Health, ProbeReport, Ready, ValueFormat};
         super::kv::export,
         super::kv::snapshot,
         super::kv::digest,
+        super::watch::watch,
         super::txn::txn,
         super::txn::batch,
         super::cluster::members,
@@ -50,7 +51,7 @@ use concord_core::api::{Consistency, Health, ProbeReport, Ready, ValueFormat};
         super::auth::bootstrap,
     ),
     // Query parameters refer to these; nothing else pulls them in.
-    components(schemas(Consistency, ValueFormat)),
+    components(schemas(Consistency, ValueFormat, WatchEvent, WatchProgress, WatchEnd)),
     modifiers(&BearerToken),
     tags(
         (name = "kv", description = "Keys and values, transactions, listings and exports"),

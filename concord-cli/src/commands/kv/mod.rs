@@ -7,6 +7,7 @@ pub mod import;
 pub mod list;
 pub mod put;
 pub mod txn;
+pub mod watch;
 
 use clap::Subcommand;
 
@@ -22,6 +23,7 @@ pub enum KvCommand {
     Txn(txn::KvTxnArgs),
     Import(import::KvImportArgs),
     Export(export::KvExportArgs),
+    Watch(watch::KvWatchArgs),
 }
 
 pub fn run(client: &ApiClient, cmd: KvCommand) -> Result<(), CliError> {
@@ -33,5 +35,6 @@ pub fn run(client: &ApiClient, cmd: KvCommand) -> Result<(), CliError> {
         KvCommand::Txn(args) => txn::run(client, args),
         KvCommand::Import(args) => import::run(client, args),
         KvCommand::Export(args) => export::run(client, args),
+        KvCommand::Watch(args) => watch::run(client, args),
     }
 }
