@@ -386,11 +386,7 @@ impl Answer<'_> {
 
     /// The next piece of a stream that may stay quiet up to `idle` (a
     /// watch), or [`Piece::Interrupted`] as soon as `interrupt` fires.
-    pub fn piece(
-        &mut self,
-        idle: Duration,
-        interrupt: &mut tokio::signal::unix::Signal,
-    ) -> Result<Piece, CliError> {
+    pub fn piece(&mut self, idle: Duration, interrupt: &mut tokio::signal::unix::Signal) -> Result<Piece, CliError> {
         let from = &self.from;
         let response = &mut self.response;
         self.client.block_on(async {

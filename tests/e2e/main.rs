@@ -28,3 +28,4 @@ mod power_loss;
 mod recover;
 mod routes;
 mod security;
+mod watch;

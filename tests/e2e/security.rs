@@ -450,6 +450,23 @@ fn every_route_against_every_permission() {
             true,
         ),
         ("GET", "/v1/export", "/v1/export".into(), None, Needs::Read, false),
+        (
+            "GET",
+            "/v1/watch",
+            "/v1/watch?prefix=app/".into(),
+            None,
+            Needs::Read,
+            true,
+        ),
+        (
+            "GET",
+            "/v1/watch",
+            "/v1/watch?key=app/k".into(),
+            None,
+            Needs::Read,
+            true,
+        ),
+        ("GET", "/v1/watch", "/v1/watch?prefix=".into(), None, Needs::Read, false),
         ("GET", "/v1/snapshot", "/v1/snapshot".into(), None, Needs::Admin, false),
         ("GET", "/v1/tokens", "/v1/tokens".into(), None, Needs::Admin, true),
         (

@@ -47,11 +47,13 @@ for _ in $(seq 1 100); do
 done
 
 status=0
+# /v1/watch is left out: its answer is an event stream that does not end
+# (tests/e2e/watch.rs tests it end to end).
 CONCORD_TOKEN="$CONCORD_ROOT_TOKEN" "$venv/bin/schemathesis" \
   --config-file tests/schemathesis/schemathesis.toml run "$url/v1/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --seed 7 --workers 2 \
-  --request-timeout 20 --no-color || status=$?
+  --request-timeout 20 --exclude-path /v1/watch --no-color || status=$?
 if [ "$status" -ne 0 ]; then
   echo "== node log (last 40 lines)" >&2
   tail -n 40 "$work/node.log" >&2

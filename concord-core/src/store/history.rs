@@ -191,7 +191,9 @@ pub struct EventPage {
 pub enum HistoryError {
     /// Revisions after the one asked for were pruned: the oldest revision
     /// a watch can start from now.
-    Compacted { oldest: u64 },
+    Compacted {
+        oldest: u64,
+    },
     Io(io::Error),
 }
 

@@ -468,7 +468,9 @@ impl StateMachine {
             }
         };
         let history = History::load(&events, start, HistoryLimits::default())?;
-        let applied = Arc::new(tokio::sync::watch::Sender::new(last_applied.map_or(0, |l: LogId| l.index())));
+        let applied = Arc::new(tokio::sync::watch::Sender::new(
+            last_applied.map_or(0, |l: LogId| l.index()),
+        ));
         let syncer = start_syncer(&db)?;
         Ok(StateMachine {
             db,
@@ -962,6 +964,7 @@ pub(super) mod tests {
             ("requests", &sm.requests),
             ("ttl", &sm.ttl),
             ("tokens", &sm.tokens),
+            ("events", &sm.events),
         ] {
             for guard in ks.iter() {
                 let (k, v) = guard.into_inner().unwrap();
@@ -1487,5 +1490,90 @@ pub(super) mod tests {
             .sum();
         assert!(bytes <= 200, "{bytes} bytes kept over a 200-byte bound");
         assert!(sm.requests.get("b-19").unwrap().is_some());
+    }
+
+    /// What a watcher sees: every change of a prefix in revision order,
+    /// TTL expiries included (one found by a later write comes just before
+    /// its put), previous records, pages of whole revisions; the same
+    /// history on a member that installed a snapshot; and `Compacted` once
+    /// the limits pruned what a watch asks for.
+    #[tokio::test]
+    async fn the_history_holds_every_change_in_order_and_travels_in_snapshots() {
+        use crate::store::{EventKind, HistoryError, HistoryLimits, WatchFilter};
+        use openraft::RaftSnapshotBuilder;
+        let dir = tempfile::tempdir().unwrap();
+        let mut storage = crate::open(dir.path()).unwrap();
+        let delete = |key: &str| {
+            Op::Txn(Txn {
+                success: vec![TxnOp::Delete { key: key.into() }],
+                ..Txn::default()
+            })
+        };
+        apply_all(
+            &mut storage.sm,
+            vec![
+                (1, cmd(1_000, None, put("w/a", b"1", None))),
+                (2, cmd(1_000, None, put("w/b", b"2", Some(10)))),
+                (3, cmd(1_000, None, put("x", b"3", None))),
+                (4, cmd(2_000, None, put("w/b", b"4", None))),
+                (5, cmd(2_000, None, delete("w/a"))),
+            ],
+        )
+        .await;
+        let prefix = WatchFilter::Prefix("w/".into());
+        let seen = |reader: &KvReader, after: u64, max: usize| {
+            let page = reader.events_after(after, &prefix, max).unwrap();
+            let events: Vec<(u64, EventKind, String, Option<Vec<u8>>)> = page
+                .events
+                .into_iter()
+                .map(|(rev, e)| (rev, e.kind, e.key, e.prev.map(|p| p.value)))
+                .collect();
+            (events, page.through, page.more)
+        };
+        let all = vec![
+            (1, EventKind::Put, "w/a".to_string(), None),
+            (2, EventKind::Put, "w/b".to_string(), None),
+            (4, EventKind::Expire, "w/b".to_string(), Some(b"2".to_vec())),
+            (4, EventKind::Put, "w/b".to_string(), None),
+            (5, EventKind::Delete, "w/a".to_string(), Some(b"1".to_vec())),
+        ];
+        assert_eq!(seen(&storage.reader, 0, 100), (all.clone(), 5, false));
+        assert_eq!(seen(&storage.reader, 3, 100), (all[2..].to_vec(), 5, false));
+        assert_eq!(
+            seen(&storage.reader, 0, 2),
+            (all[..2].to_vec(), 2, true),
+            "a page ends after a whole revision"
+        );
+        assert_eq!(seen(&storage.reader, 5, 100), (vec![], 5, false));
+
+        let snapshot = storage.sm.get_snapshot_builder().await.build_snapshot().await.unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let mut fresh = crate::open(other.path()).unwrap();
+        fresh
+            .sm
+            .install_snapshot(&snapshot.meta, snapshot.snapshot)
+            .await
+            .unwrap();
+        assert_eq!(seen(&fresh.reader, 0, 100), (all.clone(), 5, false));
+        assert_eq!(*fresh.reader.applied_revisions().borrow(), 5);
+
+        storage.sm.set_history_limits(HistoryLimits {
+            max_events: 2,
+            max_age_ms: 3_600_000,
+        });
+        apply_all(&mut storage.sm, vec![(6, cmd(2_000, None, put("w/c", b"6", None)))]).await;
+        match storage.reader.events_after(0, &prefix, 100) {
+            Err(HistoryError::Compacted { oldest }) => {
+                assert_eq!(oldest, 4, "6 events, 2 kept: revisions 1 to 4 pruned")
+            }
+            other => panic!("expected compacted, got {other:?}"),
+        }
+        assert_eq!(seen(&storage.reader, 4, 100).0.len(), 2, "revisions 5 and 6 kept");
+        drop(storage);
+        let reopened = crate::open(dir.path()).unwrap();
+        assert!(matches!(
+            reopened.reader.events_after(2, &prefix, 100),
+            Err(HistoryError::Compacted { oldest: 4 })
+        ));
     }
 }

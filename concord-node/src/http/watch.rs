@@ -167,7 +167,9 @@ impl Stream {
             match self.send_page(page).await {
                 Ok(()) => {}
                 Err(Stop::Gone) => return,
-                Err(Stop::Lagged) => return self.finish("lagged", "this watcher read too slowly; resume from revision"),
+                Err(Stop::Lagged) => {
+                    return self.finish("lagged", "this watcher read too slowly; resume from revision")
+                }
             }
             if Instant::now() >= next_progress {
                 if let Err(stop) = self.progress().await {

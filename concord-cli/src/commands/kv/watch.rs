@@ -131,7 +131,8 @@ struct Watch {
 impl Watch {
     /// Handles one SSE event; `Some` ends the watch with that result.
     fn on_event(&mut self, event: &str, data: &str, id: Option<u64>) -> Result<Option<Result<(), CliError>>, CliError> {
-        let parse_error = |e: serde_json::Error| CliError::other(format!("the node sent a {event} event that does not parse: {e}"));
+        let parse_error =
+            |e: serde_json::Error| CliError::other(format!("the node sent a {event} event that does not parse: {e}"));
         match event {
             "put" | "delete" => {
                 self.pending.push(serde_json::from_str(data).map_err(parse_error)?);
@@ -262,7 +263,8 @@ mod tests {
 
     #[test]
     fn sse_events_are_cut_at_blank_lines_whatever_the_chunks() {
-        let wire = b"event: put\ndata: {\"a\":1}\nid: 7\n\n: comment\n\nevent: progress\r\ndata: {\"revision\":9}\r\n\r\n";
+        let wire =
+            b"event: put\ndata: {\"a\":1}\nid: 7\n\n: comment\n\nevent: progress\r\ndata: {\"revision\":9}\r\n\r\n";
         for cut in 0..wire.len() {
             let mut p = SseParser::default();
             let mut got = p.feed(&wire[..cut]);
