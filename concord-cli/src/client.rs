@@ -471,9 +471,9 @@ impl ApiClient {
             .map_err(|e| CliError::other(format!("catching Ctrl-C: {e}")))
     }
 
-    /// Whether `interrupt` has fired (without waiting).
-    pub fn interrupted(&self, interrupt: &mut tokio::signal::unix::Signal) -> bool {
-        self.block_on(async { tokio::time::timeout(Duration::ZERO, interrupt.recv()).await.is_ok() })
+    /// Waits `pause` (none: just looks); whether `interrupt` fired meanwhile.
+    pub fn interrupted_within(&self, pause: Duration, interrupt: &mut tokio::signal::unix::Signal) -> bool {
+        self.block_on(async { tokio::time::timeout(pause, interrupt.recv()).await.is_ok() })
     }
 
     /// The `--timeout` of every request.

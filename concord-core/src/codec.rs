@@ -46,6 +46,16 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> io::Result<T> {
     }
 }
 
+/// Decodes the first fields of what [`encode`] wrote, as `T` (a struct
+/// whose fields are the record's first fields, in order), ignoring the
+/// rest: to look at a record's head without decoding its values.
+pub fn decode_head<T: DeserializeOwned>(bytes: &[u8]) -> io::Result<T> {
+    match bytes.split_first() {
+        Some((&TAG_POSTCARD, rest)) => postcard::take_from_bytes(rest).map(|(v, _)| v).map_err(invalid),
+        _ => decode(bytes),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -127,6 +127,41 @@ pub trait KvView {
     fn keys_with_prefix(&self, prefix: &str, max: usize) -> io::Result<Vec<String>>;
 }
 
+/// The previous values one entry keeps for its watch events, in bytes, at
+/// most: past it, its events carry the previous record's revisions but not
+/// its value (a prefix delete of 100,000 large values would otherwise hold
+/// them all in memory, on every replica, and write them all again).
+pub const PRIOR_VALUE_BUDGET: usize = 4 << 20;
+
+/// A key's record before an entry changed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prior {
+    pub record: KvRecord,
+    /// `false`: the value was left out ([`PRIOR_VALUE_BUDGET`]); `record.value` is empty.
+    pub value_kept: bool,
+}
+
+/// `r` as a [`Prior`], with its value if `budget` has room for it (which
+/// it then takes).
+pub fn keep_prior(budget: &mut usize, r: &KvRecord) -> Prior {
+    match budget.checked_sub(r.value.len()) {
+        Some(left) => {
+            *budget = left;
+            Prior {
+                record: r.clone(),
+                value_kept: true,
+            }
+        }
+        None => Prior {
+            record: KvRecord {
+                value: Vec::new(),
+                ..*r
+            },
+            value_kept: false,
+        },
+    }
+}
+
 /// The view plus this entry's pending changes (`None` = deleted).
 pub struct Pending<'a, V: KvView> {
     base: &'a V,
@@ -134,8 +169,10 @@ pub struct Pending<'a, V: KvView> {
     pub changes: BTreeMap<String, Option<KvRecord>>,
     /// For each changed key, its record in the view before this entry
     /// (expired or not): the TTL index entry to remove and the watch event's
-    /// previous value, known without reading the record again.
-    pub prior: BTreeMap<String, Option<KvRecord>>,
+    /// previous record, known without reading the record again.
+    pub prior: BTreeMap<String, Option<Prior>>,
+    /// Bytes of previous values `prior` may still keep.
+    prior_budget: usize,
     /// Set when the transaction must be refused as a whole (a
     /// `delete_prefix` over more than [`MAX_DELETE_PREFIX_KEYS`] keys): the
     /// caller discards `changes` and answers the reason.
@@ -152,6 +189,7 @@ impl<'a, V: KvView> Pending<'a, V> {
             now_ms,
             changes: BTreeMap::new(),
             prior: BTreeMap::new(),
+            prior_budget: PRIOR_VALUE_BUDGET,
             refused: None,
             prefix_keys: 0,
         }
@@ -174,7 +212,8 @@ impl<'a, V: KvView> Pending<'a, V> {
         }
         let stored = self.base.get(key)?;
         if !self.prior.contains_key(key) {
-            self.prior.insert(key.to_string(), stored.clone());
+            let prior = stored.as_ref().map(|r| keep_prior(&mut self.prior_budget, r));
+            self.prior.insert(key.to_string(), prior);
         }
         Ok(stored)
     }

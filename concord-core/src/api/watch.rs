@@ -47,6 +47,10 @@ pub struct WatchEvent {
     /// The key before the change, with `prev_kv=true` when it had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev_kv: Option<Item>,
+    /// With `prev_kv=true`: the key had a previous record, left out because
+    /// the change's previous values passed 4 MiB (a large prefix delete).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prev_kv_omitted: bool,
     /// The revision of the change.
     pub revision: u64,
     /// The new value as text when it is UTF-8; `null` for a delete.
@@ -61,6 +65,7 @@ pub struct WatchEvent {
 impl WatchEvent {
     /// The API form of a stored event at `revision`, seen at `now_ms`.
     pub fn new(revision: u64, ev: StoredEvent, prev_kv: bool, now_ms: u64) -> WatchEvent {
+        let prev_kv_omitted = prev_kv && ev.prev_omitted;
         let prev_kv = ev
             .prev
             .filter(|_| prev_kv)
@@ -84,6 +89,7 @@ impl WatchEvent {
             key: ev.key,
             mod_revision: revision,
             prev_kv,
+            prev_kv_omitted,
             revision,
             value,
             value_base64,

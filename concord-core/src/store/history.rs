@@ -21,6 +21,7 @@ use fjall::{Keyspace, Readable};
 use serde::{Deserialize, Serialize};
 
 use super::codec::{decode, fj};
+use crate::codec::decode_head;
 use crate::types::KvRecord;
 
 /// Key of `sm_meta` holding `history_start`.
@@ -29,11 +30,6 @@ pub(super) const META_HISTORY_START: &str = "history_start";
 /// At most this many events are pruned in one apply batch, so pruning a
 /// large backlog (after the limits were lowered) never stalls apply.
 pub(super) const PRUNE_MAX_EVENTS: u64 = 4096;
-
-/// The previous values one revision's events carry, in bytes, at most:
-/// past it, events have no previous record (a prefix delete of many large
-/// values would otherwise write them all again).
-pub(super) const PREV_VALUE_BUDGET: usize = 4 << 20;
 
 /// How much history a node keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,9 +69,20 @@ pub struct StoredEvent {
     pub key: String,
     /// A put's new record.
     pub record: Option<KvRecord>,
-    /// The record before the change, if the key had one (see
-    /// [`PREV_VALUE_BUDGET`]).
+    /// The record before the change, if the key had one and its value fit
+    /// the entry's budget ([`crate::txn::PRIOR_VALUE_BUDGET`]).
     pub prev: Option<KvRecord>,
+    /// The key had a record before, left out for the budget.
+    pub prev_omitted: bool,
+}
+
+/// The first fields of a [`StoredEvent`]: enough to prune and filter
+/// without decoding values.
+#[derive(Deserialize)]
+struct EventHead {
+    at_ms: u64,
+    _kind: EventKind,
+    key: String,
 }
 
 /// The key of event `seq` of revision `revision`.
@@ -116,8 +123,8 @@ impl History {
         };
         for guard in events.range(event_key(start, 0)..) {
             let (k, v) = guard.into_inner().map_err(fj)?;
-            let ev: StoredEvent = decode(&v)?;
-            h.push(revision_of(&k)?, 1, ev.at_ms);
+            let head: EventHead = decode_head(&v)?;
+            h.push(revision_of(&k)?, 1, head.at_ms);
         }
         Ok(h)
     }
@@ -203,9 +210,18 @@ impl From<io::Error> for HistoryError {
     }
 }
 
+/// How much one page of the history may hold: it ends after the revision
+/// that reaches either bound (a revision is never split).
+#[derive(Debug, Clone, Copy)]
+pub struct PageLimits {
+    /// History events looked at.
+    pub scanned: usize,
+    /// Bytes of the matching events (encoded).
+    pub bytes: usize,
+}
+
 /// Reads, in `view`, the events after revision `after` up to `applied`
-/// that match `filter`, looking at about `max_scanned` events at most
-/// (whole revisions only).
+/// that match `filter`, within `limits` (whole revisions only).
 pub(super) fn read_page(
     view: &fjall::Snapshot,
     events: &Keyspace,
@@ -213,7 +229,7 @@ pub(super) fn read_page(
     applied: u64,
     after: u64,
     filter: &WatchFilter,
-    max_scanned: usize,
+    limits: PageLimits,
 ) -> Result<EventPage, HistoryError> {
     if after.saturating_add(1) < start {
         return Err(HistoryError::Compacted {
@@ -228,6 +244,7 @@ pub(super) fn read_page(
         return Ok(page);
     }
     let mut current = None;
+    let mut bytes = 0usize;
     for (scanned, guard) in view.range(events, event_key(after + 1, 0)..).enumerate() {
         let (k, v) = guard.into_inner().map_err(fj)?;
         let revision = revision_of(&k)?;
@@ -235,7 +252,7 @@ pub(super) fn read_page(
             break;
         }
         if current != Some(revision) {
-            if scanned >= max_scanned {
+            if scanned >= limits.scanned || bytes >= limits.bytes {
                 if let Some(done) = current {
                     page.through = done;
                     page.more = true;
@@ -244,9 +261,10 @@ pub(super) fn read_page(
             }
             current = Some(revision);
         }
-        let ev: StoredEvent = decode(&v)?;
-        if filter.matches(&ev.key) {
-            page.events.push((revision, ev));
+        let head: EventHead = decode_head(&v)?;
+        if filter.matches(&head.key) {
+            bytes += v.len();
+            page.events.push((revision, decode(&v)?));
         }
     }
     Ok(page)

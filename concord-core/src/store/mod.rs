@@ -52,7 +52,7 @@ where
     })
     .spawn_blocking(f)
 }
-pub use self::history::{EventKind, EventPage, HistoryError, HistoryLimits, StoredEvent, WatchFilter};
+pub use self::history::{EventKind, EventPage, HistoryError, HistoryLimits, PageLimits, StoredEvent, WatchFilter};
 pub use self::reader::{ExportView, KvReader, ListPage, ListQuery};
 pub use self::sm::{ClusterMeta, StateMachine};
 pub use self::snapshot::{

@@ -230,14 +230,14 @@ impl KvReader {
     }
 
     /// The watch history after revision `after`, up to the last applied
-    /// revision, that matches `filter`: looks at about `max_scanned` events
-    /// at most, ending at a whole revision. `Compacted` when a revision
-    /// after `after` is no longer kept. Refused during a snapshot install.
+    /// revision, that matches `filter`, within `limits` (ending at a whole
+    /// revision). `Compacted` when a revision after `after` is no longer
+    /// kept. Refused during a snapshot install.
     pub fn events_after(
         &self,
         after: u64,
         filter: &super::WatchFilter,
-        max_scanned: usize,
+        limits: super::PageLimits,
     ) -> Result<super::EventPage, super::HistoryError> {
         let view = self.view()?;
         let applied: Option<LogId> = match view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
@@ -249,7 +249,7 @@ impl KvReader {
             None => 1,
         };
         let applied = applied.map_or(0, |l| l.index());
-        super::history::read_page(&view, &self.events, start, applied, after, filter, max_scanned)
+        super::history::read_page(&view, &self.events, start, applied, after, filter, limits)
     }
 
     /// Keys whose TTL ran out by `now_ms`, with their mod revision, at most

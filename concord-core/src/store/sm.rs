@@ -52,12 +52,12 @@ use openraft::{EntryPayload, OptionalSend};
 use serde::{Deserialize, Serialize};
 
 use super::codec::{decode, encode, fj};
-use super::history::{event_key, EventKind, History, HistoryLimits, META_HISTORY_START, PREV_VALUE_BUDGET};
+use super::history::{event_key, EventKind, History, HistoryLimits, META_HISTORY_START};
 use super::reader::{read_record, utf8_key, Committed, KvReader};
 use super::snapshot::{finish_interrupted_install, SmHandles, SnapshotBuilder, SnapshotData, SnapshotDir};
 use super::{is_live, DirLock};
 use crate::auth::{AuthOp, AuthOutcome, AuthState};
-use crate::txn::{KvView, Pending};
+use crate::txn::{keep_prior, KvView, Pending, Prior, PRIOR_VALUE_BUDGET};
 use crate::types::alias::{LogId, Snapshot, SnapshotMeta, StoredMembership};
 use crate::types::{Command, CommandResponse, KvRecord, NodeId, Op, TypeConfig};
 
@@ -268,8 +268,6 @@ struct EventWriter {
     revision: u64,
     now_ms: u64,
     seq: u32,
-    /// Previous values' bytes this revision may still carry.
-    prev_budget: usize,
 }
 
 /// A [`super::history::StoredEvent`] by reference: the same encoding,
@@ -281,6 +279,7 @@ struct EventOut<'a> {
     key: &'a str,
     record: Option<&'a KvRecord>,
     prev: Option<&'a KvRecord>,
+    prev_omitted: bool,
 }
 
 impl EventWriter {
@@ -293,10 +292,10 @@ impl EventWriter {
         staged: &mut Staged,
         key: &str,
         new: Option<&KvRecord>,
-        old: Option<&KvRecord>,
+        old: Option<&Prior>,
     ) -> io::Result<()> {
-        let old_live = old.filter(|o| is_live(o, self.now_ms));
-        let expired = old.filter(|o| !is_live(o, self.now_ms));
+        let old_live = old.filter(|o| is_live(&o.record, self.now_ms));
+        let expired = old.filter(|o| !is_live(&o.record, self.now_ms));
         if let Some(o) = expired {
             self.one(sm, batch, staged, EventKind::Expire, key, None, Some(o))?;
         }
@@ -318,21 +317,15 @@ impl EventWriter {
         kind: EventKind,
         key: &str,
         record: Option<&KvRecord>,
-        prev: Option<&KvRecord>,
+        prev: Option<&Prior>,
     ) -> io::Result<()> {
-        let prev = prev.filter(|p| match self.prev_budget.checked_sub(p.value.len()) {
-            Some(left) => {
-                self.prev_budget = left;
-                true
-            }
-            None => false,
-        });
         let bytes = encode(&EventOut {
             at_ms: self.now_ms,
             kind,
             key,
             record,
-            prev,
+            prev: prev.filter(|p| p.value_kept).map(|p| &p.record),
+            prev_omitted: prev.is_some_and(|p| !p.value_kept),
         })?;
         staged.bytes += bytes.len() + STAGED_CHANGE_BYTES;
         batch.insert(&sm.events, event_key(self.revision, self.seq), bytes);
@@ -550,22 +543,22 @@ impl StateMachine {
         batch: &mut fjall::OwnedWriteBatch,
         staged: &mut Staged,
         changes: BTreeMap<String, Option<KvRecord>>,
-        mut prior: BTreeMap<String, Option<KvRecord>>,
+        mut prior: BTreeMap<String, Option<Prior>>,
         (revision, now_ms): (u64, u64),
     ) -> io::Result<()> {
         let mut events = EventWriter {
             revision,
             now_ms,
             seq: 0,
-            prev_budget: PREV_VALUE_BUDGET,
         };
+        let mut budget = PRIOR_VALUE_BUDGET;
         for (key, new) in changes {
             let old = match prior.remove(&key) {
                 Some(known) => known,
-                None => staged.over(&self.kv).get(&key)?,
+                None => staged.over(&self.kv).get(&key)?.map(|r| keep_prior(&mut budget, &r)),
             };
             events.write(self, batch, staged, &key, new.as_ref(), old.as_ref())?;
-            if let Some(t) = old.and_then(|o| o.expires_at_ms) {
+            if let Some(t) = old.and_then(|o| o.record.expires_at_ms) {
                 batch.remove(&self.ttl, ttl_key(t, &key));
                 staged.bytes += key.len() + STAGED_CHANGE_BYTES;
             }
@@ -639,11 +632,12 @@ impl StateMachine {
             Op::Expire { keys } => {
                 let mut changes = BTreeMap::new();
                 let mut prior = BTreeMap::new();
+                let mut budget = PRIOR_VALUE_BUDGET;
                 let view = staged.over(&self.kv);
                 for (key, rev) in keys {
                     if let Some(r) = view.get(&key)? {
                         if r.mod_revision == rev && !is_live(&r, now_ms) {
-                            prior.insert(key.clone(), Some(r));
+                            prior.insert(key.clone(), Some(keep_prior(&mut budget, &r)));
                             changes.insert(key, None);
                         }
                     }
@@ -1499,7 +1493,7 @@ pub(super) mod tests {
     /// the limits pruned what a watch asks for.
     #[tokio::test]
     async fn the_history_holds_every_change_in_order_and_travels_in_snapshots() {
-        use crate::store::{EventKind, HistoryError, HistoryLimits, WatchFilter};
+        use crate::store::{EventKind, HistoryError, HistoryLimits, PageLimits, WatchFilter};
         use openraft::RaftSnapshotBuilder;
         let dir = tempfile::tempdir().unwrap();
         let mut storage = crate::open(dir.path()).unwrap();
@@ -1522,7 +1516,11 @@ pub(super) mod tests {
         .await;
         let prefix = WatchFilter::Prefix("w/".into());
         let seen = |reader: &KvReader, after: u64, max: usize| {
-            let page = reader.events_after(after, &prefix, max).unwrap();
+            let limits = PageLimits {
+                scanned: max,
+                bytes: usize::MAX,
+            };
+            let page = reader.events_after(after, &prefix, limits).unwrap();
             let events: Vec<(u64, EventKind, String, Option<Vec<u8>>)> = page
                 .events
                 .into_iter()
@@ -1562,18 +1560,47 @@ pub(super) mod tests {
             max_age_ms: 3_600_000,
         });
         apply_all(&mut storage.sm, vec![(6, cmd(2_000, None, put("w/c", b"6", None)))]).await;
-        match storage.reader.events_after(0, &prefix, 100) {
+        let page = PageLimits {
+            scanned: 100,
+            bytes: usize::MAX,
+        };
+        match storage.reader.events_after(0, &prefix, page) {
             Err(HistoryError::Compacted { oldest }) => {
                 assert_eq!(oldest, 4, "6 events, 2 kept: revisions 1 to 4 pruned")
             }
             other => panic!("expected compacted, got {other:?}"),
         }
         assert_eq!(seen(&storage.reader, 4, 100).0.len(), 2, "revisions 5 and 6 kept");
+
+        // Previous values past the entry's budget are left out, and said so.
+        let big = vec![b'x'; crate::txn::PRIOR_VALUE_BUDGET + 1];
+        apply_all(
+            &mut storage.sm,
+            vec![
+                (7, cmd(2_000, None, put("w/big", &big, None))),
+                (8, cmd(2_000, None, delete("w/big"))),
+            ],
+        )
+        .await;
+        let last = storage.reader.events_after(7, &prefix, page).unwrap().events;
+        assert_eq!(last.len(), 1);
+        assert_eq!(
+            (last[0].1.kind, last[0].1.prev.is_none(), last[0].1.prev_omitted),
+            (EventKind::Delete, true, true)
+        );
+        let storage_oldest = storage.reader.events_after(2, &prefix, page);
         drop(storage);
         let reopened = crate::open(dir.path()).unwrap();
+        // Pruned further meanwhile (the large put filled a batch of its own),
+        // and the start survives the restart.
+        let oldest_now = match storage_oldest {
+            Err(HistoryError::Compacted { oldest }) => oldest,
+            other => panic!("expected compacted, got {other:?}"),
+        };
+        assert!(oldest_now >= 4);
         assert!(matches!(
-            reopened.reader.events_after(2, &prefix, 100),
-            Err(HistoryError::Compacted { oldest: 4 })
+            reopened.reader.events_after(2, &prefix, page),
+            Err(HistoryError::Compacted { oldest }) if oldest == oldest_now
         ));
     }
 }

@@ -305,6 +305,8 @@ fn count_frames<R: Read>(frames: &mut Frames<R>) -> io::Result<StreamCounts> {
         return Err(invalid("a snapshot stream must start with its header"));
     }
     let mut counts = StreamCounts::default();
+    // The history's start, then its events in key order from there.
+    let (mut history_start, mut last_event) = (None, None::<Vec<u8>>);
     loop {
         match frames.next()? {
             Frame::Header { .. } => return Err(invalid("a second header in a snapshot stream")),
@@ -318,12 +320,21 @@ fn count_frames<R: Read>(frames: &mut Frames<R>) -> io::Result<StreamCounts> {
                 counts.request_ids += 1;
             }
             Frame::Token(_) => counts.tokens += 1,
-            Frame::HistoryStart(_) => {}
+            Frame::HistoryStart(start) => {
+                if history_start.replace(start).is_some() {
+                    return Err(invalid("a second history start in a snapshot stream"));
+                }
+            }
             Frame::Event { key, record } => {
-                if key.len() != 12 {
-                    return Err(invalid("a history event's key is not 12 bytes"));
+                let start = history_start.ok_or_else(|| invalid("a history event before the history's start"))?;
+                if key.len() != 12 || super::history::revision_of(&key)? < start {
+                    return Err(invalid("a history event's key is not a revision of the history"));
+                }
+                if last_event.as_ref().is_some_and(|last| *last >= key) {
+                    return Err(invalid("history events out of order in a snapshot stream"));
                 }
                 decode::<StoredEvent>(&record)?;
+                last_event = Some(key);
                 counts.events += 1;
             }
             Frame::End { .. } => return Ok(counts),

@@ -4,10 +4,12 @@
 //! Every member serves watches from its own applied state, so a watch on a
 //! follower sees the same sequence as one on the leader, at most a little
 //! later. Each stream has a task of its own that reads the history a page
-//! at a time and queues the events for the connection ([`QUEUE`] at most):
-//! a slow watcher costs its queue and nothing else, and one whose queue
-//! stays full for [`LAG_TIMEOUT`] gets a `lagged` event and its stream
-//! ends, so it never holds the node back.
+//! at a time ([`PAGE`]) and queues whole revisions for the connection, at
+//! most [`QUEUE_BYTES`] at once: a slow watcher costs its queue and nothing
+//! else, and one whose queue stays full for [`LAG_TIMEOUT`] gets a `lagged`
+//! event and its stream ends, so it never holds the node back. A token
+//! revoked or expired while its watch runs ends the stream with
+//! `unauthorized`.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -21,9 +23,9 @@ use axum::response::{IntoResponse, Response};
 use concord_core::api::{Code, ErrorBody, WatchEnd, WatchEvent, WatchParams, WatchProgress};
 use concord_core::auth::{Need, Scope};
 use concord_core::limits::validate_key;
-use concord_core::store::{EventPage, HistoryError, KvReader, WatchFilter};
+use concord_core::store::{EventPage, HistoryError, KvReader, PageLimits, WatchFilter};
 use futures::StreamExt;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use crate::http::auth::Caller;
@@ -31,12 +33,17 @@ use crate::http::error::ApiError;
 use crate::http::query;
 use crate::node::{now_ms, Node};
 
-/// Events queued for one watcher at most.
-const QUEUE: usize = 256;
+/// Bytes of events queued for one watcher at most (a revision larger than
+/// this is queued alone).
+const QUEUE_BYTES: usize = 1 << 20;
 /// A watcher whose queue stays full this long is told it lagged.
 const LAG_TIMEOUT: Duration = Duration::from_secs(10);
-/// History events looked at per page read.
-const PAGE_EVENTS: usize = 1024;
+/// One read of the history: at most this many events looked at or bytes
+/// matched (ending at a whole revision).
+const PAGE: PageLimits = PageLimits {
+    scanned: 1024,
+    bytes: 1 << 20,
+};
 /// At most this long between two `progress` events of an idle stream (less
 /// when `--client-read-timeout` is shorter, so the connection stays open).
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
@@ -45,7 +52,7 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 #[utoipa::path(
     get, path = "/v1/watch", tag = "kv",
     summary = "Watch a key or prefix",
-    description = "A Server-Sent Events stream of every change to `key` (or to the keys under `prefix`) committed after `start_revision` (default: from now on), in revision order, with no gaps and no repeats. Events: `put` and `delete` (data: a WatchEvent; the last event of each revision carries `id:` its revision), `progress` every few seconds (data: a WatchProgress, with `id:`), and, ending the stream, `lagged` (the watcher read too slowly) or `compacted` (data: a WatchEnd). Resume with `start_revision` (or `Last-Event-ID`) set to the last `id` seen. 410 `compacted`, with `oldest_revision`, when the history no longer holds the revisions asked for. Served by any member. Needs `read` on the key or the whole prefix.",
+    description = "A Server-Sent Events stream of every change to `key` (or to the keys under `prefix`) committed after `start_revision` (default: from now on), in revision order, with no gaps and no repeats. Events: `put` and `delete` (data: a WatchEvent; the last event of each revision carries `id:` its revision), `progress` at the start and every few seconds (data: a WatchProgress, with `id:`), and, ending the stream, `lagged` (the watcher read too slowly), `compacted`, `unauthorized` (the token was revoked or expired) or `error` (data: a WatchEnd). Resume with `start_revision` (or `Last-Event-ID`, which wins) set to the last `id` seen. 410 `compacted`, with `oldest_revision`, when the history no longer holds the revisions asked for. Served by any member. Needs `read` on the key or the whole prefix.",
     params(WatchParams),
     responses(
         (status = 200, description = "The event stream", content_type = "text/event-stream", body = String),
@@ -71,13 +78,15 @@ pub(crate) async fn watch(
         }
         _ => return Err(ApiError::invalid("give exactly one of key= and prefix=")),
     };
-    let start = match (params.start_revision, headers.get("last-event-id")) {
-        (Some(rev), _) => rev,
-        (None, Some(v)) => v
+    // An EventSource that reconnects sends the URL it started with and the
+    // last id it saw: the id wins.
+    let start = match (headers.get("last-event-id"), params.start_revision) {
+        (Some(v), _) => v
             .to_str()
             .ok()
             .and_then(|s| s.trim().parse().ok())
             .ok_or_else(|| ApiError::invalid("Last-Event-ID must be a revision"))?,
+        (None, Some(rev)) => rev,
         (None, None) => *node.reader.applied_revisions().borrow(),
     };
     // The first page before answering: a revision the history no longer
@@ -86,7 +95,15 @@ pub(crate) async fn watch(
         HistoryError::Compacted { oldest } => compacted(start, oldest),
         HistoryError::Io(e) => ApiError::read("reading the watch history", e),
     })?;
-    let (tx, rx) = mpsc::channel(QUEUE);
+    let token = match &caller {
+        Caller::Token(t) => Some(TokenCheck {
+            id: t.id.clone(),
+            expires_at_ms: t.expires_at_ms,
+            seen_here: node.reader.token(&t.id).ok().flatten().is_some(),
+        }),
+        _ => None,
+    };
+    let (tx, rx) = mpsc::unbounded_channel();
     let (end_tx, end_rx) = oneshot::channel();
     let stream = Stream {
         reader: node.reader.clone(),
@@ -94,42 +111,56 @@ pub(crate) async fn watch(
         prev_kv: params.prev_kv == Some(true),
         cursor: start,
         tx,
+        room: Arc::new(Semaphore::new(QUEUE_BYTES)),
         end: Some(end_tx),
         progress_every: PROGRESS_EVERY.min(node.config.client_read_timeout / 2),
+        token,
     };
     tokio::spawn(stream.run(page));
-    let events = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
+    // Each revision's permit goes with its last event: its bytes leave the
+    // queue once that event is on its way to the watcher.
+    let events = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|(event, _permit): Queued| (event, rx))
+    });
     let end = futures::stream::once(end_rx).filter_map(|e| async move { e.ok() });
     let body = events.chain(end).map(Ok::<_, Infallible>);
     Ok(Sse::new(body).into_response())
 }
 
 fn compacted(asked: u64, oldest: u64) -> ApiError {
-    let mut e = ApiError::new(
-        Code::Compacted,
-        format!(
-            "the watch history no longer holds the changes after revision {asked}; the oldest start_revision \
-             possible is {oldest}"
-        ),
-    );
+    let mut e = ApiError::new(Code::Compacted, compacted_message(asked, oldest));
     e.oldest_revision = Some(oldest);
     e
 }
 
+fn compacted_message(asked: u64, oldest: u64) -> String {
+    format!(
+        "the watch history no longer holds the changes after revision {asked}; the oldest start_revision \
+         possible is {oldest}"
+    )
+}
+
 async fn read_page(reader: &KvReader, after: u64, filter: &WatchFilter) -> Result<EventPage, HistoryError> {
     let (reader, filter) = (reader.clone(), filter.clone());
-    tokio::task::spawn_blocking(move || reader.events_after(after, &filter, PAGE_EVENTS))
+    tokio::task::spawn_blocking(move || reader.events_after(after, &filter, PAGE))
         .await
         .map_err(|e| HistoryError::Io(std::io::Error::other(e)))?
 }
 
-fn data(event: &str, body: &impl serde::Serialize) -> Event {
-    match Event::default().event(event).json_data(body) {
-        Ok(e) => e,
+/// An SSE event named `event` with `body` as JSON, and the bytes it takes.
+fn data(event: &str, body: &impl serde::Serialize) -> (Event, usize) {
+    let json = match serde_json::to_string(body) {
+        Ok(json) => json,
         // Our own types always serialize.
-        Err(e) => Event::default().event("error").data(e.to_string()),
-    }
+        Err(e) => return (Event::default().event("error").data(e.to_string()), 64),
+    };
+    let bytes = json.len() + event.len() + 32;
+    (Event::default().event(event).data(json), bytes)
 }
+
+/// An event in a watcher's queue, with the queue room its revision holds
+/// (on the revision's last event).
+type Queued = (Event, Option<OwnedSemaphorePermit>);
 
 /// Why a stream stopped sending.
 enum Stop {
@@ -139,6 +170,15 @@ enum Stop {
     Lagged,
 }
 
+/// The token a watch runs under, checked again as the stream goes on.
+struct TokenCheck {
+    id: String,
+    expires_at_ms: Option<u64>,
+    /// This node knew the token (a follower that has not applied its
+    /// creation yet relays the first check to the leader).
+    seen_here: bool,
+}
+
 /// One watcher's producer.
 struct Stream {
     reader: KvReader,
@@ -146,10 +186,13 @@ struct Stream {
     prev_kv: bool,
     /// Every change up to this revision has been queued.
     cursor: u64,
-    tx: mpsc::Sender<Event>,
+    tx: mpsc::UnboundedSender<Queued>,
+    /// Bytes the queue may still take.
+    room: Arc<Semaphore>,
     /// The last event, sent after everything queued.
     end: Option<oneshot::Sender<Event>>,
     progress_every: Duration,
+    token: Option<TokenCheck>,
 }
 
 impl Stream {
@@ -163,13 +206,13 @@ impl Stream {
             return self.stopped(stop);
         }
         loop {
+            if let Err(why) = self.token_still_valid() {
+                let revision = self.cursor;
+                return self.end_with("unauthorized", why, revision);
+            }
             let more = page.more;
-            match self.send_page(page).await {
-                Ok(()) => {}
-                Err(Stop::Gone) => return,
-                Err(Stop::Lagged) => {
-                    return self.finish("lagged", "this watcher read too slowly; resume from revision")
-                }
+            if let Err(stop) = self.send_page(page).await {
+                return self.stopped(stop);
             }
             if Instant::now() >= next_progress {
                 if let Err(stop) = self.progress().await {
@@ -187,6 +230,10 @@ impl Stream {
                     tokio::select! {
                         changed = applied.changed() => if changed.is_err() { return },
                         _ = tokio::time::sleep_until(next_progress) => {
+                            if let Err(why) = self.token_still_valid() {
+                                let revision = self.cursor;
+                                return self.end_with("unauthorized", why, revision);
+                            }
                             if let Err(stop) = self.progress().await {
                                 return self.stopped(stop);
                             }
@@ -199,11 +246,7 @@ impl Stream {
             page = match read_page(&self.reader, self.cursor, &self.filter).await {
                 Ok(page) => page,
                 Err(HistoryError::Compacted { oldest }) => {
-                    let message = format!(
-                        "the watch history no longer holds the changes after revision {}; the oldest start_revision \
-                         possible is {oldest}",
-                        self.cursor
-                    );
+                    let message = compacted_message(self.cursor, oldest);
                     return self.end_with("compacted", message, oldest);
                 }
                 Err(HistoryError::Io(e)) if e.kind() == std::io::ErrorKind::ResourceBusy => {
@@ -217,27 +260,31 @@ impl Stream {
                 }
                 Err(HistoryError::Io(e)) => {
                     tracing::warn!(error = %e, "a watch stream stopped: reading the history failed");
-                    return;
+                    let revision = self.cursor;
+                    return self.end_with("error", format!("reading the watch history failed: {e}"), revision);
                 }
             };
         }
     }
 
-    /// Queues a page's events; the last event of each revision carries its
-    /// revision as the SSE id, and moves the cursor.
+    /// Queues a page's events a revision at a time; the last event of each
+    /// revision carries its revision as the SSE id.
     async fn send_page(&mut self, page: EventPage) -> Result<(), Stop> {
         let now = now_ms();
         let mut events = page.events.into_iter().peekable();
+        let mut revision_events = Vec::new();
+        let mut bytes = 0;
         while let Some((revision, ev)) = events.next() {
-            let last_of_revision = events.peek().is_none_or(|(next, _)| *next != revision);
             let body = WatchEvent::new(revision, ev, self.prev_kv, now);
-            let mut event = data(&body.kind.clone(), &body);
-            if last_of_revision {
-                event = event.id(revision.to_string());
-            }
-            self.queue(event).await?;
-            if last_of_revision {
+            let (event, size) = data(&body.kind, &body);
+            bytes += size;
+            if events.peek().is_none_or(|(next, _)| *next != revision) {
+                revision_events.push(event.id(revision.to_string()));
+                self.queue(std::mem::take(&mut revision_events), bytes).await?;
+                bytes = 0;
                 self.cursor = revision;
+            } else {
+                revision_events.push(event);
             }
         }
         self.cursor = self.cursor.max(page.through);
@@ -245,35 +292,62 @@ impl Stream {
     }
 
     async fn progress(&mut self) -> Result<(), Stop> {
-        let event = data("progress", &WatchProgress { revision: self.cursor }).id(self.cursor.to_string());
-        self.queue(event).await
+        let (event, bytes) = data("progress", &WatchProgress { revision: self.cursor });
+        self.queue(vec![event.id(self.cursor.to_string())], bytes).await
     }
 
-    async fn queue(&self, event: Event) -> Result<(), Stop> {
-        match self.tx.send_timeout(event, LAG_TIMEOUT).await {
-            Ok(()) => Ok(()),
-            Err(mpsc::error::SendTimeoutError::Timeout(_)) => Err(Stop::Lagged),
-            Err(mpsc::error::SendTimeoutError::Closed(_)) => Err(Stop::Gone),
+    /// Queues one revision's events whole, once the queue has room for
+    /// them, waiting at most [`LAG_TIMEOUT`].
+    async fn queue(&self, events: Vec<Event>, bytes: usize) -> Result<(), Stop> {
+        let permits = bytes.clamp(1, QUEUE_BYTES) as u32;
+        let room = tokio::select! {
+            room = tokio::time::timeout(LAG_TIMEOUT, self.room.clone().acquire_many_owned(permits)) => room,
+            _ = self.tx.closed() => return Err(Stop::Gone),
+        };
+        let mut permit = match room {
+            Ok(Ok(permit)) => Some(permit),
+            Ok(Err(_)) => return Err(Stop::Gone),
+            Err(_) => return Err(Stop::Lagged),
+        };
+        let last = events.len().saturating_sub(1);
+        for (i, event) in events.into_iter().enumerate() {
+            let held = if i == last { permit.take() } else { None };
+            self.tx.send((event, held)).map_err(|_| Stop::Gone)?;
         }
+        Ok(())
+    }
+
+    /// The token is still known here and not expired.
+    fn token_still_valid(&mut self) -> Result<(), String> {
+        let Some(token) = &mut self.token else {
+            return Ok(());
+        };
+        if token.expires_at_ms.is_some_and(|at| now_ms() >= at) {
+            return Err(format!("token {} expired", token.id));
+        }
+        match self.reader.token(&token.id) {
+            Ok(Some(_)) => token.seen_here = true,
+            Ok(None) if token.seen_here => return Err(format!("token {} was revoked", token.id)),
+            Ok(None) | Err(_) => {}
+        }
+        Ok(())
     }
 
     fn stopped(self, stop: Stop) {
         match stop {
             Stop::Gone => {}
-            Stop::Lagged => self.finish("lagged", "this watcher read too slowly; resume from revision"),
+            Stop::Lagged => {
+                let revision = self.cursor;
+                let message = format!("this watcher read too slowly; resume from revision {revision}");
+                self.end_with("lagged", message, revision)
+            }
         }
-    }
-
-    fn finish(self, event: &str, why: &str) {
-        let message = format!("{why} {}", self.cursor);
-        let revision = self.cursor;
-        self.end_with(event, message, revision)
     }
 
     /// Ends the stream with `event` after what is queued.
     fn end_with(mut self, event: &str, message: String, revision: u64) {
         if let Some(end) = self.end.take() {
-            let _ = end.send(data(event, &WatchEnd { message, revision }));
+            let _ = end.send(data(event, &WatchEnd { message, revision }).0);
         }
     }
 }

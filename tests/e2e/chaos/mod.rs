@@ -7,7 +7,10 @@
 //!   a whole group in one transaction, single writes and deletes, and
 //!   prefix listings, on two groups of three keys;
 //! - a set: unique keys written once;
-//! - TTL keys: unique keys written with a 1-2 s TTL and read back.
+//! - TTL keys: unique keys written with a 1-2 s TTL and read back;
+//! - watches: three watchers follow `g1/`, `g2/` and every key, resuming
+//!   from their last whole revision on the next node whenever a stream
+//!   breaks.
 //!
 //! Nemeses: `kill -9` (any node, the leader, two at once on five nodes),
 //! SIGSTOP/SIGCONT, a node isolated both ways, a one-way drop, a partition
@@ -20,7 +23,10 @@
 //! Checks: every register and every group history is linearizable; no
 //! acknowledged set write is missing; acknowledged writes in real-time order
 //! carry increasing revisions; TTL keys are visible until their TTL runs out
-//! and invisible after; all nodes converge to the same digest. And the run
+//! and invisible after; all nodes converge to the same digest; every node
+//! gives the same watch history, in order, ending in the final values and
+//! holding every acknowledged set write, and each watcher saw exactly its
+//! prefix's part of it. And the run
 //! did something: enough successful writes and reads, acknowledged set and
 //! TTL writes, TTL reads both young and expired, every nemesis kind.
 //!
@@ -39,6 +45,7 @@ mod harness;
 mod history;
 mod nemeses;
 mod runs;
+mod watchers;
 mod workloads;
 
 use std::path::Path;

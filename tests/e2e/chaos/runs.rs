@@ -20,6 +20,7 @@ use super::checks::{check_ttl, count};
 use super::harness::ChaosCluster;
 use super::history::{wall_ms, write_history, write_outcome, ClientLog, Recorded};
 use super::nemeses::{nemesis, nemesis_kinds};
+use super::watchers::{all_values, check_watchers, Watcher, WATCHED};
 use super::workloads::{listed_state, Client, GROUPS, REGISTERS};
 use crate::support::{client, eventually, exclusive};
 
@@ -42,7 +43,8 @@ pub struct Plan {
 pub fn run(plan: Plan) {
     // The heaviest tests: nothing timing-sensitive runs alongside.
     let _load = exclusive();
-    let mut chaos = ChaosCluster::start_on(plan.nodes, None, &[], plan.power);
+    // History enough for the whole run: the watchers' check reads it all.
+    let mut chaos = ChaosCluster::start_on(plan.nodes, None, &["--watch-history", "10000000"], plan.power);
     let urls = Arc::new(RwLock::new(chaos.urls()));
     let origin = Instant::now();
     let now: Arc<dyn Fn() -> u64 + Send + Sync> = Arc::new(move || origin.elapsed().as_nanos() as u64);
@@ -61,6 +63,16 @@ pub fn run(plan: Plan) {
             };
             let (urls, stop) = (urls.clone(), stop.clone());
             std::thread::spawn(move || client.run(&urls, &stop))
+        })
+        .collect();
+
+    let watchers: Vec<_> = WATCHED
+        .iter()
+        .enumerate()
+        .map(|(i, prefix)| {
+            let watcher = Watcher::new(i, prefix);
+            let (urls, stop) = (urls.clone(), stop.clone());
+            std::thread::spawn(move || watcher.run(&urls, &stop))
         })
         .collect();
 
@@ -94,6 +106,7 @@ pub fn run(plan: Plan) {
         log.ttl_writes.extend(l.ttl_writes);
         log.ttl_reads.extend(l.ttl_reads);
     }
+    let watchers: Vec<Watcher> = watchers.into_iter().map(|w| w.join().unwrap()).collect();
     // What the clients got done, counted before the final reads join the
     // history: successful writes (a CAS or a transaction counts when its
     // compare held) and successful reads.
@@ -244,9 +257,23 @@ pub fn run(plan: Plan) {
         }
     }
 
+    // 5. Every watcher saw the committed history of its prefix, whole,
+    //    once and in order, though it resumed across the nemeses.
+    let end = {
+        let r = c.put(format!("{url}/v1/kv/zz/end")).body("end").send().unwrap();
+        r.json::<Value>().unwrap()["revision"].as_u64().unwrap()
+    };
+    let watched: Vec<usize> = watchers.iter().map(|w| w.changes.len()).collect();
+    let streams = check_watchers(watchers, &chaos.urls(), end, &all_values(&url), &log.set_acked);
+    assert!(
+        streams > WATCHED.len() as u64,
+        "the watchers never resumed, so the run proves nothing about resuming"
+    );
+
     eprintln!(
         "chaos: {} nodes, {}s, {} faults {kinds:?}; {} ok / {} failed / {} unknown register and group calls, \
          {} set writes and {} TTL writes acknowledged, {young} young and {old} expired TTL reads checked; \
+         watchers of {WATCHED:?} saw {watched:?} changes over {streams} streams, each the committed history; \
          linearizable, nothing lost, converged",
         plan.nodes,
         plan.seconds,

@@ -32,8 +32,10 @@ CONCORD_WATCH_VALUE, CONCORD_WATCH_REVISION and CONCORD_WATCH_EXPIRED
 (and CONCORD_WATCH_PREV_VALUE with --prev-kv); events are then not printed.
 
 A watch asking for revisions the history no longer keeps exits 3
-(`compacted`: the message names the oldest revision it can start from).
-Ctrl-C ends the watch with exit 0.
+(`compacted`: the message names the oldest revision it can start from); a
+token revoked or expired while it runs exits 4. While no endpoint answers,
+the watch keeps trying (backing off up to 5 s). Ctrl-C ends the watch with
+exit 0.
 
 Examples:
   concord kv watch config/db-url
@@ -80,7 +82,14 @@ pub fn run(client: &ApiClient, args: KvWatchArgs) -> Result<(), CliError> {
         after: args.rev,
     };
     let mut interrupt = client.interrupts()?;
+    // Between attempts when no endpoint answers, or a stream ends before
+    // it said anything.
+    let mut pause = Duration::ZERO;
     loop {
+        if client.interrupted_within(pause, &mut interrupt) {
+            return Ok(());
+        }
+        pause = (pause * 2).clamp(Duration::from_millis(200), Duration::from_secs(5));
         let mut path = format!("/v1/watch?{what}");
         if let Some(after) = watch.after {
             path.push_str(&format!("&start_revision={after}"));
@@ -88,13 +97,25 @@ pub fn run(client: &ApiClient, args: KvWatchArgs) -> Result<(), CliError> {
         if args.prev_kv {
             path.push_str("&prev_kv=true");
         }
-        let mut answer = client.get(&path)?;
+        let mut answer = match client.get(&path) {
+            Ok(answer) => answer,
+            // No endpoint answers: keep trying until one does, or Ctrl-C.
+            Err(e) if matches!(e.kind, Kind::Unavailable) => {
+                eprintln!("watch: {}; trying again", e.message);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let from = answer.endpoint().to_string();
         let mut parser = SseParser::default();
         let why = loop {
             match answer.piece(SILENCE.max(client.timeout()), &mut interrupt) {
                 Ok(Piece::Data(bytes)) => {
-                    for (event, data, id) in parser.feed(&bytes) {
+                    let events = parser.feed(&bytes);
+                    if !events.is_empty() {
+                        pause = Duration::ZERO;
+                    }
+                    for (event, data, id) in events {
                         if let Some(stop) = watch.on_event(&event, &data, id)? {
                             return stop;
                         }
@@ -107,9 +128,6 @@ pub fn run(client: &ApiClient, args: KvWatchArgs) -> Result<(), CliError> {
         };
         // Events of a revision not seen whole come again after resuming.
         watch.pending.clear();
-        if client.interrupted(&mut interrupt) {
-            return Ok(());
-        }
         match watch.after {
             Some(after) => eprintln!("watch: {from}: {why}; resuming after revision {after}"),
             None => eprintln!("watch: {from}: {why}; starting again"),
@@ -147,10 +165,14 @@ impl Watch {
                 let p: WatchProgress = serde_json::from_str(data).map_err(parse_error)?;
                 self.after = Some(self.after.map_or(p.revision, |a| a.max(p.revision)));
             }
-            "lagged" => {
+            "lagged" | "error" => {
                 let end: WatchEnd = serde_json::from_str(data).map_err(parse_error)?;
                 eprintln!("watch: {}", escape_control(&end.message));
                 self.pending.clear();
+            }
+            "unauthorized" => {
+                let end: WatchEnd = serde_json::from_str(data).map_err(parse_error)?;
+                return Ok(Some(Err(CliError::new(Kind::Auth, escape_control(&end.message)))));
             }
             "compacted" => {
                 let end: WatchEnd = serde_json::from_str(data).map_err(parse_error)?;

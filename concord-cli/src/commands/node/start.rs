@@ -67,6 +67,9 @@ Config file (TOML; flags win over the file):
   request-id-max-bytes = 67108864
   max-connections = 4096
   max-concurrent-exports = 16
+  max-watchers = 1024
+  watch-history = 100000
+  watch-history-age = \"1h\"
   max-in-flight-bytes = 268435456
   allowed-hosts = [\"concord.internal\"]
   auth = true
