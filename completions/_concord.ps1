@@ -286,6 +286,7 @@ Register-ArgumentCompleter -Native -CommandName 'concord' -ScriptBlock {
             [CompletionResult]::new('txn', 'txn', [CompletionResultType]::ParameterValue, 'Run a transaction: JSON `{"compare": [...], "success": [...], "failure": [...]}` from FILE or stdin (at most 64 MiB, read before anything is sent), applied atomically. Prints the answer; exits 6 when a compare failed (the failure branch ran)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE or stdin (other fields, like those `kv export` writes, are ignored). Lines are written in large batches, each batch atomic (the import as a whole is not); a progress bar shows on a terminal. A line longer than 64 MiB (the most a node accepts) stops the import with exit 1')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export keys as JSON lines (`-o yaml`: one YAML document each) `{"key", "value" | "value_base64", "create_revision", "mod_revision", "version", "ttl_remaining", "ttl"?}`, all from one consistent revision (printed on stderr). `kv import` reads them back. `--timeout` bounds the wait for the export to start and any pause in it, not its length: a large export streams as long as it takes')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Print every change to a key (or, with `--prefix`, to the keys under a prefix) as it is committed, in revision order, until Ctrl-C. A broken stream is resumed from the last revision seen, through any endpoint, with nothing missed or repeated')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -426,6 +427,27 @@ Register-ArgumentCompleter -Native -CommandName 'concord' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'concord;kv;watch' {
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Watch every key starting with this prefix instead (`""`: all keys)')
+            [CompletionResult]::new('--rev', '--rev', [CompletionResultType]::ParameterName, 'Start after revision N: print every change committed after it (default: changes from now on)')
+            [CompletionResult]::new('--endpoints', '--endpoints', [CompletionResultType]::ParameterName, 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member''s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long a request may wait for its answer to start, across every endpoint and retry, like `500ms`, `2s`, `1m` (then exit 5). An answer that has started is read as long as data keeps coming: only a pause of this long fails it, so `kv export` may stream for longer')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `table` for people (the default on a terminal), `plain` records one per line with tab-separated fields (the default when piped), `json` or `yaml` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `plain`)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `table` for people (the default on a terminal), `plain` records one per line with tab-separated fields (the default when piped), `json` or `yaml` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `plain`)')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File holding the bearer token (read instead of `CONCORD_TOKEN`)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'PEM CA certificates to trust for `https://` endpoints (instead of the system''s)')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'PEM client certificate, for nodes started with `--client-ca`')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'PEM private key of `--cert`')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context (from the contexts file, `concord context`) whose endpoints, token file, CA and timeout fill in what no flag or environment variable gives; the file''s current context by default')
+            [CompletionResult]::new('--prev-kv', '--prev-kv', [CompletionResultType]::ParameterName, 'Also give each change''s previous value')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run the command given after `--` for each event')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: a destructive command without `--yes` exits 2 and changes nothing, even on a terminal (as when `CI` is set, or stdin or stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'concord;kv;help' {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Read a key; a missing key exits 3. Text output is the value''s bytes exactly when stdout is not a terminal. On a terminal a newline is added, and a value that is not UTF-8 or holds control characters (other than newline, tab and carriage return) is not printed (exit 1): use `-o raw` to print it anyway, or redirect stdout')
             [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Write a key. The value comes from the argument, or from stdin (byte-exact) when it is omitted or `-`. Stdin is read whole before anything is sent, at most 64 MiB (the largest value any node accepts; more exits 1)')
@@ -434,6 +456,7 @@ Register-ArgumentCompleter -Native -CommandName 'concord' -ScriptBlock {
             [CompletionResult]::new('txn', 'txn', [CompletionResultType]::ParameterValue, 'Run a transaction: JSON `{"compare": [...], "success": [...], "failure": [...]}` from FILE or stdin (at most 64 MiB, read before anything is sent), applied atomically. Prints the answer; exits 6 when a compare failed (the failure branch ran)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE or stdin (other fields, like those `kv export` writes, are ignored). Lines are written in large batches, each batch atomic (the import as a whole is not); a progress bar shows on a terminal. A line longer than 64 MiB (the most a node accepts) stops the import with exit 1')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export keys as JSON lines (`-o yaml`: one YAML document each) `{"key", "value" | "value_base64", "create_revision", "mod_revision", "version", "ttl_remaining", "ttl"?}`, all from one consistent revision (printed on stderr). `kv import` reads them back. `--timeout` bounds the wait for the export to start and any pause in it, not its length: a large export streams as long as it takes')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Print every change to a key (or, with `--prefix`, to the keys under a prefix) as it is committed, in revision order, until Ctrl-C. A broken stream is resumed from the last revision seen, through any endpoint, with nothing missed or repeated')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -456,6 +479,9 @@ Register-ArgumentCompleter -Native -CommandName 'concord' -ScriptBlock {
             break
         }
         'concord;kv;help;export' {
+            break
+        }
+        'concord;kv;help;watch' {
             break
         }
         'concord;kv;help;help' {
@@ -657,6 +683,9 @@ Register-ArgumentCompleter -Native -CommandName 'concord' -ScriptBlock {
             [CompletionResult]::new('--request-id-max-bytes', '--request-id-max-bytes', [CompletionResultType]::ParameterName, 'Most bytes of remembered request outcomes; the oldest are forgotten first [default: 67108864]')
             [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections open at once on each listener; at the cap the connection idle longest is closed to admit a new one [default: 4096]')
             [CompletionResult]::new('--max-concurrent-exports', '--max-concurrent-exports', [CompletionResultType]::ParameterName, 'Exports streaming at once; more get 503 `overloaded` [default: 16]')
+            [CompletionResult]::new('--max-watchers', '--max-watchers', [CompletionResultType]::ParameterName, 'Watch streams (`GET /v1/watch`) open at once; more get 503 `overloaded`. Watches take no `--max-concurrent-requests` permit [default: 1024]')
+            [CompletionResult]::new('--watch-history', '--watch-history', [CompletionResultType]::ParameterName, 'Events of the watch history kept at most: a watch can resume from any revision the history still holds (oldest revisions go first) [default: 100000]')
+            [CompletionResult]::new('--watch-history-age', '--watch-history-age', [CompletionResultType]::ParameterName, 'Events of the watch history older than this are pruned [default: 1h]')
             [CompletionResult]::new('--max-in-flight-bytes', '--max-in-flight-bytes', [CompletionResultType]::ParameterName, 'Request-body bytes buffered at once across all requests; more get 503 `overloaded` [default: 268435456]')
             [CompletionResult]::new('--allowed-hosts', '--allowed-hosts', [CompletionResultType]::ParameterName, 'More host names requests may carry in `Host` while a listener is on a loopback or unspecified address (comma-separated; `*` allows any). `localhost`, IP addresses and the advertised URL''s host are always allowed; others get 403 `host_not_allowed` (a DNS-rebinding defence, on the client and the peer listener)')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Where the Raft log, state machine and snapshots live [default: ./concord-data]')
@@ -1031,6 +1060,7 @@ Register-ArgumentCompleter -Native -CommandName 'concord' -ScriptBlock {
             [CompletionResult]::new('txn', 'txn', [CompletionResultType]::ParameterValue, 'Run a transaction: JSON `{"compare": [...], "success": [...], "failure": [...]}` from FILE or stdin (at most 64 MiB, read before anything is sent), applied atomically. Prints the answer; exits 6 when a compare failed (the failure branch ran)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE or stdin (other fields, like those `kv export` writes, are ignored). Lines are written in large batches, each batch atomic (the import as a whole is not); a progress bar shows on a terminal. A line longer than 64 MiB (the most a node accepts) stops the import with exit 1')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export keys as JSON lines (`-o yaml`: one YAML document each) `{"key", "value" | "value_base64", "create_revision", "mod_revision", "version", "ttl_remaining", "ttl"?}`, all from one consistent revision (printed on stderr). `kv import` reads them back. `--timeout` bounds the wait for the export to start and any pause in it, not its length: a large export streams as long as it takes')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Print every change to a key (or, with `--prefix`, to the keys under a prefix) as it is committed, in revision order, until Ctrl-C. A broken stream is resumed from the last revision seen, through any endpoint, with nothing missed or repeated')
             break
         }
         'concord;help;kv;get' {
@@ -1052,6 +1082,9 @@ Register-ArgumentCompleter -Native -CommandName 'concord' -ScriptBlock {
             break
         }
         'concord;help;kv;export' {
+            break
+        }
+        'concord;help;kv;watch' {
             break
         }
         'concord;help;context' {

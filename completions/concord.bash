@@ -232,6 +232,9 @@ _concord() {
             concord__subcmd__help__subcmd__kv,txn)
                 cmd="concord__subcmd__help__subcmd__kv__subcmd__txn"
                 ;;
+            concord__subcmd__help__subcmd__kv,watch)
+                cmd="concord__subcmd__help__subcmd__kv__subcmd__watch"
+                ;;
             concord__subcmd__help__subcmd__node,start)
                 cmd="concord__subcmd__help__subcmd__node__subcmd__start"
                 ;;
@@ -280,6 +283,9 @@ _concord() {
             concord__subcmd__kv,txn)
                 cmd="concord__subcmd__kv__subcmd__txn"
                 ;;
+            concord__subcmd__kv,watch)
+                cmd="concord__subcmd__kv__subcmd__watch"
+                ;;
             concord__subcmd__kv__subcmd__help,delete)
                 cmd="concord__subcmd__kv__subcmd__help__subcmd__delete"
                 ;;
@@ -303,6 +309,9 @@ _concord() {
                 ;;
             concord__subcmd__kv__subcmd__help,txn)
                 cmd="concord__subcmd__kv__subcmd__help__subcmd__txn"
+                ;;
+            concord__subcmd__kv__subcmd__help,watch)
+                cmd="concord__subcmd__kv__subcmd__help__subcmd__watch"
                 ;;
             concord__subcmd__node,help)
                 cmd="concord__subcmd__node__subcmd__help"
@@ -1921,7 +1930,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help__subcmd__kv)
-            opts="get put delete list txn import export"
+            opts="get put delete list txn import export watch"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2019,6 +2028,20 @@ _concord() {
             return 0
             ;;
         concord__subcmd__help__subcmd__kv__subcmd__txn)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__help__subcmd__kv__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2201,7 +2224,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv)
-            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version get put delete list txn import export help"
+            opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version get put delete list txn import export watch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2421,7 +2444,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__help)
-            opts="get put delete list txn import export help"
+            opts="get put delete list txn import export watch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2533,6 +2556,20 @@ _concord() {
             return 0
             ;;
         concord__subcmd__kv__subcmd__help__subcmd__txn)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        concord__subcmd__kv__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2782,6 +2819,64 @@ _concord() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        concord__subcmd__kv__subcmd__watch)
+            opts="-o -h -V --prefix --rev --prev-kv --exec --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rev)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "auto table plain json yaml raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         concord__subcmd__node)
             opts="-o -h -V --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version start help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2875,7 +2970,7 @@ _concord() {
             return 0
             ;;
         concord__subcmd__node__subcmd__start)
-            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --max-concurrent-requests --min-free-space --request-id-max-entries --request-id-max-bytes --max-connections --max-concurrent-exports --max-in-flight-bytes --allowed-hosts --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --log-format --max-value-size --heartbeat-interval --election-timeout --request-timeout --client-read-timeout --auth --cluster-secret-file --audit-log --max-auth-failures --tls-cert --tls-key --client-ca --peer-tls-cert --peer-tls-key --peer-trusted-ca --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
+            opts="-o -h -V --config --id --join --initial-cluster --snapshot-logs --default-ttl --max-txn-ops --max-batch-ops --max-request-size --max-concurrent-requests --min-free-space --request-id-max-entries --request-id-max-bytes --max-connections --max-concurrent-exports --max-watchers --watch-history --watch-history-age --max-in-flight-bytes --allowed-hosts --data-dir --listen-client --listen-peer --advertise-client --advertise-peer --log-level --log-format --max-value-size --heartbeat-interval --election-timeout --request-timeout --client-read-timeout --auth --cluster-secret-file --audit-log --max-auth-failures --tls-cert --tls-key --client-ca --peer-tls-cert --peer-tls-key --peer-trusted-ca --endpoints --timeout --output --token-file --cacert --cert --key --context --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2938,6 +3033,18 @@ _concord() {
                     return 0
                     ;;
                 --max-concurrent-exports)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-watchers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --watch-history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --watch-history-age)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -263,6 +263,7 @@ set edit:completion:arg-completer[concord] = {|@words|
             cand txn 'Run a transaction: JSON `{"compare": [...], "success": [...], "failure": [...]}` from FILE or stdin (at most 64 MiB, read before anything is sent), applied atomically. Prints the answer; exits 6 when a compare failed (the failure branch ran)'
             cand import 'Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE or stdin (other fields, like those `kv export` writes, are ignored). Lines are written in large batches, each batch atomic (the import as a whole is not); a progress bar shows on a terminal. A line longer than 64 MiB (the most a node accepts) stops the import with exit 1'
             cand export 'Export keys as JSON lines (`-o yaml`: one YAML document each) `{"key", "value" | "value_base64", "create_revision", "mod_revision", "version", "ttl_remaining", "ttl"?}`, all from one consistent revision (printed on stderr). `kv import` reads them back. `--timeout` bounds the wait for the export to start and any pause in it, not its length: a large export streams as long as it takes'
+            cand watch 'Print every change to a key (or, with `--prefix`, to the keys under a prefix) as it is committed, in revision order, until Ctrl-C. A broken stream is resumed from the last revision seen, through any endpoint, with nothing missed or repeated'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'concord;kv;get'= {
@@ -395,6 +396,26 @@ set edit:completion:arg-completer[concord] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'concord;kv;watch'= {
+            cand --prefix 'Watch every key starting with this prefix instead (`""`: all keys)'
+            cand --rev 'Start after revision N: print every change committed after it (default: changes from now on)'
+            cand --endpoints 'Client URLs of cluster members, comma-separated. The CLI tries them in turn (while one is unreachable or answers `overloaded`, `unavailable`, `not_ready` or `timeout`) and follows a `not_leader` answer to the leader it names, but only to one of these URLs or a member''s client URL as listed by one of them (`GET /v1/cluster/members`); any other leader URL is ignored with a warning, and never gets the token'
+            cand --timeout 'How long a request may wait for its answer to start, across every endpoint and retry, like `500ms`, `2s`, `1m` (then exit 5). An answer that has started is read as long as data keeps coming: only a pause of this long fails it, so `kv export` may stream for longer'
+            cand -o 'Output format: `table` for people (the default on a terminal), `plain` records one per line with tab-separated fields (the default when piped), `json` or `yaml` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `plain`)'
+            cand --output 'Output format: `table` for people (the default on a terminal), `plain` records one per line with tab-separated fields (the default when piped), `json` or `yaml` for scripts, `raw` for `kv get` values written exactly, even to a terminal (other commands print `raw` as `plain`)'
+            cand --token-file 'File holding the bearer token (read instead of `CONCORD_TOKEN`)'
+            cand --cacert 'PEM CA certificates to trust for `https://` endpoints (instead of the system''s)'
+            cand --cert 'PEM client certificate, for nodes started with `--client-ca`'
+            cand --key 'PEM private key of `--cert`'
+            cand --context 'The context (from the contexts file, `concord context`) whose endpoints, token file, CA and timeout fill in what no flag or environment variable gives; the file''s current context by default'
+            cand --prev-kv 'Also give each change''s previous value'
+            cand --exec 'Run the command given after `--` for each event'
+            cand --no-input 'Never prompt: a destructive command without `--yes` exits 2 and changes nothing, even on a terminal (as when `CI` is set, or stdin or stderr is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'concord;kv;help'= {
             cand get 'Read a key; a missing key exits 3. Text output is the value''s bytes exactly when stdout is not a terminal. On a terminal a newline is added, and a value that is not UTF-8 or holds control characters (other than newline, tab and carriage return) is not printed (exit 1): use `-o raw` to print it anyway, or redirect stdout'
             cand put 'Write a key. The value comes from the argument, or from stdin (byte-exact) when it is omitted or `-`. Stdin is read whole before anything is sent, at most 64 MiB (the largest value any node accepts; more exits 1)'
@@ -403,6 +424,7 @@ set edit:completion:arg-completer[concord] = {|@words|
             cand txn 'Run a transaction: JSON `{"compare": [...], "success": [...], "failure": [...]}` from FILE or stdin (at most 64 MiB, read before anything is sent), applied atomically. Prints the answer; exits 6 when a compare failed (the failure branch ran)'
             cand import 'Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE or stdin (other fields, like those `kv export` writes, are ignored). Lines are written in large batches, each batch atomic (the import as a whole is not); a progress bar shows on a terminal. A line longer than 64 MiB (the most a node accepts) stops the import with exit 1'
             cand export 'Export keys as JSON lines (`-o yaml`: one YAML document each) `{"key", "value" | "value_base64", "create_revision", "mod_revision", "version", "ttl_remaining", "ttl"?}`, all from one consistent revision (printed on stderr). `kv import` reads them back. `--timeout` bounds the wait for the export to start and any pause in it, not its length: a large export streams as long as it takes'
+            cand watch 'Print every change to a key (or, with `--prefix`, to the keys under a prefix) as it is committed, in revision order, until Ctrl-C. A broken stream is resumed from the last revision seen, through any endpoint, with nothing missed or repeated'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'concord;kv;help;get'= {
@@ -418,6 +440,8 @@ set edit:completion:arg-completer[concord] = {|@words|
         &'concord;kv;help;import'= {
         }
         &'concord;kv;help;export'= {
+        }
+        &'concord;kv;help;watch'= {
         }
         &'concord;kv;help;help'= {
         }
@@ -602,6 +626,9 @@ set edit:completion:arg-completer[concord] = {|@words|
             cand --request-id-max-bytes 'Most bytes of remembered request outcomes; the oldest are forgotten first [default: 67108864]'
             cand --max-connections 'Connections open at once on each listener; at the cap the connection idle longest is closed to admit a new one [default: 4096]'
             cand --max-concurrent-exports 'Exports streaming at once; more get 503 `overloaded` [default: 16]'
+            cand --max-watchers 'Watch streams (`GET /v1/watch`) open at once; more get 503 `overloaded`. Watches take no `--max-concurrent-requests` permit [default: 1024]'
+            cand --watch-history 'Events of the watch history kept at most: a watch can resume from any revision the history still holds (oldest revisions go first) [default: 100000]'
+            cand --watch-history-age 'Events of the watch history older than this are pruned [default: 1h]'
             cand --max-in-flight-bytes 'Request-body bytes buffered at once across all requests; more get 503 `overloaded` [default: 268435456]'
             cand --allowed-hosts 'More host names requests may carry in `Host` while a listener is on a loopback or unspecified address (comma-separated; `*` allows any). `localhost`, IP addresses and the advertised URL''s host are always allowed; others get 403 `host_not_allowed` (a DNS-rebinding defence, on the client and the peer listener)'
             cand --data-dir 'Where the Raft log, state machine and snapshots live [default: ./concord-data]'
@@ -939,6 +966,7 @@ set edit:completion:arg-completer[concord] = {|@words|
             cand txn 'Run a transaction: JSON `{"compare": [...], "success": [...], "failure": [...]}` from FILE or stdin (at most 64 MiB, read before anything is sent), applied atomically. Prints the answer; exits 6 when a compare failed (the failure branch ran)'
             cand import 'Import JSON lines `{"key", "value" | "value_base64", "ttl"?}` from FILE or stdin (other fields, like those `kv export` writes, are ignored). Lines are written in large batches, each batch atomic (the import as a whole is not); a progress bar shows on a terminal. A line longer than 64 MiB (the most a node accepts) stops the import with exit 1'
             cand export 'Export keys as JSON lines (`-o yaml`: one YAML document each) `{"key", "value" | "value_base64", "create_revision", "mod_revision", "version", "ttl_remaining", "ttl"?}`, all from one consistent revision (printed on stderr). `kv import` reads them back. `--timeout` bounds the wait for the export to start and any pause in it, not its length: a large export streams as long as it takes'
+            cand watch 'Print every change to a key (or, with `--prefix`, to the keys under a prefix) as it is committed, in revision order, until Ctrl-C. A broken stream is resumed from the last revision seen, through any endpoint, with nothing missed or repeated'
         }
         &'concord;help;kv;get'= {
         }
@@ -953,6 +981,8 @@ set edit:completion:arg-completer[concord] = {|@words|
         &'concord;help;kv;import'= {
         }
         &'concord;help;kv;export'= {
+        }
+        &'concord;help;kv;watch'= {
         }
         &'concord;help;context'= {
             cand list 'List the contexts; the current one is marked'

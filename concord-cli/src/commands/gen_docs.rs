@@ -228,6 +228,12 @@ fn json_output(page: &str) -> Option<&'static str> {
         "concord-kv-import" => "{imported, batches}: keys written and batches sent.",
         "concord-kv-export" => "JSON lines, one object per key: key, value or value_base64, \
                                 create_revision, mod_revision, version, ttl_remaining, ttl.",
+        "concord-kv-watch" => {
+            "JSON lines, one object per event, in revision order: type (put or delete), key, value \
+             (null for a delete) or value_base64, revision, create_revision, mod_revision, version \
+             (0 for a delete), expired (a delete caused by a TTL), prev_kv (with --prev-kv: the key's \
+             object as kv get prints it) and prev_kv_omitted (present when true)."
+        }
         "concord-cluster-status" => {
             "{verdict, cluster_id, answered_by, leader_id, term, commit_index, members}; each member: \
              {id, role, state, voter, reachable, client_url, peer_url, term, commit_index, \

@@ -144,6 +144,47 @@ fn ttl_check_catches_early_and_late_expiry() {
     assert!(late.is_err(), "a key read after its TTL must fail the check");
 }
 
+/// The watch check can fail: a watcher that missed a change, saw one
+/// twice, saw two out of order or saw a value that was never written is
+/// caught against a real node's history.
+#[test]
+fn watch_check_catches_gaps_repeats_and_reorders() {
+    use crate::support::{http, TestNode};
+    use watchers::{all_values, check_watchers, Watcher};
+    let node = TestNode::start();
+    let mut end = 0;
+    for (key, value) in [("g1/a", "1"), ("g1/b", "2"), ("g1/a", "3")] {
+        let r = http().put(node.kv_url(key)).body(value).send().unwrap();
+        end = r.json::<serde_json::Value>().unwrap()["revision"].as_u64().unwrap();
+    }
+    let urls = vec![node.url()];
+    let finals = all_values(&urls[0]);
+    let watched = || {
+        let mut w = Watcher::new(0, "g1/");
+        assert!(w.follow(&urls[0], Some(end), None));
+        w
+    };
+    let check = |w: Watcher| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check_watchers(vec![w], &urls, end, &finals, &[])
+        }))
+    };
+    assert!(check(watched()).is_ok(), "what the node sent passes");
+    let mut gap = watched();
+    gap.changes.remove(1);
+    assert!(check(gap).is_err(), "a missing change must fail the check");
+    let mut repeat = watched();
+    let first = repeat.changes[0].clone();
+    repeat.changes.insert(1, first);
+    assert!(check(repeat).is_err(), "a repeated change must fail the check");
+    let mut reordered = watched();
+    reordered.changes.swap(0, 2);
+    assert!(check(reordered).is_err(), "changes out of order must fail the check");
+    let mut wrong = watched();
+    wrong.changes[2].value = Some("9".into());
+    assert!(check(wrong).is_err(), "a value never written must fail the check");
+}
+
 /// Debugging aid, not run by default: reads one group's calls from a
 /// history a chaos run wrote (`CONCORD_HISTORY=file`, `CONCORD_GROUP=g1`),
 /// finds the shortest prefix that is not linearizable and prints its last
