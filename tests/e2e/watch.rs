@@ -433,3 +433,62 @@ fn rss_kib(pid: u32) -> u64 {
         .and_then(|v| v.parse().ok())
         .expect("VmRSS")
 }
+
+/// A watch needs `read` on its whole key or prefix, and a token revoked
+/// while its watch runs ends the stream with `unauthorized` (the CLI exits
+/// 4).
+#[test]
+fn a_watch_is_authorised_like_a_read_and_ends_when_its_token_is_revoked() {
+    let mut node = TestNode::new(Some(1), &["--auth"]);
+    secured(&mut node);
+    node.spawn();
+    node.wait_ready();
+    let created = cli_json({
+        let mut c = node.cli();
+        c.args(["token", "create", "--permissions", "read", "--prefix", "app/"]);
+        c
+    });
+    let (id, token) = (
+        created["id"].as_str().unwrap().to_string(),
+        created["token"].as_str().unwrap().to_string(),
+    );
+    let status = |query: &str, token: Option<&str>| {
+        let mut req = http().get(format!("{}/v1/watch?{query}", node.url()));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().unwrap().status().as_u16()
+    };
+    assert_eq!(status("prefix=app/", None), 401);
+    assert_eq!(status("prefix=", Some(&token)), 403, "a prefix wider than the token's");
+    assert_eq!(status("key=other", Some(&token)), 403);
+    assert_eq!(status("key=app/x", Some(&token)), 200);
+
+    let rx = sse(format!("{}/v1/watch?prefix=app/", node.url()), Some(token.clone()));
+    let mut cli = node.cli();
+    cli.env("CONCORD_TOKEN", &token)
+        .args(["kv", "watch", "--prefix", "app/"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let cli = cli.spawn().expect("spawn kv watch");
+    // Both are watching once the stream has started.
+    let first = rx.recv_timeout(Duration::from_secs(10)).expect("the stream starts");
+    assert_eq!(first.0, "progress");
+    std::thread::sleep(Duration::from_secs(1));
+    let revoke = run({
+        let mut c = node.cli();
+        c.args(["token", "revoke", &id, "--yes"]);
+        c
+    });
+    assert_eq!(code(&revoke), 0, "{}", stderr(&revoke));
+    let end = eventually("the watch to end with unauthorized", 20, || {
+        rx.recv_timeout(Duration::from_millis(100))
+            .ok()
+            .filter(|e| e.0 != "progress")
+    });
+    assert_eq!(end.0, "unauthorized", "{end:?}");
+    let out = cli.wait_with_output().unwrap();
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(stderr(&out).contains("revoked"), "{}", stderr(&out));
+}

@@ -5,9 +5,11 @@
 //! - `put` and `delete`: a [`WatchEvent`]. The last event of each revision
 //!   carries `id: REVISION`, so `Last-Event-ID` (and a client that resumes
 //!   from the last `id` it saw) never resumes in the middle of a revision.
-//! - `progress`: a [`WatchProgress`], every few seconds (and `id:`): every
-//!   change up to its revision has been sent.
-//! - `lagged` and `compacted`: a [`WatchEnd`], and the stream ends.
+//! - `progress`: a [`WatchProgress`] (and `id:`), when the stream starts and
+//!   every few seconds while it is idle: every change up to its revision
+//!   has been sent.
+//! - `lagged`, `compacted`, `unauthorized` and `error`: a [`WatchEnd`], and
+//!   the stream ends.
 
 use serde::{Deserialize, Serialize};
 

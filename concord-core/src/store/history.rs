@@ -10,7 +10,8 @@
 //! - `history_start` (in `sm_meta`) is the first revision from which every
 //!   change is kept. Older revisions are pruned in apply, by count
 //!   ([`HistoryLimits::max_events`]) and age ([`HistoryLimits::max_age_ms`],
-//!   by the apply clock), at most [`PRUNE_MAX_EVENTS`] per batch.
+//!   by the apply clock), about [`PRUNE_MAX_EVENTS`] per batch (whole
+//!   revisions: one of a large prefix delete goes at once).
 //! - The history travels in snapshots (and backups), so a member that
 //!   installs one has the same history as the member that sent it.
 

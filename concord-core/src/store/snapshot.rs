@@ -185,7 +185,7 @@ impl StateView {
             None => self.revision()? + 1,
         };
         put(out, &Frame::HistoryStart(start))?;
-        for guard in self.view.iter(&self.events) {
+        for guard in self.view.range(&self.events, super::history::event_key(start, 0)..) {
             let (key, value) = guard.into_inner().map_err(fj)?;
             put(
                 out,
@@ -330,7 +330,17 @@ fn count_frames<R: Read>(frames: &mut Frames<R>) -> io::Result<StreamCounts> {
                 if key.len() != 12 || super::history::revision_of(&key)? < start {
                     return Err(invalid("a history event's key is not a revision of the history"));
                 }
-                if last_event.as_ref().is_some_and(|last| *last >= key) {
+                // In order, and each revision's events numbered from 0 on
+                // (pruning removes exactly those).
+                let seq = u32::from_be_bytes([key[8], key[9], key[10], key[11]]);
+                let follows = match &last_event {
+                    Some(last) if last[..8] == key[..8] => {
+                        u32::from_be_bytes([last[8], last[9], last[10], last[11]]).checked_add(1) == Some(seq)
+                    }
+                    Some(last) => *last < key && seq == 0,
+                    None => seq == 0,
+                };
+                if !follows {
                     return Err(invalid("history events out of order in a snapshot stream"));
                 }
                 decode::<StoredEvent>(&record)?;

@@ -21,7 +21,7 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use concord_core::api::{Code, ErrorBody, WatchEnd, WatchEvent, WatchParams, WatchProgress};
-use concord_core::auth::{Need, Scope};
+use concord_core::auth::{Need, Scope, TokenRecord};
 use concord_core::limits::validate_key;
 use concord_core::store::{EventPage, HistoryError, KvReader, PageLimits, WatchFilter};
 use futures::StreamExt;
@@ -96,11 +96,7 @@ pub(crate) async fn watch(
         HistoryError::Io(e) => ApiError::read("reading the watch history", e),
     })?;
     let token = match &caller {
-        Caller::Token(t) => Some(TokenCheck {
-            id: t.id.clone(),
-            expires_at_ms: t.expires_at_ms,
-            seen_here: node.reader.token(&t.id).ok().flatten().is_some(),
-        }),
+        Caller::Token(t) => Some(t.clone()),
         _ => None,
     };
     let (tx, rx) = mpsc::unbounded_channel();
@@ -170,15 +166,6 @@ enum Stop {
     Lagged,
 }
 
-/// The token a watch runs under, checked again as the stream goes on.
-struct TokenCheck {
-    id: String,
-    expires_at_ms: Option<u64>,
-    /// This node knew the token (a follower that has not applied its
-    /// creation yet relays the first check to the leader).
-    seen_here: bool,
-}
-
 /// One watcher's producer.
 struct Stream {
     reader: KvReader,
@@ -192,7 +179,10 @@ struct Stream {
     /// The last event, sent after everything queued.
     end: Option<oneshot::Sender<Event>>,
     progress_every: Duration,
-    token: Option<TokenCheck>,
+    /// The token the watch runs under, as this node knew it when the
+    /// watch began (the auth guard relays a request with a token a node
+    /// does not know to the leader, so a watch served here had it here).
+    token: Option<TokenRecord>,
 }
 
 impl Stream {
@@ -317,20 +307,21 @@ impl Stream {
         Ok(())
     }
 
-    /// The token is still known here and not expired.
-    fn token_still_valid(&mut self) -> Result<(), String> {
-        let Some(token) = &mut self.token else {
+    /// The token is still the one the watch began with (not revoked, nor
+    /// revoked and its id reused) and not expired. A read refused during a
+    /// snapshot install is no verdict: the next check decides.
+    fn token_still_valid(&self) -> Result<(), String> {
+        let Some(token) = &self.token else {
             return Ok(());
         };
         if token.expires_at_ms.is_some_and(|at| now_ms() >= at) {
             return Err(format!("token {} expired", token.id));
         }
         match self.reader.token(&token.id) {
-            Ok(Some(_)) => token.seen_here = true,
-            Ok(None) if token.seen_here => return Err(format!("token {} was revoked", token.id)),
-            Ok(None) | Err(_) => {}
+            Ok(Some(now)) if now == *token => Ok(()),
+            Ok(_) => Err(format!("token {} was revoked", token.id)),
+            Err(_) => Ok(()),
         }
-        Ok(())
     }
 
     fn stopped(self, stop: Stop) {

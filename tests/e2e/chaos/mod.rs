@@ -150,39 +150,79 @@ fn ttl_check_catches_early_and_late_expiry() {
 #[test]
 fn watch_check_catches_gaps_repeats_and_reorders() {
     use crate::support::{http, TestNode};
-    use watchers::{all_values, check_watchers, Watcher};
+    use watchers::{all_values, check_watchers, SentWrite, Watcher};
     let node = TestNode::start();
-    let mut end = 0;
+    let mut sent = Vec::new();
     for (key, value) in [("g1/a", "1"), ("g1/b", "2"), ("g1/a", "3")] {
         let r = http().put(node.kv_url(key)).body(value).send().unwrap();
-        end = r.json::<serde_json::Value>().unwrap()["revision"].as_u64().unwrap();
+        let revision = r.json::<serde_json::Value>().unwrap()["revision"].as_u64().unwrap();
+        sent.push(SentWrite {
+            key: key.into(),
+            value: Some(value.into()),
+            revision: Some(revision),
+        });
     }
+    let (first, end) = (sent[0].revision.unwrap(), sent[2].revision.unwrap());
     let urls = vec![node.url()];
     let finals = all_values(&urls[0]);
+    // As if it had resumed once: one stream up to the first write, the
+    // next from there.
     let watched = || {
         let mut w = Watcher::new(0, "g1/");
+        assert!(w.follow(&urls[0], Some(first), None));
         assert!(w.follow(&urls[0], Some(end), None));
         w
     };
-    let check = |w: Watcher| {
+    let check = |w: Watcher, sent: &[SentWrite]| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            check_watchers(vec![w], &urls, end, &finals, &[])
+            check_watchers(vec![w], &urls, end, &finals, sent, &[])
         }))
     };
-    assert!(check(watched()).is_ok(), "what the node sent passes");
+    assert!(check(watched(), &sent).is_ok(), "what the node sent passes");
     let mut gap = watched();
     gap.changes.remove(1);
-    assert!(check(gap).is_err(), "a missing change must fail the check");
+    assert!(check(gap, &sent).is_err(), "a missing change must fail the check");
     let mut repeat = watched();
-    let first = repeat.changes[0].clone();
-    repeat.changes.insert(1, first);
-    assert!(check(repeat).is_err(), "a repeated change must fail the check");
+    let again = repeat.changes[0].clone();
+    repeat.changes.insert(1, again);
+    assert!(check(repeat, &sent).is_err(), "a repeated change must fail the check");
     let mut reordered = watched();
     reordered.changes.swap(0, 2);
-    assert!(check(reordered).is_err(), "changes out of order must fail the check");
+    assert!(
+        check(reordered, &sent).is_err(),
+        "changes out of order must fail the check"
+    );
     let mut wrong = watched();
     wrong.changes[2].value = Some("9".into());
-    assert!(check(wrong).is_err(), "a value never written must fail the check");
+    assert!(
+        check(wrong, &sent).is_err(),
+        "a value never written must fail the check"
+    );
+    let mut never_resumed = Watcher::new(0, "g1/");
+    assert!(never_resumed.follow(&urls[0], Some(end), None));
+    assert!(
+        check(never_resumed, &sent).is_err(),
+        "a watcher that never resumed proves nothing"
+    );
+    // The history itself is held to what the clients were told.
+    let moved: Vec<SentWrite> = sent
+        .iter()
+        .map(|w| SentWrite {
+            key: w.key.clone(),
+            value: w.value.clone(),
+            revision: w
+                .revision
+                .map(|r| if w.value.as_deref() == Some("2") { first } else { r }),
+        })
+        .collect();
+    assert!(
+        check(watched(), &moved).is_err(),
+        "an acknowledged write missing at its revision must fail the check"
+    );
+    assert!(
+        check(watched(), &sent[..2]).is_err(),
+        "a put no client sent must fail the check"
+    );
 }
 
 /// Debugging aid, not run by default: reads one group's calls from a

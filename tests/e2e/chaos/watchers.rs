@@ -34,6 +34,8 @@ pub(super) struct Watcher {
     pub changes: Vec<Change>,
     /// Streams opened (the first one included).
     pub streams: u64,
+    /// Changes that came on streams opened to resume (after revision 0).
+    pub resumed_changes: u64,
     /// Every change up to this revision was seen.
     pub last: u64,
 }
@@ -45,6 +47,7 @@ impl Watcher {
             id,
             changes: Vec::new(),
             streams: 0,
+            resumed_changes: 0,
             last: 0,
         }
     }
@@ -88,6 +91,7 @@ impl Watcher {
             }
         };
         self.streams += 1;
+        let resumed = self.last > 0;
         let mut pending: Vec<Change> = Vec::new();
         let (mut event, mut data, mut id) = (String::new(), String::new(), None::<u64>);
         for line in BufReader::new(resp).lines() {
@@ -118,6 +122,9 @@ impl Watcher {
                         });
                         if let Some(id) = id {
                             assert!(pending.iter().all(|c| c.revision == id), "{pending:?} ends at id {id}");
+                            if resumed {
+                                self.resumed_changes += pending.len() as u64;
+                            }
                             self.changes.append(&mut pending);
                             self.last = id;
                         }
@@ -144,18 +151,29 @@ impl Watcher {
     }
 }
 
+/// A write a client sent: `revision` when it was acknowledged (and took
+/// effect), `None` when it failed or its outcome is unknown.
+pub(super) struct SentWrite {
+    pub key: String,
+    pub value: Option<String>,
+    pub revision: Option<u64>,
+}
+
 /// Every watcher saw exactly the committed history of its prefix: each
 /// node's history from revision 0 up to `end` (a write made after the
-/// cluster converged) is the same, has no repeats and is in order, ends in
-/// the keys' final values, and holds every acknowledged set write; and each
-/// watcher's changes up to `end`, resumed through the nemeses, are that
-/// history's changes of its prefix. Returns how many streams the watchers
-/// opened in all.
+/// cluster converged) is the same and has no repeats and is in order; it
+/// holds every acknowledged write at the revision it was acknowledged
+/// with, and every acknowledged set write; every value it puts was sent by
+/// a client; replayed, it gives the final values (TTL keys aside); and
+/// each watcher, which must have resumed during the run and seen changes
+/// after resuming, saw up to `end` exactly that history's changes of its
+/// prefix. Returns how many streams the watchers opened during the run.
 pub(super) fn check_watchers(
     mut watchers: Vec<Watcher>,
     urls: &[String],
     end: u64,
     final_values: &BTreeMap<String, String>,
+    sent: &[SentWrite],
     set_acked: &[String],
 ) -> u64 {
     let reference = |url: &str| {
@@ -182,7 +200,8 @@ pub(super) fn check_watchers(
             "out of order or repeated: {pair:?}"
         );
     }
-    // Replaying the history gives the final state.
+    // Replaying the history gives the final state (TTL keys may be
+    // expired but not swept yet: they are left out).
     let mut replayed: BTreeMap<String, String> = BTreeMap::new();
     for c in &history {
         match (&c.kind[..], &c.value) {
@@ -190,11 +209,43 @@ pub(super) fn check_watchers(
             _ => replayed.remove(&c.key),
         };
     }
-    for (key, value) in final_values {
-        assert_eq!(
-            replayed.get(key),
-            Some(value),
-            "replaying the history gives another {key}"
+    let lasting = |m: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+        m.iter()
+            .filter(|(k, _)| !k.starts_with("ttl/"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    assert!(
+        lasting(&replayed) == lasting(final_values),
+        "replaying the history does not give the final values"
+    );
+    // Every acknowledged write is there at its revision; every value put
+    // was sent by some client.
+    let at: BTreeMap<(u64, &str), &Change> = history.iter().map(|c| ((c.revision, c.key.as_str()), c)).collect();
+    for w in sent {
+        if let Some(revision) = w.revision {
+            let change = at.get(&(revision, w.key.as_str()));
+            match &w.value {
+                Some(v) => assert!(
+                    change.is_some_and(|c| c.kind == "put" && c.value.as_ref() == Some(v)),
+                    "the acknowledged put of {} = {v} at {revision} is not in the history: {change:?}",
+                    w.key
+                ),
+                None => assert!(
+                    change.is_none_or(|c| c.kind == "delete"),
+                    "the acknowledged delete of {} at {revision} is a put in the history",
+                    w.key
+                ),
+            }
+        }
+    }
+    for c in history
+        .iter()
+        .filter(|c| c.kind == "put" && (c.key.starts_with("r/") || c.key.starts_with('g')))
+    {
+        assert!(
+            sent.iter().any(|w| w.key == c.key && w.value == c.value),
+            "the history puts {c:?}, which no client sent"
         );
     }
     for key in set_acked {
@@ -205,6 +256,20 @@ pub(super) fn check_watchers(
     }
     let mut streams = 0;
     for w in &mut watchers {
+        // During the run: it saw changes, and saw some of them on a
+        // stream that resumed after others had broken.
+        assert!(
+            !w.changes.is_empty(),
+            "watcher {:?} saw nothing during the run",
+            w.prefix
+        );
+        assert!(
+            w.streams >= 2 && w.resumed_changes > 0,
+            "watcher {:?} never resumed and then saw a change ({} streams), so it proves nothing about resuming",
+            w.prefix,
+            w.streams
+        );
+        streams += w.streams;
         let mut tries = 0;
         while !w.follow(&urls[tries % urls.len()], Some(end), None) {
             tries += 1;
@@ -224,8 +289,6 @@ pub(super) fn check_watchers(
             expected.len(),
             w.changes.iter().zip(&expected).position(|(a, b)| a != b)
         );
-        assert!(!w.changes.is_empty(), "watcher {:?} saw nothing", w.prefix);
-        streams += w.streams;
     }
     streams
 }

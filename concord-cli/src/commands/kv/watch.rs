@@ -23,8 +23,8 @@ use crate::output::{self, escape_control, Format};
 Each event is printed as it arrives: `PUT<TAB>KEY<TAB>VALUE`, or
 `DELETE<TAB>KEY` (`EXPIRED<TAB>KEY` when the key's TTL ran out); with
 `-o json` one JSON object per line: type (put or delete), key, value (null
-for a delete), revision, create_revision, mod_revision, version, expired,
-and prev_kv with --prev-kv.
+for a delete) or value_base64, revision, create_revision, mod_revision,
+version, expired, and with --prev-kv prev_kv (or prev_kv_omitted).
 
 With --exec, the command after `--` runs once per event (the next event
 waits for it), with the event in CONCORD_WATCH_TYPE, CONCORD_WATCH_KEY,
@@ -35,7 +35,7 @@ A watch asking for revisions the history no longer keeps exits 3
 (`compacted`: the message names the oldest revision it can start from); a
 token revoked or expired while it runs exits 4. While no endpoint answers,
 the watch keeps trying (backing off up to 5 s). Ctrl-C ends the watch with
-exit 0.
+exit 0 (while it connects, once the attempt ends: within --timeout).
 
 Examples:
   concord kv watch config/db-url
@@ -80,6 +80,7 @@ pub fn run(client: &ApiClient, args: KvWatchArgs) -> Result<(), CliError> {
         prev_kv: args.prev_kv,
         pending: Vec::new(),
         after: args.rev,
+        shown: 0,
     };
     let mut interrupt = client.interrupts()?;
     // Between attempts when no endpoint answers, or a stream ends before
@@ -107,15 +108,17 @@ pub fn run(client: &ApiClient, args: KvWatchArgs) -> Result<(), CliError> {
             Err(e) => return Err(e),
         };
         let from = answer.endpoint().to_string();
+        let (opened, shown_before) = (std::time::Instant::now(), watch.shown);
         let mut parser = SseParser::default();
         let why = loop {
             match answer.piece(SILENCE.max(client.timeout()), &mut interrupt) {
                 Ok(Piece::Data(bytes)) => {
-                    let events = parser.feed(&bytes);
-                    if !events.is_empty() {
-                        pause = Duration::ZERO;
-                    }
-                    for (event, data, id) in events {
+                    for (event, data, id) in parser.feed(&bytes) {
+                        // Ctrl-C also reaches an --exec command: stop
+                        // before the next event, not after them all.
+                        if client.interrupted_within(Duration::ZERO, &mut interrupt) {
+                            return Ok(());
+                        }
                         if let Some(stop) = watch.on_event(&event, &data, id)? {
                             return stop;
                         }
@@ -128,6 +131,11 @@ pub fn run(client: &ApiClient, args: KvWatchArgs) -> Result<(), CliError> {
         };
         // Events of a revision not seen whole come again after resuming.
         watch.pending.clear();
+        // At once after a stream that showed something or lasted; after a
+        // growing pause after one that ended at once.
+        if watch.shown > shown_before || opened.elapsed() >= Duration::from_secs(5) {
+            pause = Duration::ZERO;
+        }
         match watch.after {
             Some(after) => eprintln!("watch: {from}: {why}; resuming after revision {after}"),
             None => eprintln!("watch: {from}: {why}; starting again"),
@@ -144,6 +152,8 @@ struct Watch {
     pending: Vec<WatchEvent>,
     /// Every change up to this revision was shown.
     after: Option<u64>,
+    /// Changes shown so far.
+    shown: u64,
 }
 
 impl Watch {
@@ -157,6 +167,7 @@ impl Watch {
                 if let Some(revision) = id {
                     for ev in std::mem::take(&mut self.pending) {
                         self.show(&ev)?;
+                        self.shown += 1;
                     }
                     self.after = Some(revision);
                 }
