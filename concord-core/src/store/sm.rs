@@ -949,6 +949,21 @@ pub(super) mod tests {
         sm.apply(futures::stream::iter(entries)).await.expect("apply");
     }
 
+    /// A new data directory that installed a snapshot of `storage`, and
+    /// its storage (the directory first: it must outlive the storage).
+    async fn installed_copy(storage: &mut crate::Storage) -> (tempfile::TempDir, crate::Storage) {
+        use openraft::RaftSnapshotBuilder;
+        let snapshot = storage.sm.get_snapshot_builder().await.build_snapshot().await.unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let mut fresh = crate::open(other.path()).unwrap();
+        fresh
+            .sm
+            .install_snapshot(&snapshot.meta, snapshot.snapshot)
+            .await
+            .unwrap();
+        (other, fresh)
+    }
+
     /// Every keyspace of the state machine, as stored.
     fn dump(sm: &StateMachine) -> Vec<(&'static str, Vec<u8>, Vec<u8>)> {
         let mut all = Vec::new();
@@ -1213,7 +1228,6 @@ pub(super) mod tests {
     #[tokio::test]
     async fn auth_changes_apply_alike_and_revocations_travel_in_snapshots() {
         use crate::auth::{AuthOp, AuthOutcome};
-        use openraft::RaftSnapshotBuilder;
         let dir = tempfile::tempdir().unwrap();
         let mut storage = crate::open(dir.path()).unwrap();
         let auth = |op| Op::Auth(op);
@@ -1289,15 +1303,7 @@ pub(super) mod tests {
             "bootstrap works once"
         );
         drop(batch);
-        let snapshot = storage.sm.get_snapshot_builder().await.build_snapshot().await.unwrap();
-
-        let other = tempfile::tempdir().unwrap();
-        let mut fresh = crate::open(other.path()).unwrap();
-        fresh
-            .sm
-            .install_snapshot(&snapshot.meta, snapshot.snapshot)
-            .await
-            .unwrap();
+        let (_other, fresh) = installed_copy(&mut storage).await;
         for reader in [&storage.reader, &fresh.reader] {
             assert!(reader.auth_state().unwrap().enabled);
             assert!(reader.token("gone").unwrap().is_none());
@@ -1494,7 +1500,6 @@ pub(super) mod tests {
     #[tokio::test]
     async fn the_history_holds_every_change_in_order_and_travels_in_snapshots() {
         use crate::store::{EventKind, HistoryError, HistoryLimits, PageLimits, WatchFilter};
-        use openraft::RaftSnapshotBuilder;
         let dir = tempfile::tempdir().unwrap();
         let mut storage = crate::open(dir.path()).unwrap();
         let delete = |key: &str| {
@@ -1544,14 +1549,7 @@ pub(super) mod tests {
         );
         assert_eq!(seen(&storage.reader, 5, 100), (vec![], 5, false));
 
-        let snapshot = storage.sm.get_snapshot_builder().await.build_snapshot().await.unwrap();
-        let other = tempfile::tempdir().unwrap();
-        let mut fresh = crate::open(other.path()).unwrap();
-        fresh
-            .sm
-            .install_snapshot(&snapshot.meta, snapshot.snapshot)
-            .await
-            .unwrap();
+        let (_other, fresh) = installed_copy(&mut storage).await;
         assert_eq!(seen(&fresh.reader, 0, 100), (all.clone(), 5, false));
         assert_eq!(*fresh.reader.applied_revisions().borrow(), 5);
 
