@@ -131,7 +131,10 @@ fn five_node_cluster() {
 fn leader_kill_then_writes_resume_and_the_node_catches_up_by_snapshot() {
     // Writes must resume within a deadline.
     let _timing = timing_sensitive();
-    let mut cluster = TestCluster::join(3, &["--snapshot-logs", "20"]);
+    // A snapshot carries the watch history too (by default up to 100,000
+    // events, here all 3,000 puts of 4 KiB: twice the bytes to send); this
+    // test is about streaming the state, so its history is kept short.
+    let mut cluster = TestCluster::join(3, &["--snapshot-logs", "20", "--watch-history", "100"]);
     let c = http();
     let mut expected = BTreeMap::new();
     for i in 0..10 {
@@ -543,7 +546,10 @@ fn followers_forward_large_requests_within_the_limits() {
 /// install, and every member ends with the same state.
 #[test]
 fn a_new_member_catches_up_through_a_snapshot_streamed_in_chunks() {
-    let mut cluster = TestCluster::join(3, &["--snapshot-logs", "20"]);
+    // A snapshot carries the watch history too (by default up to 100,000
+    // events, here all 3,000 puts of 4 KiB: twice the bytes to send); this
+    // test is about streaming the state, so its history is kept short.
+    let mut cluster = TestCluster::join(3, &["--snapshot-logs", "20", "--watch-history", "100"]);
     let value = "x".repeat(4096);
     let mut lines = String::new();
     let mut expected = BTreeMap::new();
@@ -592,7 +598,10 @@ fn a_new_member_catches_up_through_a_snapshot_streamed_in_chunks() {
         })
     };
     let seed = cluster.nodes[0].url();
-    let mut joiner = TestNode::new(None, &["--snapshot-logs", "20", "--join", &seed]);
+    let mut joiner = TestNode::new(
+        None,
+        &["--snapshot-logs", "20", "--watch-history", "100", "--join", &seed],
+    );
     joiner.spawn();
     joiner.wait_ready();
     joiner.learn_id();
