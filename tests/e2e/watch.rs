@@ -71,6 +71,28 @@ fn put(node: &TestNode, key: &str, value: &str) -> u64 {
     resp.json::<serde_json::Value>().unwrap()["revision"].as_u64().unwrap()
 }
 
+/// Puts `w/{i:04}` = `v{i}` for `i` in `from..to` on `node`, four writers
+/// at a time; each write with its revision.
+fn write_keys(node: &TestNode, from: usize, to: usize) -> Vec<(String, String, u64)> {
+    std::thread::scope(|s| {
+        let writers: Vec<_> = (0..4)
+            .map(|t| {
+                s.spawn(move || {
+                    (from + t..to)
+                        .step_by(4)
+                        .map(|i| {
+                            let (key, value) = (format!("w/{i:04}"), format!("v{i}"));
+                            let revision = put(node, &key, &value);
+                            (key, value, revision)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        writers.into_iter().flat_map(|w| w.join().unwrap()).collect()
+    })
+}
+
 /// The lines a child writes to stdout, as they come.
 fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
     let out = child.stdout.take().expect("stdout piped");
@@ -137,26 +159,21 @@ fn a_thousand_writes_reach_a_watcher_in_order_though_its_node_is_killed() {
         None,
     );
 
-    let mut written = Vec::new();
+    // The order to expect is the revisions'.
+    let mut written = write_keys(&cluster.nodes[leader], 0, 500);
+    // The watcher has shown some of the first half: its node dies with the
+    // stream open, and writes go on.
     let mut seen = Vec::new();
-    for i in 0..1000 {
-        if i == 500 {
-            // The watcher has shown some of the first half: its node dies
-            // with the stream open and writes go on.
-            while seen.len() < 100 {
-                seen.push(
-                    lines
-                        .recv_timeout(Duration::from_secs(30))
-                        .expect("the watcher shows events"),
-                );
-            }
-            cluster.nodes[watched].kill9();
-        }
-        let key = format!("w/{i:04}");
-        let value = format!("v{i}");
-        let revision = put(&cluster.nodes[leader], &key, &value);
-        written.push((key, value, revision));
+    while seen.len() < 100 {
+        seen.push(
+            lines
+                .recv_timeout(Duration::from_secs(30))
+                .expect("the watcher shows events"),
+        );
     }
+    cluster.nodes[watched].kill9();
+    written.extend(write_keys(&cluster.nodes[leader], 500, 1000));
+    written.sort_by_key(|w| w.2);
     let deadline = Instant::now() + Duration::from_secs(60);
     while seen.len() < 1000 {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -374,7 +391,7 @@ fn a_watcher_that_never_reads_neither_slows_writes_nor_holds_memory() {
         });
         n as f64 / started.elapsed().as_secs_f64()
     };
-    let before = writes(0, 800);
+    let before = writes(0, 400);
     let rss_before = rss_kib(node.pid().unwrap());
 
     let start = put(&node, "s/start", "x");
@@ -384,9 +401,9 @@ fn a_watcher_that_never_reads_neither_slows_writes_nor_holds_memory() {
         "GET /v1/watch?prefix=s/&start_revision={start} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     )
     .unwrap();
-    // 2,400 events of 16 KiB: far more than the socket buffers and the
+    // 800 events of 16 KiB (13 MB): more than the socket buffers and the
     // watcher's queue hold.
-    let with = writes(1000, 2400);
+    let with = writes(1000, 800);
     let rss_after = rss_kib(node.pid().unwrap());
     assert!(
         with > before * 0.5,
