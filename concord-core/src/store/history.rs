@@ -28,6 +28,16 @@ use crate::types::KvRecord;
 /// Key of `sm_meta` holding `history_start`.
 pub(super) const META_HISTORY_START: &str = "history_start";
 
+/// The first revision of the history, from `stored` (the value of
+/// [`META_HISTORY_START`]); a state machine or stream without one (from
+/// before the history) starts it after `applied`.
+pub(super) fn start_of(stored: Option<&[u8]>, applied: Option<crate::types::alias::LogId>) -> io::Result<u64> {
+    match stored {
+        Some(bytes) => decode(bytes),
+        None => Ok(applied.map_or(1, |l| l.index() + 1)),
+    }
+}
+
 /// At most this many events are pruned in one apply batch, so pruning a
 /// large backlog (after the limits were lowered) never stalls apply.
 pub(super) const PRUNE_MAX_EVENTS: u64 = 4096;

@@ -244,10 +244,8 @@ impl KvReader {
             Some(b) => decode(&b)?,
             None => None,
         };
-        let start: u64 = match view.get(&self.meta, super::history::META_HISTORY_START).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => 1,
-        };
+        let stored = view.get(&self.meta, super::history::META_HISTORY_START).map_err(fj)?;
+        let start = super::history::start_of(stored.as_deref(), applied)?;
         let applied = applied.map_or(0, |l| l.index());
         super::history::read_page(&view, &self.events, start, applied, after, filter, limits)
     }

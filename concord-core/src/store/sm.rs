@@ -451,15 +451,12 @@ impl StateMachine {
         let cluster = read_cluster(&meta)?;
         let clock_ms = read_clock(&meta)?;
         let recent = load_recent(&requests)?;
-        let start = match meta.get(META_HISTORY_START).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => {
-                // A directory from before the history: it starts now.
-                let start = last_applied.map_or(1, |l: LogId| l.index() + 1);
-                meta.insert(META_HISTORY_START, encode(&start)?).map_err(fj)?;
-                start
-            }
-        };
+        let stored = meta.get(META_HISTORY_START).map_err(fj)?;
+        let start = super::history::start_of(stored.as_deref(), last_applied)?;
+        if stored.is_none() {
+            // A directory from before the history: it starts now.
+            meta.insert(META_HISTORY_START, encode(&start)?).map_err(fj)?;
+        }
         let history = History::load(&events, start, HistoryLimits::default())?;
         let applied = Arc::new(tokio::sync::watch::Sender::new(
             last_applied.map_or(0, |l: LogId| l.index()),
@@ -835,10 +832,8 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         self.auth = read_auth(&self.meta)?;
         self.clock_ms = read_clock(&self.meta)?;
         self.recent = load_recent(&self.requests)?;
-        let start = match self.meta.get(META_HISTORY_START).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => meta.last_log_id.map_or(1, |l| l.index() + 1),
-        };
+        let stored = self.meta.get(META_HISTORY_START).map_err(fj)?;
+        let start = super::history::start_of(stored.as_deref(), meta.last_log_id)?;
         self.history = History::load(&self.events, start, self.history.limits)?;
         self.applied.send_replace(meta.last_log_id.map_or(0, |l| l.index()));
         Ok(())

@@ -180,10 +180,8 @@ impl StateView {
             let (_, value) = guard.into_inner().map_err(fj)?;
             put(out, &Frame::Token(decode(&value)?))?;
         }
-        let start: u64 = match self.view.get(&self.meta, META_HISTORY_START).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => self.revision()? + 1,
-        };
+        let stored = self.view.get(&self.meta, META_HISTORY_START).map_err(fj)?;
+        let start = super::history::start_of(stored.as_deref(), self.meta()?.last_log_id)?;
         put(out, &Frame::HistoryStart(start))?;
         for guard in self.view.range(&self.events, super::history::event_key(start, 0)..) {
             let (key, value) = guard.into_inner().map_err(fj)?;
@@ -531,7 +529,7 @@ fn install_from_file(sm: &SmHandles, dir: &SnapshotDir, meta: &SnapshotMeta) -> 
     let mut bytes = 0usize;
     let (mut cluster, mut clock_ms, mut auth) = (None, 0, AuthState::default());
     // A stream without a history (from before it) starts one after itself.
-    let mut history_start = meta.last_log_id.map_or(1, |l| l.index() + 1);
+    let mut history_start = super::history::start_of(None, meta.last_log_id)?;
     loop {
         match frames.next()? {
             Frame::Header {
