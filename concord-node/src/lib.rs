@@ -333,6 +333,7 @@ pub async fn run(
         read_gate: Default::default(),
         prom,
         log_store,
+        free_space: Default::default(),
     });
     let recovery = {
         let node = node.clone();

@@ -79,7 +79,16 @@ pub(crate) struct Node {
     pub(crate) prom: Arc<crate::metrics::Metrics>,
     /// A handle on the Raft log (openraft owns the store), for its size.
     pub(crate) log_store: concord_core::LogStore,
+    /// The last free-space reading of the data directory, reused briefly
+    /// while it shows plenty of room (see [`Node::check_free_space`]).
+    pub(crate) free_space: std::sync::Mutex<Option<(Instant, u64)>>,
 }
+
+/// A free-space reading is reused for this long, and only while it shows
+/// at least [`FREE_SPACE_MARGIN`] above `--min-free-space`: a write checks
+/// the disk itself whenever the disk is anywhere near the limit.
+const FREE_SPACE_REUSE: Duration = Duration::from_millis(100);
+const FREE_SPACE_MARGIN: u64 = 256 << 20;
 
 impl Node {
     /// A copy of the current Raft metrics (never hold the watch borrow).
@@ -151,14 +160,21 @@ impl Node {
 
     /// Refuses writes that add data while the disk is nearly full.
     fn check_free_space(&self) -> Result<(), ApiError> {
+        let min = self.config.min_free_space;
+        let reading = *self.free_space.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, free)) = reading {
+            if at.elapsed() < FREE_SPACE_REUSE && free >= min.saturating_add(FREE_SPACE_MARGIN) {
+                return Ok(());
+            }
+        }
         let free = fs4::available_space(&self.config.data_dir)
             .map_err(|e| ApiError::internal(format!("checking free space in the data directory: {e}")))?;
-        if free < self.config.min_free_space {
+        *self.free_space.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), free));
+        if free < min {
             return Err(ApiError::new(
                 Code::InsufficientStorage,
                 format!(
-                    "only {free} bytes free in the data directory, below --min-free-space {}; deletes still work",
-                    self.config.min_free_space
+                    "only {free} bytes free in the data directory, below --min-free-space {min}; deletes still work"
                 ),
             ));
         }

@@ -11,12 +11,21 @@
 //!   change is kept. Older revisions are pruned in apply, by count
 //!   ([`HistoryLimits::max_events`]) and age ([`HistoryLimits::max_age_ms`],
 //!   by the apply clock), about [`PRUNE_MAX_EVENTS`] per batch (whole
-//!   revisions: one of a large prefix delete goes at once).
+//!   revisions: one of a large prefix delete goes at once). Pruning only
+//!   moves the start; every read of the history begins at the start read
+//!   in its own view.
+//! - Pruned events are removed by whole tables ([`Reclaim`]), never one by
+//!   one: a tombstone per pruned event made each compaction of the history
+//!   merge its oldest and newest tables, rewriting all of it (the put p99
+//!   doubled once pruning began). A table is dropped once every event in it
+//!   is below a start that is on disk, and below the start of every view
+//!   still reading the history (a watch page, a snapshot or backup stream).
 //! - The history travels in snapshots (and backups), so a member that
 //!   installs one has the same history as the member that sent it.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::io;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use fjall::{Keyspace, Readable};
 use serde::{Deserialize, Serialize};
@@ -173,6 +182,115 @@ impl History {
     #[cfg(test)]
     pub(super) fn events(&self) -> u64 {
         self.events
+    }
+}
+
+/// Drops the tables of `events` that hold only pruned events (see the
+/// module doc). Shared by the state machine (installs), its background
+/// sync thread (drops) and every reader of the history (pins).
+#[derive(Default)]
+pub(super) struct Reclaim {
+    state: Mutex<ReclaimState>,
+    /// Held by a drop and by a whole snapshot install, so a drop computed
+    /// before an install never runs during or after it (a tokio mutex: an
+    /// install holds it across awaits; the sync thread blocks on it).
+    drops: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct ReclaimState {
+    /// Starts of the views reading the history now, with their counts; a
+    /// pin at 0 is one taken before its view, which blocks every drop.
+    pins: BTreeMap<u64, usize>,
+    /// Snapshot installs begun: a drop asked for before one is void.
+    installs: u64,
+    /// Everything below this revision has been offered to `drop_range`.
+    dropped_below: u64,
+}
+
+/// A reader's hold on the history from its start (see [`Reclaim::pin`]).
+pub(super) struct Pin {
+    reclaim: Arc<Reclaim>,
+    start: u64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Reclaim {
+    /// Pins the history before a view is taken: no table is dropped until
+    /// [`Pin::at`] names the start the view read (a view taken after this
+    /// call sees a start no lower than any drop computed before it, since
+    /// the start only grows between installs).
+    pub(super) fn pin(self: &Arc<Self>) -> Pin {
+        *lock(&self.state).pins.entry(0).or_default() += 1;
+        Pin {
+            reclaim: self.clone(),
+            start: 0,
+        }
+    }
+
+    /// The number of installs begun, to pass to [`Reclaim::drop_below`].
+    pub(super) fn installs(&self) -> u64 {
+        lock(&self.state).installs
+    }
+
+    /// Held for a whole snapshot install: waits for a drop in progress and
+    /// voids the drops asked for before it.
+    pub(super) async fn begin_install(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        let guard = self.drops.lock().await;
+        let mut state = lock(&self.state);
+        state.installs += 1;
+        state.dropped_below = 0;
+        guard
+    }
+
+    /// Drops the tables of `events` whose events are all below `start`,
+    /// `start` being on disk, unless an install began after `installs` was
+    /// read, or a reader holds an older start.
+    pub(super) fn drop_below(&self, events: &Keyspace, start: u64, installs: u64) -> io::Result<()> {
+        let _drops = self.drops.blocking_lock();
+        let bound = {
+            let mut state = lock(&self.state);
+            let oldest_reader = state.pins.keys().next().copied().unwrap_or(u64::MAX);
+            let bound = start.min(oldest_reader);
+            if state.installs != installs || bound <= state.dropped_below {
+                return Ok(());
+            }
+            state.dropped_below = bound;
+            bound
+        };
+        use fjall::AbstractTree;
+        events
+            .tree
+            .drop_range(..event_key(bound, 0))
+            .map_err(|e| io::Error::other(format!("dropping pruned history tables: {e}")))
+    }
+}
+
+impl Pin {
+    /// The start the pinned view read: tables below it may go.
+    pub(super) fn at(&mut self, start: u64) {
+        let mut state = lock(&self.reclaim.state);
+        unpin(&mut state.pins, self.start);
+        *state.pins.entry(start).or_default() += 1;
+        self.start = start;
+    }
+}
+
+fn unpin(pins: &mut BTreeMap<u64, usize>, start: u64) {
+    if let Some(n) = pins.get_mut(&start) {
+        *n -= 1;
+        if *n == 0 {
+            pins.remove(&start);
+        }
+    }
+}
+
+impl Drop for Pin {
+    fn drop(&mut self) {
+        unpin(&mut lock(&self.reclaim.state).pins, self.start);
     }
 }
 

@@ -82,6 +82,8 @@ pub struct KvReader {
     pub(super) events: Keyspace,
     pub(super) applied: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
     pub(super) installing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pub(super) auth_on: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pub(super) reclaim: std::sync::Arc<super::history::Reclaim>,
 }
 
 impl KvReader {
@@ -106,7 +108,14 @@ impl KvReader {
         Ok(view)
     }
 
-    /// Whether auth is on, as applied on this node.
+    /// Whether auth is on as committed here: the flag the state machine
+    /// sets once it has committed (or installed) an enabled auth state, so
+    /// the check every request makes reads no storage. Auth never turns off.
+    pub fn auth_on(&self) -> bool {
+        self.auth_on.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The auth state (on, bootstrapped), as applied on this node.
     pub fn auth_state(&self) -> io::Result<AuthState> {
         read_auth(&self.meta)
     }
@@ -213,14 +222,16 @@ impl KvReader {
     /// A point-in-time view of the whole state machine, for a backup
     /// (refused during a snapshot install, like every read).
     pub fn backup_view(&self) -> io::Result<super::StateView> {
-        Ok(super::StateView::of(
+        let pin = self.reclaim.pin();
+        super::StateView::of(
+            pin,
             self.view()?,
             &self.kv,
             &self.meta,
             &self.requests,
             &self.tokens,
             &self.events,
-        ))
+        )
     }
 
     /// The last applied revision, and every later one as it is applied
@@ -239,6 +250,7 @@ impl KvReader {
         filter: &super::WatchFilter,
         limits: super::PageLimits,
     ) -> Result<super::EventPage, super::HistoryError> {
+        let mut pin = self.reclaim.pin();
         let view = self.view()?;
         let applied: Option<LogId> = match view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
             Some(b) => decode(&b)?,
@@ -246,6 +258,7 @@ impl KvReader {
         };
         let stored = view.get(&self.meta, super::history::META_HISTORY_START).map_err(fj)?;
         let start = super::history::start_of(stored.as_deref(), applied)?;
+        pin.at(start);
         let applied = applied.map_or(0, |l| l.index());
         super::history::read_page(&view, &self.events, start, applied, after, filter, limits)
     }

@@ -52,7 +52,7 @@ use openraft::{EntryPayload, OptionalSend};
 use serde::{Deserialize, Serialize};
 
 use super::codec::{decode, encode, fj};
-use super::history::{event_key, EventKind, History, HistoryLimits, META_HISTORY_START};
+use super::history::{event_key, EventKind, History, HistoryLimits, Reclaim, META_HISTORY_START};
 use super::reader::{read_record, utf8_key, Committed, KvReader};
 use super::snapshot::{finish_interrupted_install, SmHandles, SnapshotBuilder, SnapshotData, SnapshotDir};
 use super::{is_live, DirLock};
@@ -184,6 +184,10 @@ pub struct StateMachine {
     /// Set while a snapshot install replaces the key space: readers refuse.
     pub(super) installing: Arc<AtomicBool>,
     auth: AuthState,
+    /// `auth.enabled` as committed, for the API's check on every request
+    /// (see [`KvReader::auth_on`]); auth never turns off once on, so this
+    /// only ever goes from false to true.
+    auth_on: Arc<AtomicBool>,
     last_applied: Option<LogId>,
     membership: StoredMembership,
     cluster: ClusterMeta,
@@ -194,7 +198,9 @@ pub struct StateMachine {
     recent: RecentRequests,
     /// Wakes the thread that fsyncs the state machine in the background
     /// (see [`SYNC_EVERY`]).
-    syncer: super::Worker<std::sync::mpsc::SyncSender<()>>,
+    syncer: super::Worker<std::sync::mpsc::SyncSender<SyncRequest>>,
+    /// Drops the history's pruned tables (see `history.rs`).
+    reclaim: Arc<Reclaim>,
     /// `last_applied` when the background fsync was last asked for.
     synced_hint: u64,
     _lock: DirLock,
@@ -367,13 +373,30 @@ impl KvView for Overlay<'_> {
     }
 }
 
-fn start_syncer(db: &Database) -> io::Result<super::Worker<std::sync::mpsc::SyncSender<()>>> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
-    let db = db.clone();
+/// What the background sync thread is asked to do: fsync the state
+/// machine, then drop the history's tables below `start` (committed before
+/// the request, so on disk after the fsync), unless a snapshot install
+/// began after the request (`installs`, see [`Reclaim::drop_below`]).
+struct SyncRequest {
+    start: u64,
+    installs: u64,
+}
+
+fn start_syncer(
+    db: &Database,
+    events: &Keyspace,
+    reclaim: &Arc<Reclaim>,
+) -> io::Result<super::Worker<std::sync::mpsc::SyncSender<SyncRequest>>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<SyncRequest>(1);
+    let (db, events, reclaim) = (db.clone(), events.clone(), reclaim.clone());
     super::Worker::spawn("concord-sm-sync", tx, move || {
-        while rx.recv().is_ok() {
+        while let Ok(request) = rx.recv() {
             if let Err(e) = db.persist(fjall::PersistMode::SyncData) {
                 tracing::warn!(error = %e, "background fsync of the state machine failed");
+                continue;
+            }
+            if let Err(e) = reclaim.drop_below(&events, request.start, request.installs) {
+                tracing::warn!(error = %e, "dropping pruned watch history");
             }
         }
     })
@@ -425,6 +448,7 @@ impl StateMachine {
         };
         let (kv, meta, requests, ttl) = (ks("kv")?, ks("sm_meta")?, ks("requests")?, ks("ttl")?);
         let (tokens, events) = (ks("tokens")?, ks("events")?);
+        let reclaim = Arc::new(Reclaim::default());
         let handles = SmHandles {
             db: db.clone(),
             kv: kv.clone(),
@@ -433,6 +457,7 @@ impl StateMachine {
             tokens: tokens.clone(),
             ttl: ttl.clone(),
             events: events.clone(),
+            reclaim: reclaim.clone(),
         };
         let snapshot_dir = SnapshotDir::open(snapshot_dir, meta.contains_key(META_INSTALLING).map_err(fj)?)?;
         finish_interrupted_install(&handles, &snapshot_dir)?;
@@ -461,7 +486,10 @@ impl StateMachine {
         let applied = Arc::new(tokio::sync::watch::Sender::new(
             last_applied.map_or(0, |l: LogId| l.index()),
         ));
-        let syncer = start_syncer(&db)?;
+        let syncer = start_syncer(&db, &events, &reclaim)?;
+        // What an earlier run pruned may still be on disk (the start is:
+        // the database was just fsynced).
+        let _ = syncer.sender().try_send(SyncRequest { start, installs: 0 });
         Ok(StateMachine {
             db,
             kv,
@@ -474,6 +502,7 @@ impl StateMachine {
             applied,
             snapshot_dir,
             installing: Arc::new(AtomicBool::new(false)),
+            auth_on: Arc::new(AtomicBool::new(auth.enabled)),
             auth,
             last_applied,
             membership,
@@ -481,6 +510,7 @@ impl StateMachine {
             clock_ms,
             recent,
             syncer,
+            reclaim,
             synced_hint: last_applied.map_or(0, |l: LogId| l.index()),
             _lock: lock,
         })
@@ -495,8 +525,10 @@ impl StateMachine {
             tokens: self.tokens.clone(),
             requests: self.requests.clone(),
             events: self.events.clone(),
+            reclaim: self.reclaim.clone(),
             applied: self.applied.clone(),
             installing: self.installing.clone(),
+            auth_on: self.auth_on.clone(),
         }
     }
 
@@ -525,6 +557,7 @@ impl StateMachine {
             tokens: self.tokens.clone(),
             ttl: self.ttl.clone(),
             events: self.events.clone(),
+            reclaim: self.reclaim.clone(),
         }
     }
 
@@ -672,18 +705,16 @@ impl StateMachine {
         batch.insert(&self.meta, META_MEMBERSHIP, encode(&self.membership)?);
         batch.insert(&self.meta, META_CLUSTER, encode(&self.cluster)?);
         batch.insert(&self.meta, META_CLOCK, encode(&self.clock_ms)?);
-        // Pruned revisions are committed ones (never this batch's), so no
-        // key is both written and removed in one batch.
+        // Pruning moves the start only: no event is deleted here. Whole
+        // tables below the start are dropped later, once the start is on
+        // disk ([`history::Reclaim`]): deleting the oldest events one by one
+        // made every compaction of the history rewrite it.
         let pruned = self.history.prune(self.clock_ms);
-        for &(revision, n) in &pruned {
-            for seq in 0..n {
-                batch.remove(&self.events, event_key(revision, seq));
-            }
-        }
         if !pruned.is_empty() {
             batch.insert(&self.meta, META_HISTORY_START, encode(&self.history.start)?);
         }
         batch.commit().map_err(fj)?;
+        self.publish_auth();
         for (revision, n, at_ms) in staged.history.drain(..) {
             self.history.push(revision, n, at_ms);
         }
@@ -692,13 +723,23 @@ impl StateMachine {
         if last / SYNC_EVERY != self.synced_hint / SYNC_EVERY {
             self.synced_hint = last;
             // Full: a sync is already due, which covers this one.
-            let _ = self.syncer.sender().try_send(());
+            let _ = self.syncer.sender().try_send(SyncRequest {
+                start: self.history.start,
+                installs: self.reclaim.installs(),
+            });
         }
         for (responder, reply) in staged.replies.drain(..) {
             responder.send(reply);
         }
         *staged = Staged::default();
         Ok(())
+    }
+
+    /// Tells readers that auth is on, once it is committed.
+    fn publish_auth(&self) {
+        if self.auth.enabled {
+            self.auth_on.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 
     /// Applies an auth change. Auth, once on, stays on; the root token is
@@ -820,6 +861,8 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             return Ok(());
         }
         let started = std::time::Instant::now();
+        let reclaim = self.reclaim.clone();
+        let _no_drops = reclaim.begin_install().await;
         self.install_on_disk(meta, snapshot).await?;
         tracing::info!(
             index = ?meta.last_log_id.map(|l| l.index()),
@@ -830,6 +873,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         self.membership = meta.last_membership.clone();
         self.cluster = read_cluster(&self.meta)?;
         self.auth = read_auth(&self.meta)?;
+        self.publish_auth();
         self.clock_ms = read_clock(&self.meta)?;
         self.recent = load_recent(&self.requests)?;
         let stored = self.meta.get(META_HISTORY_START).map_err(fj)?;
@@ -1595,5 +1639,71 @@ pub(super) mod tests {
             reopened.reader.events_after(2, &prefix, page),
             Err(HistoryError::Compacted { oldest }) if oldest == oldest_now
         ));
+    }
+
+    /// Pruning deletes nothing itself: whole tables of events below the
+    /// start go, once no reader holds an older start and no install began
+    /// since the drop was asked for; the kept history reads the same after.
+    #[tokio::test]
+    async fn pruned_history_goes_by_whole_tables_behind_readers_and_installs() {
+        use crate::store::{HistoryLimits, PageLimits, WatchFilter};
+        let dir = tempfile::tempdir().unwrap();
+        let mut storage = crate::open(dir.path()).unwrap();
+        storage.sm.set_history_limits(HistoryLimits {
+            max_events: 10,
+            max_age_ms: 3_600_000,
+        });
+        let puts = |from: u64| -> Vec<(u64, Command)> {
+            (from..from + 50)
+                .map(|i| (i, cmd(1_000, None, put(&format!("k{i}"), b"v", None))))
+                .collect()
+        };
+        let events = storage.sm.events.clone();
+        let on_disk = || events.iter().count();
+        // Two tables: revisions 1-50, then 51-100.
+        apply_all(&mut storage.sm, puts(1)).await;
+        events.rotate_memtable_and_wait().unwrap();
+        apply_all(&mut storage.sm, puts(51)).await;
+        events.rotate_memtable_and_wait().unwrap();
+        // A batch prunes what the batches before it wrote.
+        apply_all(&mut storage.sm, vec![(101, cmd(1_000, None, put("k101", b"v", None)))]).await;
+        let start = storage.sm.history.start;
+        assert_eq!(start, 91, "10 events kept, then 1 more");
+        assert_eq!(on_disk(), 101, "pruning deleted nothing");
+        storage.sm.db.persist(fjall::PersistMode::SyncAll).unwrap();
+
+        let reclaim = storage.sm.reclaim.clone();
+        let drop_below = |start: u64, installs: u64| {
+            let (reclaim, events) = (reclaim.clone(), events.clone());
+            std::thread::spawn(move || reclaim.drop_below(&events, start, installs).unwrap())
+                .join()
+                .unwrap()
+        };
+        // A reader pinned before its view blocks every drop; an install
+        // voids the drops asked for before it.
+        let pin = reclaim.pin();
+        drop_below(start, reclaim.installs());
+        assert_eq!(on_disk(), 101, "a reader without a start yet holds everything");
+        drop(pin);
+        drop(reclaim.begin_install().await);
+        drop_below(start, reclaim.installs() - 1);
+        assert_eq!(on_disk(), 101, "asked for before an install");
+
+        drop_below(start, reclaim.installs());
+        assert_eq!(
+            on_disk(),
+            51,
+            "the table of revisions 1-50 is gone, the one holding 91 stays"
+        );
+        let page = PageLimits {
+            scanned: 100,
+            bytes: usize::MAX,
+        };
+        let kept = storage
+            .reader
+            .events_after(90, &WatchFilter::Prefix(String::new()), page)
+            .unwrap();
+        let revisions: Vec<u64> = kept.events.iter().map(|(r, _)| *r).collect();
+        assert_eq!(revisions, (91..=101).collect::<Vec<_>>());
     }
 }

@@ -91,25 +91,39 @@ pub struct StateView {
     requests: Keyspace,
     tokens: Keyspace,
     events: Keyspace,
+    /// Keeps the history this view streams on disk (see `history.rs`).
+    pin: super::history::Pin,
 }
 
 impl StateView {
+    /// `pin` must be taken before `view`.
     pub(super) fn of(
+        pin: super::history::Pin,
         view: fjall::Snapshot,
         kv: &Keyspace,
         meta: &Keyspace,
         requests: &Keyspace,
         tokens: &Keyspace,
         events: &Keyspace,
-    ) -> StateView {
-        StateView {
+    ) -> io::Result<StateView> {
+        let mut state = StateView {
             view,
             kv: kv.clone(),
             meta: meta.clone(),
             requests: requests.clone(),
             tokens: tokens.clone(),
             events: events.clone(),
-        }
+            pin,
+        };
+        let start = state.history_start()?;
+        state.pin.at(start);
+        Ok(state)
+    }
+
+    /// The first revision of the history this view holds.
+    fn history_start(&self) -> io::Result<u64> {
+        let stored = self.view.get(&self.meta, META_HISTORY_START).map_err(fj)?;
+        super::history::start_of(stored.as_deref(), self.meta()?.last_log_id)
     }
 
     /// The revision of this view: the index of the last entry it holds.
@@ -180,8 +194,7 @@ impl StateView {
             let (_, value) = guard.into_inner().map_err(fj)?;
             put(out, &Frame::Token(decode(&value)?))?;
         }
-        let stored = self.view.get(&self.meta, META_HISTORY_START).map_err(fj)?;
-        let start = super::history::start_of(stored.as_deref(), self.meta()?.last_log_id)?;
+        let start = self.history_start()?;
         put(out, &Frame::HistoryStart(start))?;
         for guard in self.view.range(&self.events, super::history::event_key(start, 0)..) {
             let (key, value) = guard.into_inner().map_err(fj)?;
@@ -365,6 +378,7 @@ pub(super) struct SmHandles {
     pub(super) tokens: Keyspace,
     pub(super) ttl: Keyspace,
     pub(super) events: Keyspace,
+    pub(super) reclaim: std::sync::Arc<super::history::Reclaim>,
 }
 
 impl SmHandles {
@@ -375,14 +389,16 @@ impl SmHandles {
         // so the fsync covers everything the view shows (the other order
         // lets entries applied in between into the view unsynced, and the
         // log could be purged past what a power cut leaves).
-        let view = StateView {
-            view: self.db.snapshot(),
-            kv: self.kv.clone(),
-            meta: self.meta.clone(),
-            requests: self.requests.clone(),
-            tokens: self.tokens.clone(),
-            events: self.events.clone(),
-        };
+        let pin = self.reclaim.pin();
+        let view = StateView::of(
+            pin,
+            self.db.snapshot(),
+            &self.kv,
+            &self.meta,
+            &self.requests,
+            &self.tokens,
+            &self.events,
+        )?;
         self.db.persist(PersistMode::SyncAll).map_err(fj)?;
         Ok(Snapshot {
             meta: view.meta()?,

@@ -148,14 +148,7 @@ impl Node {
     /// Is auth on here: by this node's `--auth`, as the cluster said when
     /// this node joined, or as replicated?
     pub(crate) fn auth_on(&self) -> Result<bool, ApiError> {
-        if self.config.auth || self.joined_with_auth {
-            return Ok(true);
-        }
-        let state = self
-            .reader
-            .auth_state()
-            .map_err(|e| ApiError::internal(format!("reading the auth state: {e}")))?;
-        Ok(state.enabled)
+        Ok(self.config.auth || self.joined_with_auth || self.reader.auth_on())
     }
 
     /// The record of the token presented, if it matches one: the record of
