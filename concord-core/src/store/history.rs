@@ -206,7 +206,15 @@ struct ReclaimState {
     installs: u64,
     /// Everything below this revision has been offered to `drop_range`.
     dropped_below: u64,
+    /// When `drop_range` last ran: even with nothing to drop it writes a
+    /// new table manifest (an fsync that writes to the history wait for),
+    /// so it runs at most every [`DROP_EVERY`].
+    dropped_at: Option<std::time::Instant>,
 }
+
+/// How often pruned tables are dropped at most: what is pruned meanwhile
+/// stays on disk a little longer.
+const DROP_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A reader's hold on the history from its start (see [`Reclaim::pin`]).
 pub(super) struct Pin {
@@ -255,10 +263,12 @@ impl Reclaim {
             let mut state = lock(&self.state);
             let oldest_reader = state.pins.keys().next().copied().unwrap_or(u64::MAX);
             let bound = start.min(oldest_reader);
-            if state.installs != installs || bound <= state.dropped_below {
+            let recent = state.dropped_at.is_some_and(|at| at.elapsed() < DROP_EVERY);
+            if state.installs != installs || bound <= state.dropped_below || recent {
                 return Ok(());
             }
             state.dropped_below = bound;
+            state.dropped_at = Some(std::time::Instant::now());
             bound
         };
         use fjall::AbstractTree;

@@ -449,6 +449,7 @@ impl StateMachine {
         let (kv, meta, requests, ttl) = (ks("kv")?, ks("sm_meta")?, ks("requests")?, ks("ttl")?);
         let (tokens, events) = (ks("tokens")?, ks("events")?);
         let reclaim = Arc::new(Reclaim::default());
+        let auth_on = Arc::new(AtomicBool::new(false));
         let handles = SmHandles {
             db: db.clone(),
             kv: kv.clone(),
@@ -458,6 +459,7 @@ impl StateMachine {
             ttl: ttl.clone(),
             events: events.clone(),
             reclaim: reclaim.clone(),
+            auth_on: auth_on.clone(),
         };
         let snapshot_dir = SnapshotDir::open(snapshot_dir, meta.contains_key(META_INSTALLING).map_err(fj)?)?;
         finish_interrupted_install(&handles, &snapshot_dir)?;
@@ -465,6 +467,9 @@ impl StateMachine {
         // state) must be on disk before it purges the log below it.
         db.persist(fjall::PersistMode::SyncAll).map_err(fj)?;
         let auth = read_auth(&meta)?;
+        if auth.enabled {
+            auth_on.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         let last_applied = match meta.get(META_LAST_APPLIED).map_err(fj)? {
             Some(b) => decode(&b)?,
             None => None,
@@ -487,9 +492,6 @@ impl StateMachine {
             last_applied.map_or(0, |l: LogId| l.index()),
         ));
         let syncer = start_syncer(&db, &events, &reclaim)?;
-        // What an earlier run pruned may still be on disk (the start is:
-        // the database was just fsynced).
-        let _ = syncer.sender().try_send(SyncRequest { start, installs: 0 });
         Ok(StateMachine {
             db,
             kv,
@@ -502,7 +504,7 @@ impl StateMachine {
             applied,
             snapshot_dir,
             installing: Arc::new(AtomicBool::new(false)),
-            auth_on: Arc::new(AtomicBool::new(auth.enabled)),
+            auth_on,
             auth,
             last_applied,
             membership,
@@ -558,6 +560,7 @@ impl StateMachine {
             ttl: self.ttl.clone(),
             events: self.events.clone(),
             reclaim: self.reclaim.clone(),
+            auth_on: self.auth_on.clone(),
         }
     }
 

@@ -379,6 +379,8 @@ pub(super) struct SmHandles {
     pub(super) ttl: Keyspace,
     pub(super) events: Keyspace,
     pub(super) reclaim: std::sync::Arc<super::history::Reclaim>,
+    /// The readers' auth flag (`KvReader::auth_on`).
+    pub(super) auth_on: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl SmHandles {
@@ -598,6 +600,11 @@ fn install_from_file(sm: &SmHandles, dir: &SnapshotDir, meta: &SnapshotMeta) -> 
     batch.insert(&sm.meta, META_LAST_APPLIED, encode(&meta.last_log_id)?);
     batch.insert(&sm.meta, META_MEMBERSHIP, encode(&meta.last_membership)?);
     batch.remove(&sm.meta, META_INSTALLING);
+    // Readers are let in by this commit: the API must enforce auth from it
+    // on (auth never turns off, so raising the flag early is safe).
+    if auth.enabled {
+        sm.auth_on.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
     batch.commit().map_err(fj)?;
     sm.db.persist(PersistMode::SyncAll).map_err(fj)?;
     crash_point!("snapshot-install-after-commit");
