@@ -272,10 +272,16 @@ impl Reclaim {
             bound
         };
         use fjall::AbstractTree;
+        let before = events.table_count();
         events
             .tree
             .drop_range(..event_key(bound, 0))
-            .map_err(|e| io::Error::other(format!("dropping pruned history tables: {e}")))
+            .map_err(|e| io::Error::other(format!("dropping pruned history tables: {e}")))?;
+        let dropped = before.saturating_sub(events.table_count());
+        if dropped > 0 {
+            tracing::info!(tables = dropped, below = bound, "dropped pruned watch history tables");
+        }
+        Ok(())
     }
 }
 
