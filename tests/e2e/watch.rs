@@ -413,6 +413,11 @@ fn a_pruned_history_has_no_gap_across_kills_and_power_cuts() {
         });
         acked.extend(written.into_iter().flatten());
         acked.push(put(&node, "p/mark", &round.to_string()));
+        // The state machine's background sync passed 2,048 entries with
+        // whole tables below the start: the drop is logged once it is done.
+        eventually("a drop of pruned history tables", 30, || {
+            node.log().contains("dropped pruned watch history tables").then_some(())
+        });
         node.kill9();
         if let Some(disk) = &mut disk {
             eprintln!("round {round}: {}", disk.power_cut());
@@ -440,11 +445,6 @@ fn a_pruned_history_has_no_gap_across_kills_and_power_cuts() {
             .collect();
         assert_eq!(seen, expected, "round {round}: the kept history after a restart");
     }
-    assert!(
-        node.log().contains("dropped pruned watch history tables"),
-        "no table of pruned events was dropped; log:\n{}",
-        node.log()
-    );
 }
 
 /// A watcher that never reads: writes go on at the same pace (within a
