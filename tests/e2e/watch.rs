@@ -74,14 +74,25 @@ fn put(node: &TestNode, key: &str, value: &str) -> u64 {
 /// Puts `w/{i:04}` = `v{i}` for `i` in `from..to` on `node`, four writers
 /// at a time; each write with its revision.
 fn write_keys(node: &TestNode, from: usize, to: usize) -> Vec<(String, String, u64)> {
+    write_each(node, from..to, |i| (format!("w/{i:04}"), format!("v{i}")))
+}
+
+/// Puts what `kv(i)` says for every `i` in `range` on `node`, four writers
+/// at a time; each write with its revision.
+fn write_each(
+    node: &TestNode,
+    range: std::ops::Range<usize>,
+    kv: impl Fn(usize) -> (String, String) + Sync,
+) -> Vec<(String, String, u64)> {
     std::thread::scope(|s| {
         let writers: Vec<_> = (0..4)
             .map(|t| {
+                let (range, kv) = (range.clone(), &kv);
                 s.spawn(move || {
-                    (from + t..to)
+                    (range.start + t..range.end)
                         .step_by(4)
                         .map(|i| {
-                            let (key, value) = (format!("w/{i:04}"), format!("v{i}"));
+                            let (key, value) = kv(i);
                             let revision = put(node, &key, &value);
                             (key, value, revision)
                         })
@@ -371,7 +382,7 @@ fn a_resume_from_a_compacted_revision_is_refused_and_the_rest_survives_a_restart
 /// tombstones): after a `kill -9` and a power cut (lazyfs drops every
 /// unsynced byte; without FUSE, `kill -9` alone), the kept history from its
 /// oldest revision holds every acknowledged write after it, once, in
-/// order. (One round keeps CI short; `0..1` is the place to ask for more.)
+/// order.
 #[test]
 fn a_pruned_history_has_no_gap_across_kills_and_power_cuts() {
     use rand::Rng;
@@ -382,69 +393,56 @@ fn a_pruned_history_has_no_gap_across_kills_and_power_cuts() {
     }
     node.spawn();
     node.wait_ready();
-    let mut acked: Vec<u64> = Vec::new();
-    for round in 0..1 {
-        // Random 4 KiB values over 100 keys: each event holds a value and
-        // the one before it, so the history's memtable fills and is flushed
-        // to tables again and again; 2,200 writes pass the state machine's
-        // background sync (every 2,048 entries), which drops the tables
-        // that hold only pruned events.
-        let mut rng = rand::thread_rng();
-        let values: Vec<String> = (0..64)
-            .map(|_| {
-                (0..4096)
-                    .map(|_| rng.sample(rand::distributions::Alphanumeric) as char)
-                    .collect()
-            })
-            .collect();
-        let written: Vec<Vec<u64>> = std::thread::scope(|s| {
-            let writers: Vec<_> = (0..4)
-                .map(|t| {
-                    let (node, values) = (&node, &values);
-                    s.spawn(move || {
-                        (t..2200)
-                            .step_by(4)
-                            .map(|i| put(node, &format!("p/{:03}", i % 100), &values[i % 64]))
-                            .collect()
-                    })
-                })
-                .collect();
-            writers.into_iter().map(|w| w.join().unwrap()).collect()
-        });
-        acked.extend(written.into_iter().flatten());
-        acked.push(put(&node, "p/mark", &round.to_string()));
-        // The state machine's background sync passed 2,048 entries with
-        // whole tables below the start: the drop is logged once it is done.
-        eventually("a drop of pruned history tables", 30, || {
-            node.log().contains("dropped pruned watch history tables").then_some(())
-        });
-        node.kill9();
-        if let Some(disk) = &mut disk {
-            eprintln!("round {round}: {}", disk.power_cut());
-        }
-        node.spawn();
-        node.wait_ready();
-
-        let resp = http()
-            .get(format!("{}/v1/watch?prefix=p/&start_revision=1", node.url()))
-            .send()
-            .unwrap();
-        assert_eq!(resp.status(), 410, "round {round}: the history was pruned");
-        let body: serde_json::Value = resp.json().unwrap();
-        let oldest = body["error"]["oldest_revision"].as_u64().expect("oldest_revision");
-        acked.sort_unstable();
-        let expected: Vec<u64> = acked.iter().copied().filter(|r| *r > oldest).collect();
-        assert!(expected.len() >= 250, "round {round}: {} kept", expected.len());
-        let rx = sse(
-            format!("{}/v1/watch?prefix=p/&start_revision={oldest}", node.url()),
-            None,
-        );
-        let seen: Vec<u64> = changes(&rx, expected.len(), 60)
-            .iter()
-            .map(|(_, d, _)| d["revision"].as_u64().unwrap())
-            .collect();
-        assert_eq!(seen, expected, "round {round}: the kept history after a restart");
+    // Random 4 KiB values over 100 keys: each event holds a value and the
+    // one before it, so the history's memtable fills and is flushed to
+    // tables again and again; 2,200 writes pass the state machine's
+    // background sync (every 2,048 entries), which drops the tables that
+    // hold only pruned events.
+    let mut rng = rand::thread_rng();
+    let values: Vec<String> = (0..64)
+        .map(|_| {
+            (0..4096)
+                .map(|_| rng.sample(rand::distributions::Alphanumeric) as char)
+                .collect()
+        })
+        .collect();
+    let mut acked: Vec<u64> = write_each(&node, 0..2200, |i| {
+        (format!("p/{:03}", i % 100), values[i % 64].clone())
+    })
+    .into_iter()
+    .map(|(_, _, revision)| revision)
+    .collect();
+    acked.push(put(&node, "p/mark", "m"));
+    // The drop is logged once it is done.
+    eventually("a drop of pruned history tables", 30, || {
+        node.log().contains("dropped pruned watch history tables").then_some(())
+    });
+    node.kill9();
+    if let Some(disk) = &mut disk {
+        eprintln!("{}", disk.power_cut());
     }
+    node.spawn();
+    node.wait_ready();
+
+    let resp = http()
+        .get(format!("{}/v1/watch?prefix=p/&start_revision=1", node.url()))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 410, "the history was pruned");
+    let body: serde_json::Value = resp.json().unwrap();
+    let oldest = body["error"]["oldest_revision"].as_u64().expect("oldest_revision");
+    acked.sort_unstable();
+    let expected: Vec<u64> = acked.iter().copied().filter(|r| *r > oldest).collect();
+    assert!(expected.len() >= 250, "{} kept", expected.len());
+    let rx = sse(
+        format!("{}/v1/watch?prefix=p/&start_revision={oldest}", node.url()),
+        None,
+    );
+    let seen: Vec<u64> = changes(&rx, expected.len(), 60)
+        .iter()
+        .map(|(_, d, _)| d["revision"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seen, expected, "the kept history after a restart");
 }
 
 /// A watcher that never reads: writes go on at the same pace (within a
