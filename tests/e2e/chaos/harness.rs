@@ -134,11 +134,21 @@ impl ChaosCluster {
         let new_id = node.learn_id();
         proxy.set_node_id(new_id);
         self.proxies[i] = proxy;
+        assert_ne!(new_id, id, "the fresh node reused the id of the node it replaces");
+        // `members` is the view of the first node that answers, which may
+        // have just restarted and not yet caught up with the removal and
+        // the join (seed 60 saw the old membership, five voters, there).
+        // So wait for the replacement itself, in whichever view answers.
         self.cluster.wait_voters(n);
-        let ids: Vec<u64> = self.cluster.members().iter().filter_map(|m| m["id"].as_u64()).collect();
-        assert!(
-            new_id != id && ids.contains(&new_id) && !ids.contains(&id),
-            "node {id} was not replaced by a fresh node (new id {new_id}); members {ids:?}"
+        eventually(
+            &format!("node {id} replaced by node {new_id} with {n} voters"),
+            60,
+            || {
+                let members = self.cluster.members();
+                let ids: Vec<u64> = members.iter().filter_map(|m| m["id"].as_u64()).collect();
+                let voters = members.iter().filter(|m| m["role"] != "learner").count();
+                (ids.contains(&new_id) && !ids.contains(&id) && voters == n).then_some(())
+            },
         );
     }
 }
