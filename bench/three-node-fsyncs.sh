@@ -16,47 +16,37 @@
 # (bench/install-deps.sh).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-BIN="${1:-$HERE/../target/release/concord}"
+CONCORD_BIN="${1:-$HERE/../target/release/concord}"
 ROUNDS="${2:-3}"
-[[ -x "$BIN" ]] || { echo "no concord binary at $BIN (cargo build --release -p concord-cli)" >&2; exit 1; }
-S="$(mktemp -d /tmp/concord-fsyncs.XXXXXX)"
+die() { echo "error: $*" >&2; exit 1; }
+[[ -x "$CONCORD_BIN" ]] || die "no concord binary at $CONCORD_BIN (cargo build --release -p concord-cli)"
+STATE="$(mktemp -d /tmp/concord-fsyncs.XXXXXX)"
 PIDS=()
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  if [[ "${KEEP:-0}" == 1 ]]; then echo "state kept in $S" >&2; else rm -rf "$S"; fi
+  local pid
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  if [[ "${KEEP:-0}" == 1 ]]; then echo "state kept in $STATE" >&2; else rm -rf "$STATE"; fi
 }
 trap cleanup EXIT
+# concord_start, wait_ready, concord_leader.
+# shellcheck source=bench/concord-nodes.sh
+source "$HERE/concord-nodes.sh"
 url() { echo "http://127.0.0.1:$((17379 + ($1 - 1) * 10))"; }
-spec="1=http://127.0.0.1:17380,2=http://127.0.0.1:17390,3=http://127.0.0.1:17400"
-for i in 1 2 3; do
-  if curl -s -o /dev/null "$(url "$i")/health"; then echo "port of $(url "$i") is in use" >&2; exit 1; fi
-  RUST_LOG=warn "$BIN" node start --id "$i" --data-dir "$S/d$i" \
-    --listen-client "127.0.0.1:$((17379 + (i - 1) * 10))" --listen-peer "127.0.0.1:$((17380 + (i - 1) * 10))" \
-    --initial-cluster "$spec" >"$S/n$i.log" 2>&1 </dev/null &
-  PIDS+=($!)
-  disown  # no job notice when cleanup kills it
-done
-for i in 1 2 3; do
-  for ((t = 0; ; t++)); do
-    curl -fs "$(url "$i")/ready" >/dev/null 2>&1 && break
-    ((t < 600)) || { echo "$(url "$i") not ready after 30 s (logs in $S)" >&2; KEEP=1; exit 1; }
-    sleep 0.05
-  done
-done
-leader="$(curl -fs "$(url 1)/v1/cluster/members" |
-  python3 -c 'import json,sys; print([m["client_url"] for m in json.load(sys.stdin) if m["role"] == "leader"][0])')"
+for i in 1 2 3; do concord_start "$i" 3; done
+for i in 1 2 3; do wait_ready "$(url "$i")" 30 "${PIDS[$i]}"; done
+leader="$(concord_leader)"
 echo "leader $leader"
 cd "$HERE"
 timeout 60 wrk -t1 -c16 -d10s -s wrk/concord-put.lua "$leader" -- seq >/dev/null
 buckets() { curl -fs "$(url "$1")/metrics" | awk '/^concord_fsync_duration_seconds_bucket/ { print $2 }'; }
 for ((r = 1; r <= ROUNDS; r++)); do
-  for i in 1 2 3; do buckets "$i" >"$S/before$i"; done
+  for i in 1 2 3; do buckets "$i" >"$STATE/before$i"; done
   out="$(timeout 40 wrk -t2 -c64 -d10s --latency -s wrk/concord-put.lua "$leader")"
   echo "round $r: $(grep -o 'Requests/sec: *[0-9.]*' <<<"$out"), p99 $(awk '$1 == "99%" { print $2 }' <<<"$out")"
   for i in 1 2 3; do
-    buckets "$i" >"$S/after$i"
+    buckets "$i" >"$STATE/after$i"
     # Buckets 0.1 ms doubling: index 7 is 12.8 ms, 8 is 25.6 ms, 9 is 51.2 ms, the last +Inf.
-    paste "$S/before$i" "$S/after$i" | awk -v node="$i" -v url="$(url "$i")" -v leader="$leader" '
+    paste "$STATE/before$i" "$STATE/after$i" | awk -v node="$i" -v url="$(url "$i")" -v leader="$leader" '
       { d[NR - 1] = $2 - $1; n = NR - 1 }
       END { printf "  node %d%s: %d fsyncs, over 12.8 ms %d, over 25.6 ms %d, over 51.2 ms %d\n",
               node, (url == leader ? " (leader)" : ""), d[n], d[n] - d[7], d[n] - d[8], d[n] - d[9] }'
