@@ -1724,9 +1724,6 @@ pub(super) mod tests {
         let storage = crate::open(dir.path()).unwrap();
         let kv = storage.sm.kv.clone();
         let value = vec![7u8; 1024];
-        // Five flushes of 6 MiB, each overlapping half of the one before
-        // (18 MiB in all): the first table moves down as it is, the next
-        // four reach fjall's threshold for level 0 and are merged with it.
         let level_0_emptied = || {
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
             while kv.l0_table_count() > 0 {
@@ -1737,6 +1734,9 @@ pub(super) mod tests {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
         };
+        // Five flushes of 6 MiB, each overlapping half of the one before
+        // (18 MiB in all): the first table moves down as it is, the next
+        // four reach fjall's threshold for level 0 and are merged with it.
         for pass in 0..5u32 {
             for i in pass * 3_000..pass * 3_000 + 6_000 {
                 kv.insert(format!("k{i:08}"), &value).unwrap();
