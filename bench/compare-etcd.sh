@@ -10,7 +10,10 @@
 # for every workload runs wrk against the leader of each system in turn,
 # A B A B ..., and prints one table: throughput, p50, p99, server CPU
 # seconds per 1,000 operations (all nodes, from /proc), medians of the
-# rounds, and Concord/etcd ratios. Then the 1,000,000-key runs on one
+# rounds, and Concord/etcd ratios; and a second table of wrk's own CPU per
+# 1,000 requests and how busy the machine's two cores were during the
+# runs (the client shares the machine: at 100 % busy, a faster server
+# cannot show it). Then the 1,000,000-key runs on one
 # Concord node (LARGE=0 skips them): peak resident memory of an import of
 # 1,000,000 keys of 100 bytes, put throughput and p99 on that node against
 # a node holding 10,000 keys (alternating rounds), and the time from a
@@ -99,15 +102,25 @@ for i in range(n):
 EOF
 }
 
-# One wrk run: prints "rps p50 p99 cpu_s_per_1000".
+# Busy and total jiffies of the whole machine, all CPUs (idle and iowait
+# are not busy): what every process, the other tenants' included, took.
+machine_jiffies() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+
+# One wrk run: prints "rps p50 p99 cpu_s_per_1000 client_cpu_s_per_1000
+# machine_busy_pct". The client's CPU is wrk's own (the subshell's
+# children's time once wrk has been waited for); machine busy is the share
+# of both cores in use during the run, 100 when the machine is saturated.
 run_wrk() { # target conns script args... ; server PIDs in SERVER_PIDS
   local target="$1" c="$2" script="$3"; shift 3
-  local t=$((c < 2 ? c : 2)) j0 j1 out line
+  local t=$((c < 2 ? c : 2)) j0 j1 m0 m1 out line
   sleep 1
   j0=$(cpu_jiffies "${SERVER_PIDS[@]}")
-  out="$(cd "$HERE" && timeout -k 2 $((DURATION + 20)) wrk -t"$t" -c"$c" -d"${DURATION}s" --latency \
-          -s "$script" "$target" "$@" 2>&1 || true)"
+  m0=$(machine_jiffies)
+  out="$(me=$BASHPID; cd "$HERE" && { timeout -k 2 $((DURATION + 20)) wrk -t"$t" -c"$c" -d"${DURATION}s" --latency \
+          -s "$script" "$target" "$@" 2>&1 || true; }
+         echo "CLIENTCPU $(awk '{ print $16 + $17 }' "/proc/$me/stat")")"
   j1=$(cpu_jiffies "${SERVER_PIDS[@]}")
+  m1=$(machine_jiffies)
   echo "$out" >>"$STATE/wrk.log"
   line="$(grep '^WRKRESULT' <<<"$out" || true)"
   [[ -n "$line" ]] || die "wrk printed no result: $out"
@@ -115,9 +128,13 @@ run_wrk() { # target conns script args... ; server PIDs in SERVER_PIDS
   for kv in ${line#WRKRESULT }; do r[${kv%%=*}]="${kv#*=}"; done
   local errs=$((r[non2xx] + r[err_connect] + r[err_read] + r[err_write] + r[err_timeout]))
   ((errs == 0)) || log "warning: $errs errors in a run against $target ($script $*)"
+  local client busy total
+  client="$(awk '$1 == "CLIENTCPU" { print $2 }' <<<"$out")"
+  read -r busy total <<<"$(awk -v a="$m0" -v b="$m1" 'BEGIN { split(a, x, " "); split(b, y, " "); print y[1] - x[1], y[2] - x[2] }')"
   awk -v rps="${r[rps]}" -v p50="${r[p50_ms]}" -v p99="${r[p99_ms]}" -v req="${r[requests]}" \
-      -v j=$((j1 - j0)) -v hz="$CLK_TCK" \
-      'BEGIN { printf "%.0f %.2f %.2f %.3f\n", rps, p50, p99, (req > 0 ? j / hz / req * 1000 : 0) }'
+      -v j=$((j1 - j0)) -v hz="$CLK_TCK" -v cj="${client:-0}" -v busy="$busy" -v total="$total" \
+      'BEGIN { printf "%.0f %.2f %.2f %.3f %.3f %.0f\n", rps, p50, p99, (req > 0 ? j / hz / req * 1000 : 0),
+                      (req > 0 ? cj / hz / req * 1000 : 0), (total > 0 ? busy / total * 100 : 0) }'
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -159,7 +176,7 @@ for w in $WORKLOADS; do
     e="$(run_wrk "$ETCD_LEADER" "$c" "${es[@]}")"
     SERVER_PIDS=("${CONCORD_PIDS[@]}")
     k="$(run_wrk "$CONCORD_LEADER" "$c" "${cs[@]}")"
-    log "$w round $round: etcd [$e]  concord [$k]  (rps p50 p99 cpu-s/1k)"
+    log "$w round $round: etcd [$e]  concord [$k]  (rps p50 p99 cpu-s/1k client-cpu-s/1k busy%)"
     echo "$w etcd $e" >>"$RESULTS"
     echo "$w concord $k" >>"$RESULTS"
   done
@@ -183,6 +200,19 @@ for w in $WORKLOADS; do
       w, e1, e2, e3, e4, k1, k2, k3, k4, k1 / e1, k3 / e3, k4 / e4 }'
 done
 echo "   x_tput = concord/etcd throughput; x_p99 and x_cpu = concord/etcd (lower is better)"
+echo
+echo "== The client and the machine during the same runs (medians): wrk's CPU per 1,000 requests,"
+echo "   and how busy the two cores were (100 = saturated; the machine's other tenants included)"
+printf '%-10s | %12s %6s | %12s %6s\n' workload etcd-wrk/1k busy% concord-wrk/1k busy%
+for w in $WORKLOADS; do
+  vals=()
+  for sys in etcd concord; do
+    for col in 7 8; do
+      vals+=("$(awk -v w="$w" -v s="$sys" -v c="$col" '$1 == w && $2 == s { print $c }' "$RESULTS" | median)")
+    done
+  done
+  printf '%-10s | %12.3f %6.0f | %12.3f %6.0f\n' "$w" "${vals[@]}"
+done
 
 for pid in "${CONCORD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 for pid in "${CONCORD_PIDS[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
@@ -228,7 +258,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
   a="$(run_wrk http://127.0.0.1:17379 64 wrk/concord-put.lua)"
   SERVER_PIDS=("${PIDS[2]}")
   b="$(run_wrk http://127.0.0.1:17389 64 wrk/concord-put.lua)"
-  log "large round $round: 10,000 keys [$a]  $LARGE_KEYS keys [$b]  (rps p50 p99 cpu-s/1k)"
+  log "large round $round: 10,000 keys [$a]  $LARGE_KEYS keys [$b]  (rps p50 p99 cpu-s/1k client-cpu-s/1k busy%)"
   echo "small $a" >>"$STATE/large-results"
   echo "large $b" >>"$STATE/large-results"
 done
