@@ -30,6 +30,8 @@
 #   LARGE_KEYS=1000000
 #   CONCORD_BIN     a concord binary to use instead of building one
 #   KEEP=1          leave the state directory (logs) in place
+#   STATE_ROOT=/tmp where both systems keep their data; /dev/shm (tmpfs,
+#                   where an fsync costs nothing) shows what the disk costs
 #
 # The wrk scripts and etcd-cluster.sh come from the team's shared bench
 # folder (../shared/bench), copied here so a clean checkout has them.
@@ -42,7 +44,7 @@ DURATION="${DURATION:-10}"
 WORKLOADS="${WORKLOADS-put-c64 put-c1 get-c64 stale-c64}"
 LARGE="${LARGE:-1}"
 LARGE_KEYS="${LARGE_KEYS:-1000000}"
-STATE="$(mktemp -d /tmp/concord-bench.XXXXXX)"
+STATE="$(mktemp -d "${STATE_ROOT:-/tmp}/concord-bench.XXXXXX")"
 export ETCD_BENCH_DIR="$STATE/etcd"
 CLK_TCK="$(getconf CLK_TCK)"
 PIDS=()
