@@ -27,10 +27,14 @@ log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 cleanup() {
   local pid
-  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   if [[ "${KEEP:-0}" == 1 ]]; then log "state kept in $STATE"; else rm -rf "$STATE"; fi
 }
 trap cleanup EXIT
+# wait_ready and json_field (this script starts its nodes itself, on ports
+# of its own, with --snapshot-logs 200).
+# shellcheck source=bench/concord-nodes.sh
+source "$HERE/concord-nodes.sh"
 
 command -v wrk >/dev/null || die "wrk is missing: run bench/install-deps.sh as root"
 if [[ -z "${CONCORD_BIN:-}" ]]; then
@@ -51,21 +55,12 @@ start() { # i, extra args...
     --snapshot-logs 200 "$@" >"$STATE/node$i.log" 2>&1 </dev/null &
   PIDS[$i]=$!
 }
-wait_ready() {
-  local deadline=$((SECONDS + 60))
-  until curl -fs "$(client "$1")/ready" >/dev/null; do
-    kill -0 "${PIDS[$1]}" 2>/dev/null || die "node $1 exited (log in $STATE)"
-    ((SECONDS < deadline)) || die "node $1 not ready"
-    sleep 0.1
-  done
-}
 status() { curl -fs "$(client 1)/v1/cluster/status"; }
-field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
 SPEC="1=$(peer 1),2=$(peer 2),3=$(peer 3)"
 for i in 1 2 3; do start "$i" --id "$i" --initial-cluster "$SPEC"; done
-for i in 1 2 3; do wait_ready "$i"; done
-LEADER_ID="$(status | field 'd["leader_id"]')"
+for i in 1 2 3; do wait_ready "$(client "$i")" 60 "${PIDS[$i]}"; done
+LEADER_ID="$(status | json_field 'd["leader_id"]')"
 LEADER="$(client "$LEADER_ID")"
 
 log "importing $KEYS keys of $VALUE bytes through $LEADER"
@@ -92,7 +87,7 @@ while ((SECONDS < deadline)); do
   echo "$(awk '/^VmRSS/{print $2}' "/proc/${PIDS[$LEADER_ID]}/status") $(awk '/^VmRSS/{print $2}' "/proc/${PIDS[4]}/status")" >>"$STATE/rss"
   s="$(status 2>/dev/null || true)"
   joined=""
-  [[ -n "$s" ]] && joined="$(field 'len([m for m in d["members"] if m["id"] not in (1,2,3) and m["applied_index"] + 1000 >= d["commit_index"] and m["applied_index"] > 0])' <<<"$s")"
+  [[ -n "$s" ]] && joined="$(json_field 'len([m for m in d["members"] if m["id"] not in (1,2,3) and m["applied_index"] + 1000 >= d["commit_index"] and m["applied_index"] > 0])' <<<"$s")"
   if [[ "$joined" == 1 ]]; then
     caught=1; break
   fi
