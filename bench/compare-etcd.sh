@@ -54,7 +54,7 @@ die() { log "error: $*"; exit 1; }
 
 cleanup() {
   local pid
-  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   (cd "$HERE" && ./etcd-cluster.sh down >/dev/null 2>&1) || true
   if [[ "${KEEP:-0}" == 1 ]]; then log "state kept in $STATE"; else rm -rf "$STATE"; fi
 }
