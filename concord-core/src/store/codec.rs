@@ -15,6 +15,12 @@ pub fn index_from_key(key: &[u8]) -> io::Result<u64> {
     Ok(u64::from_be_bytes(bytes))
 }
 
+/// A stored value, or `T::default()` where none is stored (an
+/// `Option<_>` reads as `None`).
+pub fn decode_or_default<T: serde::de::DeserializeOwned + Default>(stored: Option<impl AsRef<[u8]>>) -> io::Result<T> {
+    stored.map_or_else(|| Ok(T::default()), |bytes| decode(bytes.as_ref()))
+}
+
 /// fjall's errors as `io::Error`, which is what openraft's storage traits take.
 pub fn fj(e: fjall::Error) -> io::Error {
     io::Error::other(e)

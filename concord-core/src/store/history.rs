@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use fjall::{Keyspace, Readable};
 use serde::{Deserialize, Serialize};
 
-use super::codec::{decode, fj};
+use super::codec::{decode, decode_or_default, fj};
 use crate::codec::decode_head;
 use crate::types::KvRecord;
 
@@ -45,6 +45,17 @@ pub(super) fn start_of(stored: Option<&[u8]>, applied: Option<crate::types::alia
         Some(bytes) => decode(bytes),
         None => Ok(applied.map_or(1, |l| l.index() + 1)),
     }
+}
+
+/// The first revision of the history in `view`, and the entry applied
+/// last there: what a reader of that view may serve.
+pub(super) fn start_in_view(
+    view: &fjall::Snapshot,
+    meta: &Keyspace,
+) -> io::Result<(u64, Option<crate::types::alias::LogId>)> {
+    let applied = decode_or_default(view.get(meta, super::sm::META_LAST_APPLIED).map_err(fj)?)?;
+    let start = start_of(view.get(meta, META_HISTORY_START).map_err(fj)?.as_deref(), applied)?;
+    Ok((start, applied))
 }
 
 /// At most this many events are pruned in one apply batch, so pruning a

@@ -15,7 +15,7 @@ use std::io;
 
 use fjall::{Database, Keyspace, Readable};
 
-use super::codec::{decode, fj};
+use super::codec::{decode, decode_or_default, fj};
 use super::is_live;
 use super::sm::{read_auth, read_cluster, ttl_key, ClusterMeta, META_LAST_APPLIED};
 use crate::auth::{AuthState, TokenRecord};
@@ -208,10 +208,7 @@ impl KvReader {
     /// A consistent, point-in-time view for exporting.
     pub fn export_view(&self) -> io::Result<ExportView> {
         let snap = self.view()?;
-        let last_applied: Option<LogId> = match snap.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => None,
-        };
+        let last_applied: Option<LogId> = decode_or_default(snap.get(&self.meta, META_LAST_APPLIED).map_err(fj)?)?;
         Ok(ExportView {
             revision: last_applied.map_or(0, |l| l.index()),
             snap,
@@ -252,12 +249,7 @@ impl KvReader {
     ) -> Result<super::EventPage, super::HistoryError> {
         let mut pin = self.reclaim.pin();
         let view = self.view()?;
-        let applied: Option<LogId> = match view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => None,
-        };
-        let stored = view.get(&self.meta, super::history::META_HISTORY_START).map_err(fj)?;
-        let start = super::history::start_of(stored.as_deref(), applied)?;
+        let (start, applied) = super::history::start_in_view(&view, &self.meta)?;
         pin.at(start);
         let applied = applied.map_or(0, |l| l.index());
         super::history::read_page(&view, &self.events, start, applied, after, filter, limits)

@@ -51,7 +51,7 @@ use openraft::storage::{ApplyResponder, EntryResponder, RaftStateMachine};
 use openraft::{EntryPayload, OptionalSend};
 use serde::{Deserialize, Serialize};
 
-use super::codec::{decode, encode, fj};
+use super::codec::{decode, decode_or_default, encode, fj};
 use super::history::{event_key, EventKind, History, HistoryLimits, Reclaim, META_HISTORY_START};
 use super::reader::{read_record, utf8_key, Committed, KvReader};
 use super::snapshot::{finish_interrupted_install, SmHandles, SnapshotBuilder, SnapshotData, SnapshotDir};
@@ -403,10 +403,7 @@ fn start_syncer(
 }
 
 pub(super) fn read_cluster(meta: &Keyspace) -> io::Result<ClusterMeta> {
-    match meta.get(META_CLUSTER).map_err(fj)? {
-        Some(b) => decode(&b),
-        None => Ok(ClusterMeta::default()),
-    }
+    decode_or_default(meta.get(META_CLUSTER).map_err(fj)?)
 }
 
 fn load_recent(requests: &Keyspace) -> io::Result<RecentRequests> {
@@ -474,14 +471,8 @@ impl StateMachine {
         if auth.enabled {
             auth_on.store(true, std::sync::atomic::Ordering::SeqCst);
         }
-        let last_applied = match meta.get(META_LAST_APPLIED).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => None,
-        };
-        let membership = match meta.get(META_MEMBERSHIP).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => StoredMembership::default(),
-        };
+        let last_applied: Option<LogId> = decode_or_default(meta.get(META_LAST_APPLIED).map_err(fj)?)?;
+        let membership: StoredMembership = decode_or_default(meta.get(META_MEMBERSHIP).map_err(fj)?)?;
         let cluster = read_cluster(&meta)?;
         let clock_ms = read_clock(&meta)?;
         let recent = load_recent(&requests)?;

@@ -31,7 +31,7 @@ use fjall::{Keyspace, PersistMode, Readable};
 use openraft::RaftSnapshotBuilder;
 use serde::{Deserialize, Serialize};
 
-use super::codec::{decode, encode, fj};
+use super::codec::{decode, decode_or_default, encode, fj};
 use super::history::{StoredEvent, META_HISTORY_START};
 use super::reader::utf8_key;
 use super::sm::{
@@ -39,7 +39,7 @@ use super::sm::{
     META_LAST_APPLIED, META_MEMBERSHIP,
 };
 use crate::auth::{AuthState, TokenRecord};
-use crate::types::alias::{LogId, Snapshot, SnapshotMeta, StoredMembership};
+use crate::types::alias::{Snapshot, SnapshotMeta};
 use crate::types::{KvRecord, TypeConfig};
 
 /// Where an install in progress keeps the stream it installs from.
@@ -122,8 +122,7 @@ impl StateView {
 
     /// The first revision of the history this view holds.
     fn history_start(&self) -> io::Result<u64> {
-        let stored = self.view.get(&self.meta, META_HISTORY_START).map_err(fj)?;
-        super::history::start_of(stored.as_deref(), self.meta()?.last_log_id)
+        Ok(super::history::start_in_view(&self.view, &self.meta)?.0)
     }
 
     /// The revision of this view: the index of the last entry it holds.
@@ -133,25 +132,14 @@ impl StateView {
 
     /// `last_applied` and the membership as of this view.
     pub(super) fn meta(&self) -> io::Result<SnapshotMeta> {
-        let last_log_id: Option<LogId> = match self.view.get(&self.meta, META_LAST_APPLIED).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => None,
-        };
-        let last_membership: StoredMembership = match self.view.get(&self.meta, META_MEMBERSHIP).map_err(fj)? {
-            Some(b) => decode(&b)?,
-            None => StoredMembership::default(),
-        };
         Ok(SnapshotMeta {
-            last_log_id,
-            last_membership,
+            last_log_id: self.get(META_LAST_APPLIED)?,
+            last_membership: self.get(META_MEMBERSHIP)?,
         })
     }
 
     fn get<T: serde::de::DeserializeOwned + Default>(&self, key: &str) -> io::Result<T> {
-        match self.view.get(&self.meta, key).map_err(fj)? {
-            Some(b) => decode(&b),
-            None => Ok(T::default()),
-        }
+        decode_or_default(self.view.get(&self.meta, key).map_err(fj)?)
     }
 
     /// Writes the whole view as frames to `out` (blocking; the transport
