@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 use super::codec::{decode, encode, fj};
 use super::recover::Tail;
-use super::sm::{ClusterMeta, META_CLUSTER};
+use super::sm::{read_cluster, META_CLUSTER};
 use super::snapshot::{count_stream, SnapshotData, StateView};
 use crate::types::alias::{LogId, SnapshotMeta, StoredMembership, Vote};
 use crate::types::{NodeId, NodeInfo};
@@ -435,10 +435,7 @@ async fn build(
     }
     // The new member's id is in use; the old cluster's reservations are not.
     let sm = storage.sm.handles();
-    let mut cluster: ClusterMeta = match sm.meta.get(META_CLUSTER).map_err(|e| io_err(fj(e)))? {
-        Some(b) => decode(&b).map_err(io_err)?,
-        None => ClusterMeta::default(),
-    };
+    let mut cluster = read_cluster(&sm.meta).map_err(io_err)?;
     cluster.used_node_ids.insert(id);
     cluster.reserved.clear();
     sm.meta

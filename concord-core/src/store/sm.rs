@@ -417,17 +417,11 @@ fn load_recent(requests: &Keyspace) -> io::Result<RecentRequests> {
 }
 
 pub(super) fn read_auth(meta: &Keyspace) -> io::Result<AuthState> {
-    match meta.get(META_AUTH).map_err(fj)? {
-        Some(b) => decode(&b),
-        None => Ok(AuthState::default()),
-    }
+    decode_or_default(meta.get(META_AUTH).map_err(fj)?)
 }
 
 fn read_clock(meta: &Keyspace) -> io::Result<u64> {
-    match meta.get(META_CLOCK).map_err(fj)? {
-        Some(b) => decode(&b),
-        None => Ok(0),
-    }
+    decode_or_default(meta.get(META_CLOCK).map_err(fj)?)
 }
 
 impl StateMachine {
