@@ -87,7 +87,7 @@ cpu_jiffies() {
   echo "$total"
 }
 
-# concord_start, wait_ready, concord_leader, json_field.
+# concord_start, concord_url, wait_ready, concord_leader, json_field.
 # shellcheck source=bench/concord-nodes.sh
 source "$HERE/concord-nodes.sh"
 
@@ -148,7 +148,7 @@ log "state in $STATE"
 ETCD_LEADER="$(cd "$HERE" && ./etcd-cluster.sh leader)"
 mapfile -t ETCD_PIDS <"$ETCD_BENCH_DIR/pids"
 for i in 1 2 3; do concord_start "$i" 3; done
-for i in 1 2 3; do wait_ready "http://127.0.0.1:$((17379 + (i - 1) * 10))" 60 "${PIDS[$i]}"; done
+for i in 1 2 3; do wait_ready "$(concord_url "$i")" 60 "${PIDS[$i]}"; done
 CONCORD_LEADER="$(concord_leader)"
 CONCORD_PIDS=("${PIDS[1]}" "${PIDS[2]}" "${PIDS[3]}")
 log "etcd leader $ETCD_LEADER, concord leader $CONCORD_LEADER"

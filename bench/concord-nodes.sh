@@ -4,13 +4,16 @@
 # above. The caller sets STATE (data and logs go there), CONCORD_BIN, an
 # array PIDS (PIDS[i] is node i's process) and a function `die`.
 
+# The client URL of node $1.
+concord_url() { echo "http://127.0.0.1:$((17379 + ($1 - 1) * 10))"; }
+
 json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
 # Starts concord node $1 of an $2-node cluster (ports 17379 + 10*(i-1)).
 concord_start() {
   local i="$1" n="$2" spec="" j args=()
   # Another process on these ports would answer in its place.
-  if curl -s -o /dev/null "http://127.0.0.1:$((17379 + (i - 1) * 10))/health" ||
+  if curl -s -o /dev/null "$(concord_url "$i")/health" ||
      curl -s -o /dev/null "http://127.0.0.1:$((17380 + (i - 1) * 10))/"; then
     die "port $((17379 + (i - 1) * 10)) or $((17380 + (i - 1) * 10)) is in use: stop what listens there"
   fi
@@ -36,5 +39,5 @@ concord_leader() {
   local status id
   status="$(curl -fs http://127.0.0.1:17379/v1/cluster/status)"
   id="$(json_field 'd["leader_id"]' <<<"$status")"
-  echo "http://127.0.0.1:$((17379 + (id - 1) * 10))"
+  concord_url "$id"
 }

@@ -28,17 +28,16 @@ cleanup() {
   if [[ "${KEEP:-0}" == 1 ]]; then echo "state kept in $STATE" >&2; else rm -rf "$STATE"; fi
 }
 trap cleanup EXIT
-# concord_start, wait_ready, concord_leader.
+# concord_start, concord_url, wait_ready, concord_leader.
 # shellcheck source=bench/concord-nodes.sh
 source "$HERE/concord-nodes.sh"
-url() { echo "http://127.0.0.1:$((17379 + ($1 - 1) * 10))"; }
 for i in 1 2 3; do concord_start "$i" 3; done
-for i in 1 2 3; do wait_ready "$(url "$i")" 30 "${PIDS[$i]}"; done
+for i in 1 2 3; do wait_ready "$(concord_url "$i")" 30 "${PIDS[$i]}"; done
 leader="$(concord_leader)"
 echo "leader $leader"
 cd "$HERE"
 timeout 60 wrk -t1 -c16 -d10s -s wrk/concord-put.lua "$leader" -- seq >/dev/null
-buckets() { curl -fs "$(url "$1")/metrics" | awk '/^concord_fsync_duration_seconds_bucket/ { print $2 }'; }
+buckets() { curl -fs "$(concord_url "$1")/metrics" | awk '/^concord_fsync_duration_seconds_bucket/ { print $2 }'; }
 for ((r = 1; r <= ROUNDS; r++)); do
   for i in 1 2 3; do buckets "$i" >"$STATE/before$i"; done
   out="$(timeout 40 wrk -t2 -c64 -d10s --latency -s wrk/concord-put.lua "$leader")"
@@ -46,7 +45,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
   for i in 1 2 3; do
     buckets "$i" >"$STATE/after$i"
     # Buckets 0.1 ms doubling: index 7 is 12.8 ms, 8 is 25.6 ms, 9 is 51.2 ms, the last +Inf.
-    paste "$STATE/before$i" "$STATE/after$i" | awk -v node="$i" -v url="$(url "$i")" -v leader="$leader" '
+    paste "$STATE/before$i" "$STATE/after$i" | awk -v node="$i" -v url="$(concord_url "$i")" -v leader="$leader" '
       { d[NR - 1] = $2 - $1; n = NR - 1 }
       END { printf "  node %d%s: %d fsyncs, over 12.8 ms %d, over 25.6 ms %d, over 51.2 ms %d\n",
               node, (url == leader ? " (leader)" : ""), d[n], d[n] - d[7], d[n] - d[8], d[n] - d[9] }'
